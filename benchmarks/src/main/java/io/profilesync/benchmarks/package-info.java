@@ -1,0 +1,2 @@
+/** JMH benchmarks and load harnesses. */
+package io.profilesync.benchmarks;

@@ -1,0 +1,17 @@
+package io.profilesync.core;
+
+/**
+ * The root of every exception profilesync throws on purpose. It is unchecked; each subclass is named after the
+ * failure, and every message names the offending value and, where there is one, the fix.
+ */
+public class ProfilesException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ProfilesException(String message) {
+        super(message);
+    }
+
+    public ProfilesException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,2 @@
+/** ProfilesServer: game servers fetch, change and send back profiles. */
+package io.profilesync.gameserver;

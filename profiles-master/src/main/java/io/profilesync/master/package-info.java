@@ -1,0 +1,2 @@
+/** MasterServer and ProfilesModule: owns, validates, pushes, saves and unloads profiles. */
+package io.profilesync.master;
