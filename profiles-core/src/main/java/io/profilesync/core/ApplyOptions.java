@@ -1,0 +1,32 @@
+package io.profilesync.core;
+
+import java.util.Objects;
+
+/**
+ * How {@link ObservableProfile#applyUpdates(byte[], ApplyOptions)} applies a delta. Immutable.
+ *
+ * @param view the properties the delta's indices are numbered among
+ * @param recordAsLocal whether the applied changes are recorded for the next delta, as local changes are (a relay,
+ *     such as the master's copy for other holders, wants this; a plain replica does not, so it never echoes)
+ * @param validator checked for every change before anything is applied, or null
+ */
+public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator) {
+    /** All properties, not recorded, not validated: how a replica applies what it receives. */
+    public static final ApplyOptions REMOTE = new ApplyOptions(PropertyView.ALL, false, null);
+
+    public ApplyOptions {
+        Objects.requireNonNull(view, "view");
+    }
+
+    public ApplyOptions withView(PropertyView newView) {
+        return new ApplyOptions(newView, recordAsLocal, validator);
+    }
+
+    public ApplyOptions recorded(boolean record) {
+        return new ApplyOptions(view, record, validator);
+    }
+
+    public ApplyOptions validatedBy(UpdateValidator newValidator) {
+        return new ApplyOptions(view, recordAsLocal, newValidator);
+    }
+}

@@ -1,0 +1,178 @@
+package io.profilesync.core;
+
+import io.profilesync.core.internal.ByteReader;
+import io.profilesync.core.internal.ByteWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A property holding a collection whose delta carries the operations made since the last clear, not the whole
+ * collection. When the operations would outweigh the collection itself they collapse into one {@code REPLACE} of
+ * the whole content, so the record never grows without bound. Threading: as {@link ObservableProperty}.
+ *
+ * @param <T> the value type as {@link #value()} returns it
+ * @param <S> the mutable state (the collection itself)
+ * @param <C> the change (operation) type
+ */
+public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T> {
+    /** How many operations beyond the collection's size are recorded before they collapse into a REPLACE. */
+    private static final int COLLAPSE_SLACK = 4;
+
+    private final List<CollectionListener<? super C>> listeners = new CopyOnWriteArrayList<>();
+    private final List<C> recorded = new ArrayList<>();
+    S state;
+
+    ObservableCollection(String name, S initialState) {
+        super(name);
+        this.state = initialState;
+    }
+
+    /** The number of elements or entries. */
+    public abstract int size();
+
+    public final boolean isEmpty() {
+        return size() == 0;
+    }
+
+    public final void addListener(CollectionListener<? super C> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public final void removeListener(CollectionListener<? super C> listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public final boolean isDirty() {
+        return !recorded.isEmpty();
+    }
+
+    /** The operations recorded since the last clear, oldest first (for tests and tools). */
+    final List<C> recordedChanges() {
+        return List.copyOf(recorded);
+    }
+
+    abstract S copyState(S source);
+
+    abstract boolean same(S a, S b);
+
+    /** Whether the change makes earlier ones irrelevant (clear, replace). */
+    abstract boolean resets(C change);
+
+    /** The change that replaces the whole content with {@code content}. */
+    abstract C replaceWith(S content);
+
+    abstract void writeState(S content, ByteWriter out);
+
+    abstract S readState(ByteReader in);
+
+    abstract void writeChange(C change, ByteWriter out);
+
+    /** Reads one operation and applies it to {@code target}, returning the change with its previous values. */
+    abstract C readAndApply(ByteReader in, S target);
+
+    /** Records a change made locally (already applied to the state) and tells the listeners. */
+    final void changedLocally(C change) {
+        record(change);
+        changedLocally();
+        fire(List.of(change));
+    }
+
+    private void record(C change) {
+        if (resets(change)) {
+            recorded.clear();
+        }
+        recorded.add(change);
+        if (recorded.size() > size() + COLLAPSE_SLACK) {
+            recorded.clear();
+            recorded.add(replaceWith(copyState(state)));
+        }
+    }
+
+    private void fire(List<C> changes) {
+        for (C change : changes) {
+            for (CollectionListener<? super C> listener : listeners) {
+                ObservableProfile.safely(name(), () -> listener.onChange(change));
+            }
+        }
+        notifyProfile();
+    }
+
+    @Override
+    final void writeValue(ByteWriter out) {
+        writeState(state, out);
+    }
+
+    @Override
+    final Pending decodeValue(ByteReader in) {
+        S next = readState(in);
+        return new CollectionPending(next, List.of(replaceWith(next)));
+    }
+
+    @Override
+    final void writeUpdate(ByteWriter out) {
+        out.writeVarInt(recorded.size());
+        for (C change : recorded) {
+            writeChange(change, out);
+        }
+    }
+
+    @Override
+    final Pending decodeUpdate(ByteReader in) {
+        int count = in.readCount("operation count of '" + name() + "'", 1);
+        S next = copyState(state);
+        List<C> changes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            changes.add(readAndApply(in, next));
+        }
+        return new CollectionPending(next, changes);
+    }
+
+    @Override
+    final void clearUpdate() {
+        recorded.clear();
+    }
+
+    final class CollectionPending extends Pending {
+        private final S next;
+        private final List<C> changes;
+
+        CollectionPending(S next, List<C> changes) {
+            super(ObservableCollection.this);
+            this.next = next;
+            this.changes = changes;
+        }
+
+        @Override
+        Object newValue() {
+            return next;
+        }
+
+        @Override
+        boolean changes() {
+            return !same(state, next);
+        }
+
+        @Override
+        Runnable commit(boolean record) {
+            // Operations that end where they started (add then remove) still happened: replay them to listeners
+            // and record them, so a replica that saw the first one also sees the second.
+            if (changes.isEmpty()) {
+                return null;
+            }
+            boolean whole = changes.size() == 1 && resets(changes.get(0)) && !changes();
+            if (whole) {
+                return null;
+            }
+            state = next;
+            if (record) {
+                for (C change : changes) {
+                    record(change);
+                }
+            }
+            return () -> fire(changes);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.profilesync.core;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.profilesync.core.ListChange.Kind;
+import io.profilesync.core.internal.ByteReader;
+import io.profilesync.core.internal.ByteWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An ordered list of int, long, float, double, bool or string elements (never null). Its delta carries the operations
+ * (set, add, insert, remove, clear) made since the last clear, so applying it to another copy gives the same list.
+ * Threading: as {@link ObservableProperty}.
+ *
+ * @param <E> the element type
+ */
+public final class ObservableList<E> extends ObservableCollection<List<E>, ArrayList<E>, ListChange<E>> {
+    private static final int OP_SET = 0;
+    private static final int OP_ADD = 1;
+    private static final int OP_INSERT = 2;
+    private static final int OP_REMOVE = 3;
+    private static final int OP_CLEAR = 4;
+    private static final int OP_REPLACE = 5;
+
+    private final ElementType<E> elementType;
+
+    public ObservableList(String name, ElementType<E> elementType) {
+        this(name, elementType, List.of());
+    }
+
+    public ObservableList(String name, ElementType<E> elementType, Collection<? extends E> initialValues) {
+        super(name, new ArrayList<>());
+        this.elementType = Objects.requireNonNull(elementType, "elementType");
+        for (E value : initialValues) {
+            state.add(elementType.check(value, name));
+        }
+    }
+
+    public ElementType<E> elementType() {
+        return elementType;
+    }
+
+    @Override
+    public int size() {
+        return state.size();
+    }
+
+    /** The element at {@code index}. */
+    public E get(int index) {
+        Objects.checkIndex(index, state.size());
+        return state.get(index);
+    }
+
+    /** An unmodifiable snapshot of the elements. */
+    @Override
+    public List<E> value() {
+        return List.copyOf(state);
+    }
+
+    /** Replaces the element at {@code index}; an equal element changes nothing. */
+    public void set(int index, E element) {
+        Objects.checkIndex(index, state.size());
+        E checked = elementType.check(element, name());
+        E previous = state.get(index);
+        if (elementType.same(previous, checked)) {
+            return;
+        }
+        state.set(index, checked);
+        changedLocally(new ListChange<>(Kind.SET, index, checked, previous, null));
+    }
+
+    /** Appends an element. */
+    public void add(E element) {
+        E checked = elementType.check(element, name());
+        state.add(checked);
+        changedLocally(new ListChange<>(Kind.ADD, state.size() - 1, checked, null, null));
+    }
+
+    /** Inserts an element at {@code index} (0 to size), shifting the rest up. */
+    public void insert(int index, E element) {
+        Objects.checkIndex(index, state.size() + 1);
+        E checked = elementType.check(element, name());
+        state.add(index, checked);
+        changedLocally(new ListChange<>(Kind.INSERT, index, checked, null, null));
+    }
+
+    /** Removes and returns the element at {@code index}. */
+    public E remove(int index) {
+        Objects.checkIndex(index, state.size());
+        E previous = state.remove(index);
+        changedLocally(new ListChange<>(Kind.REMOVE, index, null, previous, null));
+        return previous;
+    }
+
+    /** Removes every element; an empty list stays unchanged. */
+    public void clear() {
+        if (state.isEmpty()) {
+            return;
+        }
+        state.clear();
+        changedLocally(new ListChange<>(Kind.CLEAR, -1, null, null, List.of()));
+    }
+
+    /** Replaces the whole content; an equal content changes nothing. */
+    public void replaceAll(Collection<? extends E> elements) {
+        ArrayList<E> next = new ArrayList<>(elements.size());
+        for (E element : elements) {
+            next.add(elementType.check(element, name()));
+        }
+        if (same(state, next)) {
+            return;
+        }
+        state = next;
+        changedLocally(replaceWith(next));
+    }
+
+    @Override
+    public String typeDescriptor() {
+        return "list<" + elementType.name() + ">";
+    }
+
+    @Override
+    public ObservableList<E> copy() {
+        return new ObservableList<>(name(), elementType, state);
+    }
+
+    @Override
+    ArrayList<E> copyState(ArrayList<E> source) {
+        return new ArrayList<>(source);
+    }
+
+    @Override
+    boolean same(ArrayList<E> a, ArrayList<E> b) {
+        return a.equals(b);
+    }
+
+    @Override
+    boolean resets(ListChange<E> change) {
+        return change.kind() == Kind.CLEAR || change.kind() == Kind.REPLACE;
+    }
+
+    @Override
+    ListChange<E> replaceWith(ArrayList<E> content) {
+        return new ListChange<>(Kind.REPLACE, -1, null, null, List.copyOf(content));
+    }
+
+    @Override
+    void writeState(ArrayList<E> content, ByteWriter out) {
+        out.writeVarInt(content.size());
+        for (E element : content) {
+            elementType.write(element, out);
+        }
+    }
+
+    @Override
+    ArrayList<E> readState(ByteReader in) {
+        int count = in.readCount("element count of '" + name() + "'", 1);
+        ArrayList<E> content = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            content.add(elementType.read(in, "element of '" + name() + "'"));
+        }
+        return content;
+    }
+
+    @Override
+    void writeChange(ListChange<E> change, ByteWriter out) {
+        switch (change.kind()) {
+            case SET -> {
+                out.writeByte(OP_SET);
+                out.writeVarInt(change.index());
+                elementType.write(change.value(), out);
+            }
+            case ADD -> {
+                out.writeByte(OP_ADD);
+                elementType.write(change.value(), out);
+            }
+            case INSERT -> {
+                out.writeByte(OP_INSERT);
+                out.writeVarInt(change.index());
+                elementType.write(change.value(), out);
+            }
+            case REMOVE -> {
+                out.writeByte(OP_REMOVE);
+                out.writeVarInt(change.index());
+            }
+            case CLEAR -> out.writeByte(OP_CLEAR);
+            case REPLACE -> {
+                out.writeByte(OP_REPLACE);
+                out.writeVarInt(change.values().size());
+                for (E element : change.values()) {
+                    elementType.write(element, out);
+                }
+            }
+            default -> throw new IllegalStateException("unknown list operation " + change.kind());
+        }
+    }
+
+    @Override
+    ListChange<E> readAndApply(ByteReader in, ArrayList<E> target) {
+        int start = in.position();
+        int op = in.readByte("list operation of '" + name() + "'");
+        String what = "element of '" + name() + "'";
+        switch (op) {
+            case OP_SET -> {
+                int index = readIndex(in, target.size() - 1);
+                E value = elementType.read(in, what);
+                return new ListChange<>(Kind.SET, index, value, target.set(index, value), null);
+            }
+            case OP_ADD -> {
+                E value = elementType.read(in, what);
+                target.add(value);
+                return new ListChange<>(Kind.ADD, target.size() - 1, value, null, null);
+            }
+            case OP_INSERT -> {
+                int index = readIndex(in, target.size());
+                E value = elementType.read(in, what);
+                target.add(index, value);
+                return new ListChange<>(Kind.INSERT, index, value, null, null);
+            }
+            case OP_REMOVE -> {
+                int index = readIndex(in, target.size() - 1);
+                return new ListChange<>(Kind.REMOVE, index, null, target.remove(index), null);
+            }
+            case OP_CLEAR -> {
+                target.clear();
+                return new ListChange<>(Kind.CLEAR, -1, null, null, List.of());
+            }
+            case OP_REPLACE -> {
+                ArrayList<E> content = readState(in);
+                target.clear();
+                target.addAll(content);
+                return replaceWith(content);
+            }
+            default -> throw new ProfileFormatException("at offset " + start + ": expected a list operation of '"
+                    + name() + "' (0 set, 1 add, 2 insert, 3 remove, 4 clear, 5 replace) but found " + op);
+        }
+    }
+
+    private int readIndex(ByteReader in, int maxIndex) {
+        int start = in.position();
+        int index = in.readVarInt("list index of '" + name() + "'");
+        if (index > maxIndex) {
+            throw new ProfileFormatException("at offset " + start + ": list index " + index + " of '" + name()
+                    + "' is out of range; the list allows 0.." + maxIndex + " at this point");
+        }
+        return index;
+    }
+
+    @Override
+    void writeJson(JsonGenerator json) throws IOException {
+        json.writeStartArray();
+        for (E element : state) {
+            elementType.writeJson(element, json);
+        }
+        json.writeEndArray();
+    }
+
+    @Override
+    Pending decodeJson(JsonNode node) {
+        if (!node.isArray()) {
+            throw jsonError(name(), "an array of " + elementType.name(), node);
+        }
+        ArrayList<E> content = new ArrayList<>(node.size());
+        for (JsonNode element : node) {
+            content.add(elementType.readJson(element, name()));
+        }
+        return new CollectionPending(content, List.of(replaceWith(content)));
+    }
+}

@@ -1,0 +1,513 @@
+package io.profilesync.core;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.profilesync.core.ObservableProperty.Pending;
+import io.profilesync.core.internal.ByteReader;
+import io.profilesync.core.internal.ByteWriter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The properties of one user (MST's {@code ObservableProfile}): an ordered set of uniquely named
+ * {@link ObservableProperty properties}, their whole encoding ({@link #toBytes()}, {@link #fromBytes(byte[])}), the
+ * delta of what changed locally ({@link #getUpdates()}, {@link #applyUpdates(byte[])}, {@link #clearUpdates()}) and a
+ * human-readable JSON form ({@link #toJson()}, {@link #fromJson(String)}). The byte formats are documented in
+ * {@code docs/wire-format.md}.
+ *
+ * <p>Two copies exchange bytes only when they hold the same properties in the same order (normally both are built
+ * from one schema); whole encodings carry a {@link #fingerprint() fingerprint} of that layout, so bytes from another
+ * layout are refused rather than misread. Every decode is all or nothing: it reads and checks the whole input
+ * before it changes anything, and on failure throws {@link ProfileFormatException} with the profile untouched.
+ *
+ * <p>Threading: not thread-safe. A profile is used by one thread at a time (the owner's game loop, the master's
+ * profile thread); hand it to another thread only with a happens-before edge such as an executor hand-off.
+ * Listeners run synchronously on the thread that makes or applies a change; an exception a listener throws is
+ * logged and does not stop the other listeners or the change.
+ */
+public class ObservableProfile implements Iterable<ObservableProperty<?>> {
+    /** The first byte of every whole encoding; bumped when the format changes. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObservableProfile.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<ObservableProperty<?>> properties = new ArrayList<>();
+    private final Map<String, ObservableProperty<?>> byName = new HashMap<>();
+    private final List<ProfileListener> listeners = new CopyOnWriteArrayList<>();
+    private long fingerprint;
+    private boolean fingerprintKnown;
+
+    public ObservableProfile() {
+    }
+
+    /** A profile holding {@code initialProperties}, in order. */
+    public ObservableProfile(Iterable<? extends ObservableProperty<?>> initialProperties) {
+        for (ObservableProperty<?> property : initialProperties) {
+            add(property);
+        }
+    }
+
+    /**
+     * Adds a property after the existing ones.
+     *
+     * @return the property, for chaining ({@code ObservableInt gold = profile.add(new ObservableInt("gold", 0))})
+     * @throws DuplicatePropertyException when the profile already holds a property of that name
+     * @throws IllegalArgumentException when the property already belongs to a profile
+     */
+    public <P extends ObservableProperty<?>> P add(P property) {
+        Objects.requireNonNull(property, "property");
+        ObservableProperty<?> existing = byName.get(property.name());
+        if (existing != null) {
+            throw new DuplicatePropertyException("profile already has a property named '" + property.name() + "' ("
+                    + existing.typeDescriptor() + "); property names must be unique within a profile, rename one");
+        }
+        if (property.profile != null) {
+            throw new IllegalArgumentException("property '" + property.name() + "' already belongs to a profile; "
+                    + "add a copy() instead");
+        }
+        property.profile = this;
+        properties.add(property);
+        byName.put(property.name(), property);
+        fingerprintKnown = false;
+        return property;
+    }
+
+    /**
+     * The property of that name.
+     *
+     * @throws PropertyNotFoundException naming the properties that exist when there is none
+     */
+    public ObservableProperty<?> get(String name) {
+        ObservableProperty<?> property = byName.get(name);
+        if (property == null) {
+            throw new PropertyNotFoundException("profile has no property named '" + name + "'; it has "
+                    + names());
+        }
+        return property;
+    }
+
+    /**
+     * The property of that name and type, such as {@code get("gold", ObservableInt.class)}.
+     *
+     * @throws PropertyNotFoundException when there is none, or it has another type (both named in the message)
+     */
+    public <P extends ObservableProperty<?>> P get(String name, Class<P> type) {
+        ObservableProperty<?> property = get(name);
+        if (!type.isInstance(property)) {
+            throw new PropertyNotFoundException("property '" + name + "' is a " + property.getClass().getSimpleName()
+                    + " (" + property.typeDescriptor() + "), not a " + type.getSimpleName());
+        }
+        return type.cast(property);
+    }
+
+    /** Whether the profile holds a property of that name. */
+    public boolean has(String name) {
+        return byName.containsKey(name);
+    }
+
+    /** The properties, in order (unmodifiable). */
+    public List<ObservableProperty<?>> properties() {
+        return Collections.unmodifiableList(properties);
+    }
+
+    @Override
+    public Iterator<ObservableProperty<?>> iterator() {
+        return properties().iterator();
+    }
+
+    public int size() {
+        return properties.size();
+    }
+
+    /** The property at {@code index} in this profile's order. */
+    public ObservableProperty<?> property(int index) {
+        return properties.get(index);
+    }
+
+    /** The index of the property in this profile's order. */
+    public int indexOf(ObservableProperty<?> property) {
+        return property.profile == this ? properties.indexOf(property) : -1;
+    }
+
+    private List<String> names() {
+        List<String> names = new ArrayList<>(properties.size());
+        for (ObservableProperty<?> property : properties) {
+            names.add(property.name());
+        }
+        return names;
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** Adds a listener told about every change of every property. */
+    public void addListener(ProfileListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(ProfileListener listener) {
+        listeners.remove(listener);
+    }
+
+    void onLocalChange(ObservableProperty<?> property) {
+        // Hook for bookkeeping; nothing to do today: dirtiness lives in the properties.
+    }
+
+    void firePropertyChanged(ObservableProperty<?> property) {
+        for (ProfileListener listener : listeners) {
+            safely(property.name(), () -> listener.onPropertyChanged(property));
+        }
+    }
+
+    static void safely(String propertyName, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("A listener of property '{}' threw; the change stands and other listeners were told", propertyName,
+                    e);
+        }
+    }
+
+    // ---------------------------------------------------------------- fingerprint
+
+    /** The fingerprint of the whole layout: the names and types of all properties, in order. */
+    public long fingerprint() {
+        if (!fingerprintKnown) {
+            fingerprint = fingerprint(PropertyView.ALL);
+            fingerprintKnown = true;
+        }
+        return fingerprint;
+    }
+
+    /** The fingerprint of the layout as seen through {@code view}. */
+    public long fingerprint(PropertyView view) {
+        if (view == PropertyView.ALL && fingerprintKnown) {
+            return fingerprint;
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (ObservableProperty<?> property : properties) {
+                if (view.includes(property)) {
+                    sha.update(property.name().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                    sha.update(property.typeDescriptor().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) '\n');
+                }
+            }
+            byte[] digest = sha.digest();
+            long value = 0;
+            for (int i = 0; i < 8; i++) {
+                value |= (digest[i] & 0xFFL) << (8 * i);
+            }
+            return value;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- whole profile
+
+    /** The whole profile: version byte, 8-byte layout fingerprint, then every value in order. */
+    public byte[] toBytes() {
+        return toBytes(PropertyView.ALL);
+    }
+
+    /** The whole profile as seen through {@code view}. */
+    public byte[] toBytes(PropertyView view) {
+        ByteWriter out = new ByteWriter(64 + 8 * properties.size());
+        out.writeByte(FORMAT_VERSION);
+        out.writeLongLE(fingerprint(view));
+        for (ObservableProperty<?> property : properties) {
+            if (view.includes(property)) {
+                property.writeValue(out);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Replaces every value with those in {@code bytes} (from {@link #toBytes()} of a profile of the same layout).
+     * Marks nothing dirty and drops any pending local changes, since the profile now equals the source; fires the
+     * listeners of the properties whose value changed.
+     *
+     * @throws ProfileFormatException when the bytes are not a whole profile of this layout (profile unchanged)
+     */
+    public void fromBytes(byte[] bytes) {
+        fromBytes(bytes, PropertyView.ALL);
+    }
+
+    /** As {@link #fromBytes(byte[])}, for bytes encoded through {@code view}; other properties are untouched. */
+    public void fromBytes(byte[] bytes, PropertyView view) {
+        Objects.requireNonNull(bytes, "bytes");
+        ByteReader in = new ByteReader(bytes);
+        int version = in.readByte("format version");
+        if (version != FORMAT_VERSION) {
+            throw new ProfileFormatException("at offset 0: expected format version " + FORMAT_VERSION
+                    + " but found " + version + "; these bytes come from another version of profilesync");
+        }
+        long found = in.readLongLE("layout fingerprint");
+        long expected = fingerprint(view);
+        if (found != expected) {
+            throw new ProfileFormatException("at offset 1: layout fingerprint " + Long.toHexString(found)
+                    + " does not match this profile's " + Long.toHexString(expected)
+                    + "; the bytes were made from another schema (other names, types or order)");
+        }
+        List<Pending> pendings = new ArrayList<>(properties.size());
+        for (ObservableProperty<?> property : properties) {
+            if (view.includes(property)) {
+                pendings.add(property.decodeValue(in));
+            }
+        }
+        in.expectEnd("the profile");
+        for (Pending pending : pendings) {
+            pending.property.clearUpdate();
+        }
+        commit(pendings, false);
+    }
+
+    // ---------------------------------------------------------------- deltas
+
+    /** Whether any property changed locally since the last {@link #clearUpdates()}. */
+    public boolean hasUpdates() {
+        for (ObservableProperty<?> property : properties) {
+            if (property.isDirty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The delta of every local change since the last {@link #clearUpdates()}: a varint count, then for each changed
+     * property its index and its update. Does not clear anything.
+     */
+    public byte[] getUpdates() {
+        return getUpdates(PropertyView.ALL);
+    }
+
+    /** The delta of the changes of the properties in {@code view}, indexed by their rank in the view. */
+    public byte[] getUpdates(PropertyView view) {
+        ByteWriter out = new ByteWriter(32);
+        writeUpdates(view, out);
+        return out.toByteArray();
+    }
+
+    /** Writes the delta into {@code out} (no copying; for codecs that frame it themselves). */
+    public void writeUpdates(PropertyView view, ByteWriter out) {
+        int count = 0;
+        for (ObservableProperty<?> property : properties) {
+            if (property.isDirty() && view.includes(property)) {
+                count++;
+            }
+        }
+        out.writeVarInt(count);
+        int rank = 0;
+        for (ObservableProperty<?> property : properties) {
+            if (!view.includes(property)) {
+                continue;
+            }
+            if (property.isDirty()) {
+                out.writeVarInt(rank);
+                property.writeUpdate(out);
+            }
+            rank++;
+        }
+    }
+
+    /** Forgets every recorded local change: they count as sent. */
+    public void clearUpdates() {
+        for (ObservableProperty<?> property : properties) {
+            property.clearUpdate();
+        }
+    }
+
+    /**
+     * Applies a delta made by another copy's {@link #getUpdates()}: fires listeners, records nothing, so the change
+     * is not sent back.
+     *
+     * @return the properties that changed, in order
+     * @throws ProfileFormatException when the delta is malformed (nothing applied)
+     */
+    public List<ObservableProperty<?>> applyUpdates(byte[] delta) {
+        return applyUpdates(delta, ApplyOptions.REMOTE);
+    }
+
+    /**
+     * Applies a delta all or nothing: decodes it whole, validates every change, then applies them all and fires the
+     * listeners once the profile is consistent.
+     *
+     * @return the properties that changed, in order
+     * @throws ProfileFormatException when the delta is malformed (nothing applied)
+     * @throws UpdateRejectedException when the validator refuses a change (nothing applied)
+     */
+    public List<ObservableProperty<?>> applyUpdates(byte[] delta, ApplyOptions options) {
+        Objects.requireNonNull(delta, "delta");
+        return applyUpdates(new ByteReader(delta), options, true);
+    }
+
+    /**
+     * Applies the delta that starts at the reader's position; when {@code whole}, it must end the input.
+     * (For codecs that carry several deltas in one buffer.)
+     */
+    public List<ObservableProperty<?>> applyUpdates(ByteReader in, ApplyOptions options, boolean whole) {
+        List<ObservableProperty<?>> included = included(options.view());
+        int count = in.readCount("changed property count", 2);
+        List<Pending> pendings = new ArrayList<>(count);
+        int last = -1;
+        for (int i = 0; i < count; i++) {
+            int start = in.position();
+            int index = in.readVarInt("property index");
+            if (index >= included.size()) {
+                throw new ProfileFormatException("at offset " + start + ": property index " + index
+                        + " is unknown; this profile has " + included.size() + " properties (0.."
+                        + (included.size() - 1) + ")");
+            }
+            if (index <= last) {
+                throw new ProfileFormatException("at offset " + start + ": property index " + index
+                        + " follows index " + last + "; indices must increase, each property at most once");
+            }
+            last = index;
+            pendings.add(included.get(index).decodeUpdate(in));
+        }
+        if (whole) {
+            in.expectEnd("the delta");
+        }
+        if (options.validator() != null) {
+            for (Pending pending : pendings) {
+                options.validator().validate(pending.property, pending.newValue());
+            }
+        }
+        return commit(pendings, options.recordAsLocal());
+    }
+
+    private List<ObservableProperty<?>> included(PropertyView view) {
+        if (view == PropertyView.ALL) {
+            return properties;
+        }
+        List<ObservableProperty<?>> included = new ArrayList<>(properties.size());
+        for (ObservableProperty<?> property : properties) {
+            if (view.includes(property)) {
+                included.add(property);
+            }
+        }
+        return included;
+    }
+
+    private List<ObservableProperty<?>> commit(List<Pending> pendings, boolean record) {
+        List<ObservableProperty<?>> changed = new ArrayList<>(pendings.size());
+        List<Runnable> events = new ArrayList<>(pendings.size());
+        for (Pending pending : pendings) {
+            Runnable fire = pending.commit(record);
+            if (fire != null) {
+                changed.add(pending.property);
+                events.add(fire);
+            }
+        }
+        // Listeners run after every change is in place, so they see a consistent profile.
+        for (Runnable fire : events) {
+            fire.run();
+        }
+        return changed;
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    /**
+     * The profile as a JSON object keyed by property names, in order: numbers as JSON numbers (NaN and the
+     * infinities as strings), datetimes as ISO-8601 strings, vectors as {x, y, z}, lists as arrays, dictionaries as
+     * objects. Every value and every string round-trips exactly.
+     */
+    public String toJson() {
+        StringWriter text = new StringWriter(32 * properties.size() + 16);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
+            json.writeStartObject();
+            for (ObservableProperty<?> property : properties) {
+                json.writeFieldName(property.name());
+                property.writeJson(json);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to a string cannot fail", e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * Loads values from {@link #toJson()}'s form. Names this profile does not hold are logged and skipped, and
+     * properties the JSON does not name keep their values, so a schema can evolve. Marks nothing dirty and drops the
+     * pending local changes of the properties it loads; fires the listeners of those whose value changed.
+     *
+     * @throws ProfileFormatException when the text is not JSON, not an object, or holds a value of the wrong type
+     *     for a property (named in the message); the profile is then unchanged
+     */
+    public void fromJson(String json) {
+        Objects.requireNonNull(json, "json");
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ProfileFormatException("profile JSON is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProfileFormatException("profile JSON must be an object keyed by property names, not "
+                    + (root == null ? "empty text" : root.getNodeType()));
+        }
+        List<Pending> pendings = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            ObservableProperty<?> property = byName.get(field.getKey());
+            if (property == null) {
+                LOG.warn("Profile JSON names property '{}', which this profile does not have; skipped", field.getKey());
+                continue;
+            }
+            pendings.add(property.decodeJson(field.getValue()));
+        }
+        pendings.sort((a, b) -> Integer.compare(properties.indexOf(a.property), properties.indexOf(b.property)));
+        for (Pending pending : pendings) {
+            pending.property.clearUpdate();
+        }
+        commit(pendings, false);
+    }
+
+    // ---------------------------------------------------------------- copies
+
+    /** A new profile with copies of every property (same values), no listeners, nothing dirty. */
+    public ObservableProfile copy() {
+        ObservableProfile copy = new ObservableProfile();
+        copyPropertiesInto(copy);
+        return copy;
+    }
+
+    /** Adds copies of this profile's properties to {@code target}; for subclasses' {@link #copy()}. */
+    protected final void copyPropertiesInto(ObservableProfile target) {
+        for (ObservableProperty<?> property : properties) {
+            target.add(property.copy());
+        }
+    }
+
+    /** Whether {@code other} has the same layout and the same values (compares whole encodings). */
+    public boolean contentEquals(ObservableProfile other) {
+        return other != null && java.util.Arrays.equals(toBytes(), other.toBytes());
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + toJson();
+    }
+}

@@ -1,0 +1,122 @@
+package io.profilesync.core;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.profilesync.core.internal.ByteReader;
+import io.profilesync.core.internal.ByteWriter;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * One named value of a profile that records its own changes. Setting a value equal to the current one changes
+ * nothing: no dirty flag, no event. A change made through the property's own methods marks it dirty, so the profile
+ * puts it in its next delta ({@link ObservableProfile#getUpdates()}); a change applied from elsewhere
+ * ({@link ObservableProfile#applyUpdates(byte[])}) fires the listeners but is not recorded, so it is never sent back.
+ *
+ * <p>Threading: not thread-safe. A property is used by the thread that uses its profile; its listeners run
+ * synchronously on the thread that made or applied the change.
+ *
+ * @param <T> the type of the value as {@link #value()} returns it
+ */
+public abstract class ObservableProperty<T> {
+    private final String name;
+    ObservableProfile profile;
+
+    protected ObservableProperty(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("property name must not be blank: '" + name + "'");
+        }
+        this.name = name;
+    }
+
+    /** The property's name, unique within its profile. */
+    public final String name() {
+        return name;
+    }
+
+    /** The current value; collections return an unmodifiable snapshot. */
+    public abstract T value();
+
+    /** Whether the property has changed locally since the last {@link ObservableProfile#clearUpdates()}. */
+    public abstract boolean isDirty();
+
+    /**
+     * A stable description of the type, such as {@code int}, {@code vector3/0.01} or {@code dict<string,int>}: part
+     * of the profile's fingerprint, so two profiles exchange bytes only when their layouts agree.
+     */
+    public abstract String typeDescriptor();
+
+    /** A new property of the same name, type and current value, with no listeners and nothing dirty. */
+    public abstract ObservableProperty<T> copy();
+
+    /** The profile this property belongs to, or {@code null}. */
+    public final ObservableProfile profile() {
+        return profile;
+    }
+
+    // ---- codec hooks, used by ObservableProfile (package-private by design) ----
+
+    abstract void writeValue(ByteWriter out);
+
+    /** Decodes a whole value without touching this property. */
+    abstract Pending decodeValue(ByteReader in);
+
+    abstract void writeUpdate(ByteWriter out);
+
+    /** Decodes an update of this property without touching it: validates fully first (all or nothing). */
+    abstract Pending decodeUpdate(ByteReader in);
+
+    abstract void clearUpdate();
+
+    abstract void writeJson(JsonGenerator json) throws IOException;
+
+    abstract Pending decodeJson(JsonNode node);
+
+    /** Marks this property dirty as the result of a local change and tells the profile. */
+    final void changedLocally() {
+        if (profile != null) {
+            profile.onLocalChange(this);
+        }
+    }
+
+    final void notifyProfile() {
+        if (profile != null) {
+            profile.firePropertyChanged(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "=" + value();
+    }
+
+    /**
+     * A decoded change of one property, not yet applied. {@link #newValue()} is what the property will hold, for
+     * validators; {@link #commit(boolean)} applies it and returns the events to fire afterwards.
+     */
+    abstract static class Pending {
+        final ObservableProperty<?> property;
+
+        Pending(ObservableProperty<?> property) {
+            this.property = property;
+        }
+
+        abstract Object newValue();
+
+        /** Whether applying it would change anything. */
+        abstract boolean changes();
+
+        /** Applies the change; when {@code record} it is recorded for the next delta as a local change would be. */
+        abstract Runnable commit(boolean record);
+    }
+
+    static ProfileFormatException jsonError(String name, String expected, JsonNode found) {
+        String shown = found.toString();
+        if (shown.length() > 80) {
+            shown = shown.substring(0, 77) + "...";
+        }
+        return new ProfileFormatException("property '" + name + "': expected " + expected + " but found "
+                + found.getNodeType() + " " + shown);
+    }
+}
