@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /** What differs between the supported databases: types, the upsert, backups, connection settings. Immutable. */
 public enum Dialect {
-    H2("jdbc:h2:", "JSON", "TIMESTAMP WITH TIME ZONE", ".zip") {
+    H2("jdbc:h2:", "JSON", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
         @Override
         String json(String param) {
             return ":" + param + " FORMAT JSON";
@@ -55,31 +55,19 @@ public enum Dialect {
         }
 
         @Override
-        Optional<String> backupStatement(Path target) {
-            return Optional.of("BACKUP TO " + quote(target));
-        }
-
-        @Override
         Optional<Path> databaseFile(String jdbcUrl) {
-            String rest = jdbcUrl.substring(prefix().length());
-            int semicolon = rest.indexOf(';');
-            if (semicolon >= 0) {
-                rest = rest.substring(0, semicolon);
-            }
-            if (rest.startsWith("file:")) {
-                rest = rest.substring("file:".length());
-            } else if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")
-                    || rest.startsWith("zip:")) {
+            String location = location(jdbcUrl, ';');
+            if (location.isEmpty() || location.matches("^(mem|tcp|ssl|zip):.*")) {
                 return Optional.empty();
             }
-            if (rest.startsWith("~")) {
-                rest = System.getProperty("user.home") + rest.substring(1);
+            if (location.startsWith("~")) {
+                location = System.getProperty("user.home") + location.substring(1);
             }
-            return rest.isEmpty() ? Optional.empty() : Optional.of(Path.of(rest + ".mv.db"));
+            return Optional.of(Path.of(location + ".mv.db"));
         }
     },
 
-    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", ".sqlite") {
+    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
         @Override
         Properties connectionProperties(DatabaseConfig config) {
             Properties p = new Properties();
@@ -103,26 +91,14 @@ public enum Dialect {
         }
 
         @Override
-        Optional<String> backupStatement(Path target) {
-            return Optional.of("VACUUM INTO " + quote(target));
-        }
-
-        @Override
         Optional<Path> databaseFile(String jdbcUrl) {
-            String rest = jdbcUrl.substring(prefix().length());
-            int query = rest.indexOf('?');
-            if (query >= 0) {
-                rest = rest.substring(0, query);
-            }
-            if (rest.startsWith("file:")) {
-                rest = rest.substring("file:".length());
-            }
-            return rest.isEmpty() || rest.startsWith(":memory:") || rest.startsWith(":resource:")
-                    ? Optional.empty() : Optional.of(Path.of(rest));
+            String location = location(jdbcUrl, '?');
+            return location.isEmpty() || location.startsWith(":memory:") || location.startsWith(":resource:")
+                    ? Optional.empty() : Optional.of(Path.of(location));
         }
     },
 
-    POSTGRESQL("jdbc:postgresql:", "JSONB", "TIMESTAMP WITH TIME ZONE", "") {
+    POSTGRESQL("jdbc:postgresql:", "JSONB", "TIMESTAMP WITH TIME ZONE", null, "") {
         @Override
         String json(String param) {
             return "CAST(:" + param + " AS JSONB)";
@@ -142,12 +118,14 @@ public enum Dialect {
     private final String prefix;
     private final String jsonType;
     private final String timestampType;
+    private final String backupCommand;
     private final String backupExtension;
 
-    Dialect(String prefix, String jsonType, String timestampType, String backupExtension) {
+    Dialect(String prefix, String jsonType, String timestampType, String backupCommand, String backupExtension) {
         this.prefix = prefix;
         this.jsonType = jsonType;
         this.timestampType = timestampType;
+        this.backupCommand = backupCommand;
         this.backupExtension = backupExtension;
     }
 
@@ -235,12 +213,20 @@ public enum Dialect {
 
     /** The statement that writes a backup of the whole database to {@code target}; empty: none. */
     Optional<String> backupStatement(Path target) {
-        return Optional.empty();
+        return Optional.ofNullable(backupCommand).map(command -> command + quote(target));
     }
 
     /** The database file the URL names, if it names one. */
     Optional<Path> databaseFile(String jdbcUrl) {
         return Optional.empty();
+    }
+
+    /** What follows the prefix of {@code jdbcUrl} up to {@code end} (where the options begin), without "file:". */
+    String location(String jdbcUrl, char end) {
+        String rest = jdbcUrl.substring(prefix.length());
+        int options = rest.indexOf(end);
+        rest = options >= 0 ? rest.substring(0, options) : rest;
+        return rest.startsWith("file:") ? rest.substring("file:".length()) : rest;
     }
 
     /** The default folder of backups: {@code backups} beside the database file, if the URL names a file. */
