@@ -70,14 +70,11 @@ public final class Replica {
         return delta;
     }
 
-    /** The unacknowledged batches, oldest first, to send again after a reconnect. */
-    public Iterable<byte[]> unacknowledged() {
-        return () -> pending.stream().map(PendingBatch::delta).iterator();
-    }
-
-    /** The sequence numbers of the unacknowledged batches, oldest first. */
-    public long[] unacknowledgedSeqs() {
-        return pending.stream().mapToLong(PendingBatch::seq).toArray();
+    /** Calls {@code action} with each unacknowledged batch (sequence number, delta), oldest first: to send again. */
+    public void forEachUnacknowledged(java.util.function.BiConsumer<Long, byte[]> action) {
+        for (PendingBatch batch : pending) {
+            action.accept(batch.seq(), batch.delta());
+        }
     }
 
     /**
