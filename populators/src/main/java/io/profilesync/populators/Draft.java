@@ -46,16 +46,16 @@ final class Draft {
         for (int i = 0; i < drafts.size(); i++) {
             Draft draft = drafts.get(i);
             String entry = "properties[" + i + "]" + (draft.name == null ? "" : " '" + draft.name + "'");
+            Integer first = draft.name == null ? null : firstIndex.putIfAbsent(draft.name, i);
             try {
                 if (draft.readProblem != null) {
                     throw new Problem(draft.readProblem);
                 }
-                definitions.add(draft.check());
-                Integer first = firstIndex.putIfAbsent(draft.name, i);
                 if (first != null) {
                     throw new Problem("duplicate name '" + draft.name + "', already used by properties[" + first
                             + "]; property names must be unique");
                 }
+                definitions.add(draft.check());
             } catch (Problem e) {
                 problems.add(entry + ": " + e.getMessage());
             }

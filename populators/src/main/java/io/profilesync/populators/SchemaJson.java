@@ -11,6 +11,7 @@ import io.profilesync.core.ProfileFormatException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -122,7 +123,7 @@ final class SchemaJson {
         draft.clientWritable = bool(entry, "clientWritable", false);
         draft.clientVisible = bool(entry, "clientVisible", true);
         if (entry.has("default")) {
-            draft.defaultValue = readDefault(t, draft.step, entry.get("default"));
+            draft.defaultValue = readDefault(draft.name, t, draft.step, entry.get("default"));
         }
     }
 
@@ -180,56 +181,65 @@ final class SchemaJson {
     }
 
     /** Decodes a default through the core's JSON form of the property, so it reads as stored profiles do. */
-    private static Object readDefault(PropertyType type, float step, JsonNode node) {
+    private static Object readDefault(String name, PropertyType type, float step, JsonNode node) {
         ObservableProperty<?> property;
         try {
-            property = type.newProperty("default", type.zeroValue(), step);
+            property = type.newProperty(name, type.zeroValue(), step);
         } catch (IllegalArgumentException e) {
             throw new Draft.Problem(e.getMessage());
         }
         ObservableProfile holder = new ObservableProfile();
         holder.add(property);
         ObjectNode wrapper = JSON.createObjectNode();
-        wrapper.set("default", node);
+        wrapper.set(name, node);
         try {
             holder.fromJson(JSON.writeValueAsString(wrapper));
         } catch (ProfileFormatException e) {
-            // "property 'default': expected ..." reads better as "default of type int: expected ..."
-            throw new Draft.Problem(e.getMessage().replaceFirst("^property 'default(\\.[xyz])?': ",
-                    "default$1 of type " + type + ": "));
+            // "property 'level': expected ..." reads better here as "default of type int: expected ..."
+            String prefix = "property '" + name;
+            String message = e.getMessage();
+            if (message.startsWith(prefix)) {
+                message = "default" + message.substring(prefix.length()).replaceFirst("^(\\.[xyz])?': ", "$1 of type "
+                        + type + ": ");
+            }
+            throw new Draft.Problem(message);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("writing a JSON tree to a string cannot fail", e);
         }
         return property.value();
     }
 
-    /** " (did you mean 'max'?)" when a valid key is one or two edits away, else "". */
+    /** " (did you mean 'max'?)" naming the valid key nearest to {@code key}, when one is two edits away or less. */
     private static String suggestion(String key) {
+        String best = null;
+        int bestDistance = 3;
         for (String valid : KEYS) {
-            if (editDistance(key.toLowerCase(java.util.Locale.ROOT), valid.toLowerCase(java.util.Locale.ROOT)) <= 2) {
-                return " (did you mean '" + valid + "'?)";
+            int distance = editDistance(key.toLowerCase(Locale.ROOT), valid.toLowerCase(Locale.ROOT));
+            if (distance < bestDistance) {
+                best = valid;
+                bestDistance = distance;
             }
         }
-        return "";
+        return best == null ? "" : " (did you mean '" + best + "'?)";
     }
 
+    /** Edits (insert, delete, substitute, swap two neighbours) that turn {@code a} into {@code b}. */
     private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
         }
-        return previous[b.length()];
+        return d[a.length()][b.length()];
     }
 
     // ---------------------------------------------------------------- writing
