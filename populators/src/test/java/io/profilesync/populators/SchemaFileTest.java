@@ -295,9 +295,8 @@ class SchemaFileTest {
         assertThat(loadFails("notype.yaml", """
                 properties:
                   - {name: gold}
-                """)).hasMessageEndingWith("properties[0] 'gold': missing 'type'; valid types are int, long, float, "
-                + "double, bool, string, datetime, vector3, list<E>, dict<K,V> (E and V: int, long, float, double, "
-                + "bool or string; K: string or int)");
+                """)).hasMessageEndingWith("properties[0] 'gold': missing 'type'; valid types are "
+                + PropertyType.VALID_TYPES);
         assertThat(loadFails("blank.yaml", "properties: [{name: ' ', type: int}]"))
                 .hasMessageEndingWith("properties[0] ' ': name must not be blank");
     }
