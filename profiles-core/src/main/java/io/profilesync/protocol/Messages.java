@@ -1,0 +1,193 @@
+package io.profilesync.protocol;
+
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every message of the profilesync protocol. Each is an immutable record written field by field by
+ * {@link Protocol}'s serializers: varints are unsigned LEB128, strings a varint byte length and UTF-8, byte arrays a
+ * varint length and the bytes. Ids and bytes are documented in {@code docs/wire-format.md}.
+ */
+public final class Messages {
+    private Messages() {
+    }
+
+    /** Who a peer is. */
+    public enum Role {
+        CLIENT(1), GAME_SERVER(2);
+
+        final int code;
+
+        Role(int code) {
+            this.code = code;
+        }
+
+        static Role of(int code) {
+            for (Role role : values()) {
+                if (role.code == code) {
+                    return role;
+                }
+            }
+            throw new IllegalArgumentException("unknown role " + code);
+        }
+    }
+
+    /** Why the master refuses a peer or a request. */
+    public enum RefusalCode {
+        PROTOCOL_VERSION(1), AUTHENTICATION(2), SCHEMA_MISMATCH(3), BAD_MESSAGE(4), TIMEOUT(5), SHUTTING_DOWN(6),
+        OVERLOADED(7);
+
+        final int code;
+
+        RefusalCode(int code) {
+            this.code = code;
+        }
+
+        static RefusalCode of(int code) {
+            for (RefusalCode value : values()) {
+                if (value.code == code) {
+                    return value;
+                }
+            }
+            return BAD_MESSAGE;
+        }
+    }
+
+    /** Marker of every message. */
+    public interface Message {
+    }
+
+    /**
+     * First message of every peer. {@code instanceId} identifies the peer process across reconnects, so the master
+     * applies each numbered batch once. {@code schemaFingerprint} is empty, or the fingerprint of the schema the peer
+     * brought, checked against the master's.
+     */
+    public record Hello(int protocolVersion, Role role, long instanceId, String credential, String schemaFingerprint)
+            implements Message {
+        public Hello {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(credential, "credential");
+            Objects.requireNonNull(schemaFingerprint, "schemaFingerprint");
+        }
+
+        /** Never shows the credential. */
+        @Override
+        public String toString() {
+            return "Hello[protocolVersion=" + protocolVersion + ", role=" + role + ", instanceId=" + instanceId + "]";
+        }
+    }
+
+    /**
+     * The master accepts a peer: the schema as JSON (a client gets its view, without hidden properties), the
+     * authenticated user id (empty for a game server) and the largest delta the master accepts.
+     */
+    public record Welcome(String userId, String schemaJson, int maxUpdateSize) implements Message {
+    }
+
+    /** The master refuses a peer (and closes the connection) or a request. */
+    public record Refused(RefusalCode code, String reason) implements Message {
+    }
+
+    /** Client: send me my profile. */
+    public record ProfileRequest() implements Message {
+    }
+
+    /**
+     * Master to client: the whole profile (client view), and the last of this client instance's batches whose effects
+     * it includes.
+     */
+    public record ProfileSnapshot(long lastAppliedSeq, byte[] profile) implements Message {
+    }
+
+    /** Client to master: batch {@code seq} of this client instance's changes, a delta in the client view. */
+    public record ClientUpdate(long seq, byte[] delta) implements Message {
+    }
+
+    /** One refused change: the batch, the profile handle (0 for a client), the property if known, and why. */
+    public record Refusal(long seq, int handle, String property, String reason) {
+    }
+
+    /**
+     * Master to client: the delta of everything the master accepted since the last push (the client's own changes
+     * included), and that the client's batches up to {@code ackSeq} are included in it (or were refused).
+     */
+    public record ClientPush(long ackSeq, byte[] delta, List<Refusal> refusals) implements Message {
+        public ClientPush {
+            refusals = List.copyOf(refusals);
+        }
+    }
+
+    /** Game server: I need the profile of {@code userId}; answered by the same {@code requestId}. */
+    public record AcquireProfile(int requestId, String userId) implements Message {
+    }
+
+    /**
+     * Master to game server: the profile, the handle that names it from now on, and the last of this game server's
+     * batches whose effects it includes.
+     */
+    public record ProfileAcquired(int requestId, int handle, long lastAppliedSeq, byte[] profile) implements Message {
+    }
+
+    /** Master to game server: the profile could not be loaded. */
+    public record AcquireFailed(int requestId, String reason) implements Message {
+    }
+
+    /** The delta of one held profile, named by its handle. */
+    public record HandleDelta(int handle, byte[] delta) {
+    }
+
+    /** Game server to master: batch {@code seq}, the changes of every held profile that changed. */
+    public record ServerBatch(long seq, List<HandleDelta> entries) implements Message {
+        public ServerBatch {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Master to game server: for each held profile that changed, the delta of everything the master accepted since
+     * the last push (this game server's changes included), and that its batches up to {@code ackSeq} are included
+     * (or refused). {@code ackSeq} is -1 in a push that is continued by another (the last one carries the ack).
+     */
+    public record ServerPush(long ackSeq, List<HandleDelta> entries, List<Refusal> refusals) implements Message {
+        public ServerPush {
+            entries = List.copyOf(entries);
+            refusals = List.copyOf(refusals);
+        }
+    }
+
+    /** Game server to master: I no longer hold this profile (sent after the batch with its last changes). */
+    public record ReleaseProfile(int handle) implements Message {
+    }
+
+    // ------------------------------------------------------------ field codecs shared by the serializers
+
+    static void writeString(Output out, String value) {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        out.writeVarInt(utf8.length, true);
+        out.writeBytes(utf8);
+    }
+
+    static String readString(Input in, int maxBytes) {
+        int length = in.readVarInt(true);
+        if (length < 0 || length > maxBytes) {
+            throw new ProtocolException("string of " + length + " bytes exceeds the limit of " + maxBytes);
+        }
+        return new String(in.readBytes(length), StandardCharsets.UTF_8);
+    }
+
+    static void writeBytes(Output out, byte[] value) {
+        out.writeVarInt(value.length, true);
+        out.writeBytes(value);
+    }
+
+    static byte[] readBytes(Input in, int maxBytes) {
+        int length = in.readVarInt(true);
+        if (length < 0 || length > maxBytes) {
+            throw new ProtocolException("byte array of " + length + " bytes exceeds the limit of " + maxBytes);
+        }
+        return in.readBytes(length);
+    }
+}

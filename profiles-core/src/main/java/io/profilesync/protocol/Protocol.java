@@ -1,0 +1,270 @@
+package io.profilesync.protocol;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryonet.Client;
+import com.esotericsoftware.kryonet.Connection;
+import com.esotericsoftware.kryonet.Server;
+import io.profilesync.protocol.Messages.AcquireFailed;
+import io.profilesync.protocol.Messages.AcquireProfile;
+import io.profilesync.protocol.Messages.ClientPush;
+import io.profilesync.protocol.Messages.ClientUpdate;
+import io.profilesync.protocol.Messages.HandleDelta;
+import io.profilesync.protocol.Messages.Hello;
+import io.profilesync.protocol.Messages.ProfileAcquired;
+import io.profilesync.protocol.Messages.ProfileRequest;
+import io.profilesync.protocol.Messages.ProfileSnapshot;
+import io.profilesync.protocol.Messages.Refusal;
+import io.profilesync.protocol.Messages.RefusalCode;
+import io.profilesync.protocol.Messages.Refused;
+import io.profilesync.protocol.Messages.ReleaseProfile;
+import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.Messages.ServerBatch;
+import io.profilesync.protocol.Messages.ServerPush;
+import io.profilesync.protocol.Messages.Welcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The one place that registers every wire message with Kryo, each under an explicit id with its own serializer; the
+ * master, game servers and clients all call {@link #register(Kryo)}, and make their KryoNet endpoints through
+ * {@link #newServer} and {@link #newClient} so buffers are sized from configuration. Thread-safe (stateless).
+ */
+public final class Protocol {
+    /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
+    public static final int VERSION = 1;
+
+    /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
+    public static final int FIRST_ID = 100;
+
+    private Protocol() {
+    }
+
+    /** Registers every message under its explicit id. Call once per Kryo instance, before any message travels. */
+    public static void register(Kryo kryo) {
+        kryo.setRegistrationRequired(true);
+        register(kryo, Hello.class, 100, (o, m) -> {
+            o.writeVarInt(m.protocolVersion(), true);
+            o.writeByte(m.role().code);
+            o.writeLong(m.instanceId());
+            Messages.writeString(o, m.credential());
+            Messages.writeString(o, m.schemaFingerprint());
+        }, i -> {
+            int version = i.readVarInt(true);
+            int role = i.readByte();
+            long instanceId = i.readLong();
+            return new Hello(version, roleOf(role), instanceId, string(i), string(i));
+        });
+        register(kryo, Welcome.class, 101, (o, m) -> {
+            Messages.writeString(o, m.userId());
+            Messages.writeString(o, m.schemaJson());
+            o.writeVarInt(m.maxUpdateSize(), true);
+        }, i -> new Welcome(string(i), string(i), i.readVarInt(true)));
+        register(kryo, Refused.class, 102, (o, m) -> {
+            o.writeVarInt(m.code().code, true);
+            Messages.writeString(o, m.reason());
+        }, i -> new Refused(RefusalCode.of(i.readVarInt(true)), string(i)));
+        register(kryo, ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest());
+        register(kryo, ProfileSnapshot.class, 111, (o, m) -> {
+            o.writeVarLong(m.lastAppliedSeq(), true);
+            Messages.writeBytes(o, m.profile());
+        }, i -> new ProfileSnapshot(i.readVarLong(true), bytes(i)));
+        register(kryo, ClientUpdate.class, 112, (o, m) -> {
+            o.writeVarLong(m.seq(), true);
+            Messages.writeBytes(o, m.delta());
+        }, i -> new ClientUpdate(i.readVarLong(true), bytes(i)));
+        register(kryo, ClientPush.class, 113, (o, m) -> {
+            o.writeVarLong(m.ackSeq(), true);
+            Messages.writeBytes(o, m.delta());
+            writeRefusals(o, m.refusals());
+        }, i -> new ClientPush(i.readVarLong(true), bytes(i), readRefusals(i)));
+        register(kryo, AcquireProfile.class, 120, (o, m) -> {
+            o.writeVarInt(m.requestId(), true);
+            Messages.writeString(o, m.userId());
+        }, i -> new AcquireProfile(i.readVarInt(true), string(i)));
+        register(kryo, ProfileAcquired.class, 121, (o, m) -> {
+            o.writeVarInt(m.requestId(), true);
+            o.writeVarInt(m.handle(), true);
+            o.writeVarLong(m.lastAppliedSeq(), true);
+            Messages.writeBytes(o, m.profile());
+        }, i -> new ProfileAcquired(i.readVarInt(true), i.readVarInt(true), i.readVarLong(true), bytes(i)));
+        register(kryo, AcquireFailed.class, 122, (o, m) -> {
+            o.writeVarInt(m.requestId(), true);
+            Messages.writeString(o, m.reason());
+        }, i -> new AcquireFailed(i.readVarInt(true), string(i)));
+        register(kryo, ServerBatch.class, 123, (o, m) -> {
+            o.writeVarLong(m.seq(), true);
+            writeEntries(o, m.entries());
+        }, i -> new ServerBatch(i.readVarLong(true), readEntries(i)));
+        register(kryo, ServerPush.class, 124, (o, m) -> {
+            // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
+            o.writeVarLong(m.ackSeq() + 1, true);
+            writeEntries(o, m.entries());
+            writeRefusals(o, m.refusals());
+        }, i -> new ServerPush(i.readVarLong(true) - 1, readEntries(i), readRefusals(i)));
+        register(kryo, ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
+                i -> new ReleaseProfile(i.readVarInt(true)));
+    }
+
+    private static Role roleOf(int code) {
+        try {
+            return Role.of(code);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("Hello names unknown role " + code + "; expected 1 (client) or 2 (game server)");
+        }
+    }
+
+    private static int remaining(Input in) {
+        return in.limit() - in.position();
+    }
+
+    private static String string(Input in) {
+        return Messages.readString(in, remaining(in));
+    }
+
+    private static byte[] bytes(Input in) {
+        return Messages.readBytes(in, remaining(in));
+    }
+
+    private static int count(Input in, int minBytesEach) {
+        int count = in.readVarInt(true);
+        if (count < 0 || (long) count * minBytesEach > remaining(in)) {
+            throw new ProtocolException("count " + count + " cannot fit the " + remaining(in) + " bytes that remain");
+        }
+        return count;
+    }
+
+    private static void writeEntries(Output out, List<HandleDelta> entries) {
+        out.writeVarInt(entries.size(), true);
+        for (HandleDelta entry : entries) {
+            out.writeVarInt(entry.handle(), true);
+            Messages.writeBytes(out, entry.delta());
+        }
+    }
+
+    private static List<HandleDelta> readEntries(Input in) {
+        int count = count(in, 2);
+        List<HandleDelta> entries = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            entries.add(new HandleDelta(in.readVarInt(true), bytes(in)));
+        }
+        return entries;
+    }
+
+    private static void writeRefusals(Output out, List<Refusal> refusals) {
+        out.writeVarInt(refusals.size(), true);
+        for (Refusal refusal : refusals) {
+            out.writeVarLong(refusal.seq(), true);
+            out.writeVarInt(refusal.handle(), true);
+            Messages.writeString(out, refusal.property());
+            Messages.writeString(out, refusal.reason());
+        }
+    }
+
+    private static List<Refusal> readRefusals(Input in) {
+        int count = count(in, 4);
+        List<Refusal> refusals = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            refusals.add(new Refusal(in.readVarLong(true), in.readVarInt(true), string(in), string(in)));
+        }
+        return refusals;
+    }
+
+    private static <T> void register(Kryo kryo, Class<T> type, int id, BiConsumer<Output, T> writer,
+            Function<Input, T> reader) {
+        kryo.register(type, new Serializer<T>(false, true) {
+            @Override
+            public void write(Kryo k, Output output, T message) {
+                writer.accept(output, message);
+            }
+
+            @Override
+            public T read(Kryo k, Input input, Class<? extends T> t) {
+                return reader.apply(input);
+            }
+        }, id);
+    }
+
+    /** A KryoNet server with the protocol registered and the given buffer sizes (bytes). */
+    public static Server newServer(int writeBufferSize, int objectBufferSize) {
+        KryoNetLogging.routeToSlf4j();
+        Server server = new Server(writeBufferSize, objectBufferSize);
+        register(server.getKryo());
+        return server;
+    }
+
+    /** A KryoNet client with the protocol registered and the given buffer sizes (bytes). */
+    public static Client newClient(int writeBufferSize, int objectBufferSize) {
+        KryoNetLogging.routeToSlf4j();
+        Client client = new Client(writeBufferSize, objectBufferSize);
+        register(client.getKryo());
+        return client;
+    }
+
+    /**
+     * An upper bound of the bytes {@code message} takes on the wire, for back-pressure: a send that would not fit the
+     * free part of the write buffer must wait (KryoNet throws on overflow and corrupts the stream).
+     */
+    public static int estimateSize(Object message) {
+        int size = 32;
+        if (message instanceof ClientPush m) {
+            size += m.delta().length + refusalsSize(m.refusals());
+        } else if (message instanceof ServerPush m) {
+            size += entriesSize(m.entries()) + refusalsSize(m.refusals());
+        } else if (message instanceof ServerBatch m) {
+            size += entriesSize(m.entries());
+        } else if (message instanceof ClientUpdate m) {
+            size += m.delta().length;
+        } else if (message instanceof ProfileSnapshot m) {
+            size += m.profile().length;
+        } else if (message instanceof ProfileAcquired m) {
+            size += m.profile().length;
+        } else if (message instanceof Welcome m) {
+            size += 3 * (m.schemaJson().length() + m.userId().length());
+        } else if (message instanceof Hello m) {
+            size += 3 * (m.credential().length() + m.schemaFingerprint().length());
+        } else if (message instanceof Refused m) {
+            size += 3 * m.reason().length();
+        } else if (message instanceof AcquireProfile m) {
+            size += 3 * m.userId().length();
+        } else if (message instanceof AcquireFailed m) {
+            size += 3 * m.reason().length();
+        }
+        return size;
+    }
+
+    private static int entriesSize(List<HandleDelta> entries) {
+        int size = 0;
+        for (HandleDelta entry : entries) {
+            size += 10 + entry.delta().length;
+        }
+        return size;
+    }
+
+    private static int refusalsSize(List<Refusal> refusals) {
+        int size = 0;
+        for (Refusal refusal : refusals) {
+            size += 20 + 3 * (refusal.property().length() + refusal.reason().length());
+        }
+        return size;
+    }
+
+    /**
+     * Sends {@code message} if it fits the free part of the connection's write buffer, else leaves it to the caller
+     * to retry later.
+     *
+     * @return whether it was sent
+     */
+    public static boolean trySend(Connection connection, Object message, int writeBufferSize) {
+        int size = estimateSize(message);
+        if (connection.getTcpWriteBufferSize() + size > writeBufferSize) {
+            return false;
+        }
+        connection.sendTCP(message);
+        return true;
+    }
+}

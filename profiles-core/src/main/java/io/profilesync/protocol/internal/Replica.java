@@ -1,0 +1,146 @@
+package io.profilesync.protocol.internal;
+
+import io.profilesync.core.ApplyOptions;
+import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ProfileFormatException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A game server's or client's copy of one profile, kept convergent with the master's.
+ *
+ * <p>The master orders every change to a profile. It tells each holder, in pushes, the delta of everything it
+ * accepted (the holder's own changes included) and up to which of the holder's numbered batches that delta
+ * includes. So the holder keeps two copies: {@code confirmed}, the master's state as of the last push, and
+ * {@code visible}, what the game sees and changes: confirmed, plus the batches sent but not yet acknowledged, plus the
+ * changes not yet sent. When a push arrives, confirmed takes the master's delta, acknowledged batches are dropped,
+ * and visible is rebuilt. Whatever order concurrent writers' changes reach the master in, every copy ends equal to the
+ * master's once nothing is in flight, for scalars and collections alike, and a refused batch simply disappears
+ * (the writer's copy returns to the master's value).
+ *
+ * <p>Threading: not thread-safe; used on the owning tier's profile thread, the same one the game uses for the profile.
+ */
+public final class Replica {
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+    /** A batch sent to the master and not yet acknowledged. */
+    private record PendingBatch(long seq, byte[] delta) {
+    }
+
+    private final ObservableProfile visible;
+    private final ObservableProfile confirmed;
+    private final Deque<PendingBatch> pending = new ArrayDeque<>();
+
+    /** Starts from the master's whole profile: {@code visible} is the profile the game uses. */
+    public Replica(ObservableProfile visible, byte[] snapshot) {
+        this.visible = visible;
+        visible.fromBytes(snapshot);
+        this.confirmed = visible.copy();
+    }
+
+    public ObservableProfile visible() {
+        return visible;
+    }
+
+    /** The master's state as of the last push (for tests). */
+    public ObservableProfile confirmed() {
+        return confirmed;
+    }
+
+    /** How many sent batches await an acknowledgement. */
+    public int pendingBatches() {
+        return pending.size();
+    }
+
+    /**
+     * Takes the changes made since the last call as batch {@code seq}, keeping them until acknowledged.
+     *
+     * @return the delta to send, or null when nothing changed
+     */
+    public byte[] takeChanges(long seq) {
+        if (!visible.hasUpdates()) {
+            return null;
+        }
+        byte[] delta = visible.getUpdates();
+        visible.clearUpdates();
+        pending.addLast(new PendingBatch(seq, delta));
+        return delta;
+    }
+
+    /** Calls {@code action} with each unacknowledged batch (sequence number, delta), oldest first: to send again. */
+    public void forEachUnacknowledged(java.util.function.BiConsumer<Long, byte[]> action) {
+        for (PendingBatch batch : pending) {
+            action.accept(batch.seq(), batch.delta());
+        }
+    }
+
+    /**
+     * The master's push: {@code delta} (may be null: nothing changed) is applied to confirmed, batches up to
+     * {@code ackSeq} are dropped, and visible is brought to confirmed plus what is still pending.
+     *
+     * @throws ProfileFormatException when the master's delta is malformed (then nothing changed)
+     */
+    public void onPush(byte[] delta, long ackSeq) {
+        boolean inSync = pending.isEmpty() && !visible.hasUpdates();
+        if (delta != null) {
+            confirmed.applyUpdates(delta);
+        }
+        boolean dropped = drop(ackSeq);
+        if (inSync) {
+            if (delta != null) {
+                visible.applyUpdates(delta);
+            }
+        } else if (delta != null || dropped) {
+            rebuild();
+        }
+    }
+
+    /**
+     * A whole profile from the master (after a reconnect): confirmed takes it, batches up to {@code lastAppliedSeq}
+     * are dropped, and visible is rebuilt, its listeners told what changed meanwhile.
+     */
+    public void onSnapshot(byte[] snapshot, long lastAppliedSeq) {
+        confirmed.fromBytes(snapshot);
+        drop(lastAppliedSeq);
+        rebuild();
+    }
+
+    private boolean drop(long ackSeq) {
+        boolean dropped = false;
+        for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
+            if (it.next().seq() <= ackSeq) {
+                it.remove();
+                dropped = true;
+            }
+        }
+        return dropped;
+    }
+
+    private void rebuild() {
+        byte[] unsent = visible.hasUpdates() ? visible.getUpdates() : null;
+        ObservableProfile target = confirmed.copy();
+        for (PendingBatch batch : pending) {
+            try {
+                target.applyUpdates(batch.delta());
+            } catch (ProfileFormatException e) {
+                // The batch no longer fits the master's state; the master will refuse or rebase it and its
+                // acknowledgement will bring the truth. Until then it is left out of the visible copy.
+                LOG.debug("Pending batch {} does not apply to the master's newer state: {}", batch.seq(), e.getMessage());
+            }
+        }
+        // fromBytes fires the listeners of the properties that differ and drops the unsent record...
+        visible.fromBytes(target.toBytes());
+        if (unsent != null) {
+            try {
+                // ...so the unsent changes are applied again as local changes: still to be sent, listeners told.
+                visible.applyUpdates(unsent, ApplyOptions.REMOTE.recorded(true));
+            } catch (ProfileFormatException e) {
+                LOG.info("Local changes conflicted with newer changes from the master and were dropped: {}",
+                        e.getMessage());
+            }
+        }
+    }
+}
