@@ -2,7 +2,6 @@ package io.profilesync.db;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
-import io.profilesync.core.ProfileFormatException;
 import io.profilesync.db.internal.BackupScheduler;
 import io.profilesync.db.internal.DaemonThreadFactory;
 import io.profilesync.db.internal.Dialect;
@@ -105,15 +104,7 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
                 profile.setStoredVersion(0);
                 return false;
             }
-            try {
-                profile.fromJson(row.get().json());
-            } catch (ProfileFormatException e) {
-                throw new ProfileFormatException("stored profile of user '" + profile.userId() + "' (version "
-                        + row.get().version() + ") is corrupt: " + e.getMessage() + ". The row is left as it is: "
-                        + "mend it with SQL (docs/databases.md), restore it from a backup, or delete it to start "
-                        + "this user afresh.", e);
-            }
-            profile.setStoredVersion(row.get().version());
+            row.get().applyTo(profile);
             return true;
         });
     }
