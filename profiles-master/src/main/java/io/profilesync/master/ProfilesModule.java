@@ -14,7 +14,7 @@ import io.profilesync.core.StaleProfileException;
 import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
 import io.profilesync.populators.ProfileSchema;
-import io.profilesync.populators.Writer;
+import io.profilesync.populators.ProfileSchema.Writer;
 import io.profilesync.protocol.Messages.AcquireFailed;
 import io.profilesync.protocol.Messages.AcquireProfile;
 import io.profilesync.protocol.Messages.ClientPush;
