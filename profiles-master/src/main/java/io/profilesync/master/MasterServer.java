@@ -182,8 +182,8 @@ public final class MasterServer implements AutoCloseable {
             for (CompletableFuture<Void> save : saves) {
                 await(save, deadline);
             }
-            if (saves.isEmpty()) {
-                sleepQuietly(20);
+            if (call(module::savableDirtyCount, deadline) > 0) {
+                sleepQuietly(saves.isEmpty() ? 20 : 200); // a failing database is retried, not hammered
             }
         }
         int left = call(module::dirtyCount, deadline);

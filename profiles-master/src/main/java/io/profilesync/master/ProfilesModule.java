@@ -808,7 +808,7 @@ final class ProfilesModule {
                 // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
                 entry.conflicted = true;
                 conflictedProfiles.incrementAndGet();
-                LOG.error("Not saving the profile of user '{}' any more: {}. It stays in memory; resolve the conflict "
+                LOG.error("Not saving the profile of user '{}' any more: {} It stays in memory; resolve the conflict "
                         + "in the database and restart the master", entry.userId, cause.getMessage());
             } else if (staleUser == null) {
                 entry.saveFailures++;
