@@ -137,6 +137,14 @@ public final class MasterServer implements AutoCloseable {
         return result;
     }
 
+    /** For tests: closes every connection of peers in that role, as a network failure would. */
+    void dropConnections(io.profilesync.protocol.Messages.Role role) {
+        call(() -> {
+            module.dropConnections(role);
+            return null;
+        }, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+
     /** Figures about the master right now; thread-safe. */
     public Stats stats() {
         return new Stats(module.connectedClients.get(), module.connectedGameServers.get(), module.loadedProfiles.get(),

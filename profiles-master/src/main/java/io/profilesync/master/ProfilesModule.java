@@ -890,6 +890,14 @@ final class ProfilesModule {
         return connections;
     }
 
+    void dropConnections(Role role) {
+        for (Session session : new ArrayList<>(sessions.values())) {
+            if (session.role == role) {
+                session.connection.close();
+            }
+        }
+    }
+
     int dirtyCount() {
         return dirty.size();
     }
