@@ -40,26 +40,32 @@ public class SchemaBuilder {
         this.drafts = drafts;
     }
 
+    /** A 32-bit integer; options: min, max. */
     public final IntSpec intProperty(String name, int defaultValue) {
         return new IntSpec(drafts, add(name, PropertyType.INT, defaultValue));
     }
 
+    /** A 64-bit integer; options: min, max. */
     public final LongSpec longProperty(String name, long defaultValue) {
         return new LongSpec(drafts, add(name, PropertyType.LONG, defaultValue));
     }
 
+    /** A 32-bit floating point number; options: min, max. */
     public final FloatSpec floatProperty(String name, float defaultValue) {
         return new FloatSpec(drafts, add(name, PropertyType.FLOAT, defaultValue));
     }
 
+    /** A 64-bit floating point number; options: min, max. */
     public final DoubleSpec doubleProperty(String name, double defaultValue) {
         return new DoubleSpec(drafts, add(name, PropertyType.DOUBLE, defaultValue));
     }
 
+    /** A boolean. */
     public final BasicSpec boolProperty(String name, boolean defaultValue) {
         return new BasicSpec(drafts, add(name, PropertyType.BOOL, defaultValue));
     }
 
+    /** A string; option: maxLength. */
     public final StringSpec stringProperty(String name, String defaultValue) {
         return new StringSpec(drafts, add(name, PropertyType.STRING, Objects.requireNonNull(defaultValue,
                 "defaultValue")));
@@ -88,6 +94,7 @@ public class SchemaBuilder {
         return listProperty(name, elementType, List.of());
     }
 
+    /** A list of {@code elementType} holding {@code defaultValue}; option: maxSize. */
     public final <E> CollectionSpec listProperty(String name, ElementType<E> elementType, List<E> defaultValue) {
         return new CollectionSpec(drafts, add(name, PropertyType.list(elementType),
                 List.copyOf(Objects.requireNonNull(defaultValue, "defaultValue"))));

@@ -347,6 +347,10 @@ class SchemaFileTest {
                 .hasMessageContaining("syntax.yaml' is not valid YAML:");
         assertThat(loadFails("syntax.json", "{\"properties\": [}"))
                 .hasMessageContaining("syntax.json' is not valid JSON:").hasMessageContaining("line 1");
+        assertThat(loadFails("twice.yaml", "properties: [{name: a, type: int, max: 1, max: 2}]"))
+                .hasMessageContaining("twice.yaml' is not valid YAML: Duplicate field 'max'");
+        assertThat(loadFails("twice.json", "{\"properties\": [{\"name\": \"a\", \"name\": \"b\"}]}"))
+                .hasMessageContaining("twice.json' is not valid JSON: Duplicate field 'name'");
         assertThat(loadFails("empty.yaml", "")).hasMessageContaining("empty.yaml': a schema must be an object");
         assertThat(loadFails("list.yaml", "- {name: a, type: int}"))
                 .hasMessageContaining("list.yaml': a schema must be an object with a 'properties' list, not ARRAY");
