@@ -96,6 +96,41 @@ class ValidatorTest {
     }
 
     @Test
+    void elementsOfListsAndValuesOfDictionaries() {
+        ProfileSchema schema = ProfileSchema.builder()
+                .listProperty("scores", ElementType.LONG).min(0L).max(100L)
+                .listProperty("tags", ElementType.STRING).maxLength(3).maxSize(2)
+                .dictProperty("stats", ElementType.STRING, ElementType.FLOAT).min(-1f).max(1f)
+                .dictProperty("names", ElementType.INT, ElementType.STRING).maxLength(2)
+                .build();
+        ObservableProfile p = schema.newProfile();
+        UpdateValidator validator = schema.validatorFor(ProfileSchema.Writer.SERVER);
+
+        assertThatCode(() -> validator.validate(p.get("scores"), List.of(0L, 100L))).doesNotThrowAnyException();
+        assertThat(rejected(validator, p, "scores", List.of(0L, 5L, -1L)).reason())
+                .isEqualTo("scores[2] -1 is below the minimum 0");
+        assertThat(rejected(validator, p, "tags", List.of("abcd")).reason())
+                .isEqualTo("tags[0] is 4 characters long, above the maximum length 3");
+        assertThat(rejected(validator, p, "tags", List.of("a", "b", "c")).reason())
+                .isEqualTo("tags has 3 elements, above the maximum size 2");
+        assertThat(rejected(validator, p, "stats", Map.of("luck", 1.5f)).reason())
+                .isEqualTo("stats[\"luck\"] 1.5 is above the maximum 1.0");
+        assertThat(rejected(validator, p, "names", Map.of(7, "abc")).reason())
+                .isEqualTo("names[7] is 3 characters long, above the maximum length 2");
+    }
+
+    @Test
+    void elementBoundsNeedNumbersAndMaxLengthNeedsStrings() {
+        assertThatThrownBy(() -> ProfileSchema.builder().listProperty("tags", ElementType.STRING).min("a"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'min' of 'tags' applies only to lists and dicts of numbers, not to list<string>");
+        assertThatThrownBy(() -> ProfileSchema.builder().listProperty("ids", ElementType.INT).maxLength(3).build())
+                .isInstanceOf(SchemaException.class)
+                .hasMessageContaining("properties[0] 'ids': 'maxLength' applies only to string and lists or dicts of "
+                        + "strings");
+    }
+
+    @Test
     void hiddenPropertiesAreNamedAsSuch() {
         ProfileSchema schema = ProfileSchema.builder().stringProperty("banReason", "").hiddenFromClients().build();
         assertThat(rejected(schema.validatorFor(ProfileSchema.Writer.CLIENT), schema.newProfile(), "banReason", "x")
