@@ -122,11 +122,11 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     @Override
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         Objects.requireNonNull(profiles, "profiles");
-        if (profiles.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
         List<ObservableServerProfile> batch = new ArrayList<>(profiles);
-        return async(writer, () -> {
+        return async(writer, () -> { // even an empty batch: the future completes on our thread, as promised
+            if (batch.isEmpty()) {
+                return null;
+            }
             List<RowWrite> rows = new ArrayList<>(batch.size());
             for (ObservableServerProfile p : batch) {
                 rows.add(new RowWrite(p.userId(), p.toJson(), p.storedVersion()));
@@ -180,7 +180,7 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     public Path backupNow() {
         if (backups == null) {
             if (store.dialect() == Dialect.POSTGRESQL) {
-                store.backupTo(Path.of("unused")); // throws, pointing at pg_dump
+                throw ProfileStore.noBuiltInBackup(store.dialect());
             }
             throw new BackupNotSupportedException("the profile database " + config.jdbcUrl() + " has no file to put "
                     + "backups beside: set DatabaseConfig.builder(url).backupDirectory(folder)");

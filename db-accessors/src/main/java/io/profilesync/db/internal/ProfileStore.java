@@ -240,12 +240,16 @@ public final class ProfileStore implements AutoCloseable {
 
     /** Writes a copy of the whole database to {@code target}, which must not exist yet. */
     public void backupTo(Path target) {
-        String sql = dialect.backupStatement(target).orElseThrow(() -> new BackupNotSupportedException(
-                "profilesync cannot back up " + dialect + " by itself: use pg_dump, for example "
-                        + "'pg_dump --format=custom --file=profiles.dump --table=profiles "
-                        + "--table=profilesync_schema_version DATABASE', and pg_restore to restore "
-                        + "(docs/databases.md, section Backups)."));
+        String sql = dialect.backupStatement(target).orElseThrow(() -> noBuiltInBackup(dialect));
         call("backing up to " + target, () -> jdbi.withHandle(h -> h.execute(sql)));
+    }
+
+    /** The error of a backup asked of a database that has no backup statement (PostgreSQL). */
+    public static BackupNotSupportedException noBuiltInBackup(Dialect dialect) {
+        return new BackupNotSupportedException("profilesync cannot back up " + dialect + " by itself: use pg_dump, "
+                + "for example 'pg_dump --format=custom --file=profiles.dump --table=profiles "
+                + "--table=profilesync_schema_version DATABASE', and pg_restore to restore "
+                + "(docs/databases.md, section Backups).");
     }
 
     /** Runs {@code action}, turning Jdbi's exceptions into a {@link DatabaseException} that says what was done. */
