@@ -1,0 +1,121 @@
+package io.profilesync.populators;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A property definition being assembled by {@link SchemaBuilder} or read from a file, not yet checked. {@link #checkAll}
+ * applies every rule in one place, whichever way the drafts were made. Not thread-safe.
+ */
+final class Draft {
+    String name;
+    PropertyType type;
+    float step;
+    /** Null for the type's zero value. */
+    Object defaultValue;
+    boolean clientWritable;
+    boolean clientVisible = true;
+    Number min;
+    Number max;
+    Integer maxLength;
+    Integer maxSize;
+    /** What was wrong when reading the entry from a file, or null. */
+    String readProblem;
+
+    /** A problem of one entry, caught and collected by {@link #checkAll}. */
+    static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Problem(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Checks every draft and makes the definitions, in order.
+     *
+     * @param source what the drafts came from, for the message: "schema file 'x.yaml'", "schema builder"
+     * @throws SchemaException listing every problem, each with the entry's index and name
+     */
+    static List<PropertyDefinition> checkAll(String source, List<Draft> drafts) {
+        List<PropertyDefinition> definitions = new ArrayList<>(drafts.size());
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            Draft draft = drafts.get(i);
+            String entry = "properties[" + i + "]" + (draft.name == null ? "" : " '" + draft.name + "'");
+            Integer first = draft.name == null ? null : firstIndex.putIfAbsent(draft.name, i);
+            try {
+                if (draft.readProblem != null) {
+                    throw new Problem(draft.readProblem);
+                }
+                if (first != null) {
+                    throw new Problem("duplicate name '" + draft.name + "', already used by properties[" + first
+                            + "]; property names must be unique");
+                }
+                definitions.add(draft.check());
+            } catch (Problem e) {
+                problems.add(entry + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SchemaException(source, problems);
+        }
+        return definitions;
+    }
+
+    private PropertyDefinition check() {
+        if (name == null) {
+            throw new Problem("missing 'name'");
+        }
+        if (name.isBlank()) {
+            throw new Problem("name must not be blank");
+        }
+        if (type == null) {
+            throw new Problem("missing 'type'; valid types are " + PropertyType.VALID_TYPES);
+        }
+        checkStep(step);
+        checkFinite("min", min);
+        checkFinite("max", max);
+        if (min != null && max != null && Constraints.compare(min, max) > 0) {
+            throw new Problem("min " + min + " is above max " + max);
+        }
+        if (maxLength != null && maxLength < 0) {
+            throw new Problem("maxLength must not be negative, not " + maxLength);
+        }
+        if (maxSize != null && maxSize < 0) {
+            throw new Problem("maxSize must not be negative, not " + maxSize);
+        }
+        if (clientWritable && !clientVisible) {
+            throw new Problem("clientWritable but not clientVisible: a client cannot write what it cannot see; "
+                    + "make it clientVisible or drop clientWritable");
+        }
+        try {
+            // The core brings the value to its canonical form (quantized, truncated to milliseconds) or refuses it.
+            Object given = defaultValue == null ? type.zeroValue() : defaultValue;
+            defaultValue = type.newProperty(name, given, step).value();
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new Problem("default " + defaultValue + " is not a valid " + type + ": " + e.getMessage());
+        }
+        PropertyDefinition definition = new PropertyDefinition(this);
+        String violation = Constraints.violation(definition, defaultValue, "default");
+        if (violation != null) {
+            throw new Problem(violation);
+        }
+        return definition;
+    }
+
+    static void checkStep(float step) {
+        if (!(step >= 0f) || Float.isInfinite(step)) {
+            throw new Problem("step must be 0 (unquantized) or a positive number such as 0.01, not " + step);
+        }
+    }
+
+    private static void checkFinite(String key, Number bound) {
+        if (bound != null && !Double.isFinite(bound.doubleValue())) {
+            throw new Problem(key + " must be a finite number, not " + bound);
+        }
+    }
+}

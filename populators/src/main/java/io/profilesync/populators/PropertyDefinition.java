@@ -1,0 +1,148 @@
+package io.profilesync.populators;
+
+import io.profilesync.core.ObservableProperty;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One property of a {@link ProfileSchema}: its name, type, default value, who may see and write it, and the
+ * constraints the master enforces on every update. Made by {@link SchemaBuilder} or by loading a schema file, which
+ * check every rule, so a definition is always consistent (its default keeps its constraints). Immutable and
+ * thread-safe.
+ */
+public final class PropertyDefinition {
+    private final String name;
+    private final PropertyType type;
+    private final float step;
+    private final Object defaultValue;
+    private final boolean clientWritable;
+    private final boolean clientVisible;
+    private final Number min;
+    private final Number max;
+    private final Integer maxLength;
+    private final Integer maxSize;
+    private final String typeDescriptor;
+
+    /** From a checked draft whose default is already normalized. */
+    PropertyDefinition(Draft draft) {
+        this.name = draft.name;
+        this.type = draft.type;
+        this.step = draft.step;
+        this.defaultValue = draft.defaultValue;
+        this.clientWritable = draft.clientWritable;
+        this.clientVisible = draft.clientVisible;
+        this.min = draft.min;
+        this.max = draft.max;
+        this.maxLength = draft.maxLength;
+        this.maxSize = draft.maxSize;
+        this.typeDescriptor = newProperty().typeDescriptor();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PropertyType type() {
+        return type;
+    }
+
+    /** The quantization step of a vector3 (such as 0.01); 0 when unquantized and for every other type. */
+    public float step() {
+        return step;
+    }
+
+    /**
+     * The value a new profile holds: an Integer, Long, Float, Double, Boolean, String, {@link java.time.Instant},
+     * {@link io.profilesync.core.Vector3}, unmodifiable {@code List} or unmodifiable sorted {@code Map}, as the
+     * type says.
+     */
+    public Object defaultValue() {
+        return defaultValue;
+    }
+
+    /** Whether clients may write the property (false: only game servers and the master do). */
+    public boolean clientWritable() {
+        return clientWritable;
+    }
+
+    /** Whether clients receive the property (false: it never leaves the servers). */
+    public boolean clientVisible() {
+        return clientVisible;
+    }
+
+    /** The smallest value allowed (of a vector, of each component), in the type's Java type (Float for vector3). */
+    public Optional<Number> min() {
+        return Optional.ofNullable(min);
+    }
+
+    /** The largest value allowed (of a vector, of each component), in the type's Java type (Float for vector3). */
+    public Optional<Number> max() {
+        return Optional.ofNullable(max);
+    }
+
+    /** The longest a string may be, in characters (Unicode code points). */
+    public OptionalInt maxLength() {
+        return maxLength == null ? OptionalInt.empty() : OptionalInt.of(maxLength);
+    }
+
+    /** The most elements a list, or entries a dictionary, may hold. */
+    public OptionalInt maxSize() {
+        return maxSize == null ? OptionalInt.empty() : OptionalInt.of(maxSize);
+    }
+
+    /**
+     * The core's type descriptor of the property this definition makes, such as {@code int} or {@code vector3/0.01}.
+     */
+    public String typeDescriptor() {
+        return typeDescriptor;
+    }
+
+    /** A new property of this name and type holding the default value. */
+    public ObservableProperty<?> newProperty() {
+        return type.newProperty(name, defaultValue, step);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof PropertyDefinition)) {
+            return false;
+        }
+        PropertyDefinition that = (PropertyDefinition) other;
+        return name.equals(that.name) && type.equals(that.type)
+                && Float.floatToIntBits(step) == Float.floatToIntBits(that.step)
+                && defaultValue.equals(that.defaultValue) && clientWritable == that.clientWritable
+                && clientVisible == that.clientVisible && Objects.equals(min, that.min)
+                && Objects.equals(max, that.max) && Objects.equals(maxLength, that.maxLength)
+                && Objects.equals(maxSize, that.maxSize);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, step, defaultValue, clientWritable, clientVisible, min, max, maxLength,
+                maxSize);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(name).append(": ").append(type);
+        if (step != 0f) {
+            text.append(" step ").append(step);
+        }
+        text.append(" = ").append(defaultValue);
+        if (min != null) {
+            text.append(", min ").append(min);
+        }
+        if (max != null) {
+            text.append(", max ").append(max);
+        }
+        if (maxLength != null) {
+            text.append(", maxLength ").append(maxLength);
+        }
+        if (maxSize != null) {
+            text.append(", maxSize ").append(maxSize);
+        }
+        return text.append(clientVisible ? (clientWritable ? ", client-writable" : "") : ", hidden from clients")
+                .toString();
+    }
+}

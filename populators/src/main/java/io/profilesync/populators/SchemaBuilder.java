@@ -1,0 +1,283 @@
+package io.profilesync.populators;
+
+import io.profilesync.core.ElementType;
+import io.profilesync.core.Vector3;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Builds a {@link ProfileSchema} in code, one property after another, each followed by its options:
+ *
+ * <pre>{@code
+ * ProfileSchema schema = ProfileSchema.builder()
+ *         .stringProperty("displayName", "").maxLength(32).clientWritable()
+ *         .intProperty("level", 1).min(1).max(100)
+ *         .vector3Property("position", Vector3.ZERO, 0.01f)
+ *         .listProperty("items", ElementType.STRING).maxSize(64)
+ *         .stringProperty("banReason", "").hiddenFromClients()
+ *         .build();
+ * }</pre>
+ *
+ * Each {@code ...Property} method returns a {@link PropertySpec} offering only the options of its type, and
+ * everything the builder offers, so the next property or {@link #build()} follows. Properties are client-visible and
+ * written by servers only unless told otherwise. Nothing is checked until {@link #build()}, which checks every rule
+ * as loading a file does.
+ *
+ * <p>Threading: not thread-safe; build on one thread. The schema it builds is immutable.
+ */
+public class SchemaBuilder {
+    final List<Draft> drafts;
+
+    SchemaBuilder() {
+        this(new ArrayList<>());
+    }
+
+    private SchemaBuilder(List<Draft> drafts) {
+        this.drafts = drafts;
+    }
+
+    public final IntSpec intProperty(String name, int defaultValue) {
+        return new IntSpec(drafts, add(name, PropertyType.INT, defaultValue));
+    }
+
+    public final LongSpec longProperty(String name, long defaultValue) {
+        return new LongSpec(drafts, add(name, PropertyType.LONG, defaultValue));
+    }
+
+    public final FloatSpec floatProperty(String name, float defaultValue) {
+        return new FloatSpec(drafts, add(name, PropertyType.FLOAT, defaultValue));
+    }
+
+    public final DoubleSpec doubleProperty(String name, double defaultValue) {
+        return new DoubleSpec(drafts, add(name, PropertyType.DOUBLE, defaultValue));
+    }
+
+    public final BasicSpec boolProperty(String name, boolean defaultValue) {
+        return new BasicSpec(drafts, add(name, PropertyType.BOOL, defaultValue));
+    }
+
+    public final StringSpec stringProperty(String name, String defaultValue) {
+        return new StringSpec(drafts, add(name, PropertyType.STRING, Objects.requireNonNull(defaultValue,
+                "defaultValue")));
+    }
+
+    /** A point in time, kept to the millisecond. */
+    public final BasicSpec datetimeProperty(String name, Instant defaultValue) {
+        return new BasicSpec(drafts, add(name, PropertyType.DATETIME, Objects.requireNonNull(defaultValue,
+                "defaultValue")));
+    }
+
+    /** An unquantized vector (12 bytes on the wire). */
+    public final Vector3Spec vector3Property(String name, Vector3 defaultValue) {
+        return vector3Property(name, defaultValue, 0f);
+    }
+
+    /** A vector quantized to {@code step}, such as 0.01 (6 bytes on the wire, ±32767 steps per component). */
+    public final Vector3Spec vector3Property(String name, Vector3 defaultValue, float step) {
+        Draft draft = add(name, PropertyType.VECTOR3, Objects.requireNonNull(defaultValue, "defaultValue"));
+        draft.step = step;
+        return new Vector3Spec(drafts, draft);
+    }
+
+    /** An empty list of {@code elementType}. */
+    public final CollectionSpec listProperty(String name, ElementType<?> elementType) {
+        return listProperty(name, elementType, List.of());
+    }
+
+    public final <E> CollectionSpec listProperty(String name, ElementType<E> elementType, List<E> defaultValue) {
+        return new CollectionSpec(drafts, add(name, PropertyType.list(elementType),
+                List.copyOf(Objects.requireNonNull(defaultValue, "defaultValue"))));
+    }
+
+    /**
+     * An empty dictionary.
+     *
+     * @throws IllegalArgumentException when the key type is neither string nor int
+     */
+    public final CollectionSpec dictProperty(String name, ElementType<?> keyType, ElementType<?> valueType) {
+        return dictProperty(name, keyType, valueType, Map.of());
+    }
+
+    /**
+     * A dictionary holding {@code defaultValue}.
+     *
+     * @throws IllegalArgumentException when the key type is neither string nor int
+     */
+    public final <K, V> CollectionSpec dictProperty(String name, ElementType<K> keyType, ElementType<V> valueType,
+            Map<K, V> defaultValue) {
+        return new CollectionSpec(drafts, add(name, PropertyType.dict(keyType, valueType),
+                new TreeMap<>(Objects.requireNonNull(defaultValue, "defaultValue"))));
+    }
+
+    /**
+     * The schema.
+     *
+     * @throws SchemaException listing every rule the properties break (duplicate names, defaults out of range, min
+     *     above max, client-writable but hidden, ...), each with its index and name
+     */
+    public final ProfileSchema build() {
+        return new ProfileSchema(Draft.checkAll("schema builder", drafts));
+    }
+
+    private Draft add(String name, PropertyType type, Object defaultValue) {
+        Draft draft = new Draft();
+        draft.name = Objects.requireNonNull(name, "name");
+        draft.type = type;
+        draft.defaultValue = defaultValue;
+        drafts.add(draft);
+        return draft;
+    }
+
+    /**
+     * The options every property has; also the builder itself, so the next property follows.
+     *
+     * @param <S> the concrete spec, returned by the options for chaining
+     */
+    public abstract static class PropertySpec<S extends PropertySpec<S>> extends SchemaBuilder {
+        final Draft draft;
+
+        PropertySpec(List<Draft> drafts, Draft draft) {
+            super(drafts);
+            this.draft = draft;
+        }
+
+        /** Clients may write this property (by default only servers do). */
+        public final S clientWritable() {
+            draft.clientWritable = true;
+            return self();
+        }
+
+        /** Clients never receive this property (by default they do); it cannot then be client-writable. */
+        public final S hiddenFromClients() {
+            draft.clientVisible = false;
+            return self();
+        }
+
+        @SuppressWarnings("unchecked")
+        final S self() {
+            return (S) this;
+        }
+    }
+
+    /** A bool or datetime property: no constraints. */
+    public static final class BasicSpec extends PropertySpec<BasicSpec> {
+        BasicSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+    }
+
+    /** An int property: optional inclusive bounds. */
+    public static final class IntSpec extends PropertySpec<IntSpec> {
+        IntSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public IntSpec min(int min) {
+            draft.min = min;
+            return this;
+        }
+
+        public IntSpec max(int max) {
+            draft.max = max;
+            return this;
+        }
+    }
+
+    /** A long property: optional inclusive bounds. */
+    public static final class LongSpec extends PropertySpec<LongSpec> {
+        LongSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public LongSpec min(long min) {
+            draft.min = min;
+            return this;
+        }
+
+        public LongSpec max(long max) {
+            draft.max = max;
+            return this;
+        }
+    }
+
+    /** A float property: optional inclusive bounds. */
+    public static final class FloatSpec extends PropertySpec<FloatSpec> {
+        FloatSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public FloatSpec min(float min) {
+            draft.min = min;
+            return this;
+        }
+
+        public FloatSpec max(float max) {
+            draft.max = max;
+            return this;
+        }
+    }
+
+    /** A double property: optional inclusive bounds. */
+    public static final class DoubleSpec extends PropertySpec<DoubleSpec> {
+        DoubleSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public DoubleSpec min(double min) {
+            draft.min = min;
+            return this;
+        }
+
+        public DoubleSpec max(double max) {
+            draft.max = max;
+            return this;
+        }
+    }
+
+    /** A vector3 property: optional inclusive bounds on each component. */
+    public static final class Vector3Spec extends PropertySpec<Vector3Spec> {
+        Vector3Spec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        /** The smallest value of each of x, y and z. */
+        public Vector3Spec min(float min) {
+            draft.min = min;
+            return this;
+        }
+
+        /** The largest value of each of x, y and z. */
+        public Vector3Spec max(float max) {
+            draft.max = max;
+            return this;
+        }
+    }
+
+    /** A string property: optional maximum length in characters (Unicode code points). */
+    public static final class StringSpec extends PropertySpec<StringSpec> {
+        StringSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public StringSpec maxLength(int maxLength) {
+            draft.maxLength = maxLength;
+            return this;
+        }
+    }
+
+    /** A list or dictionary property: optional maximum number of elements or entries. */
+    public static final class CollectionSpec extends PropertySpec<CollectionSpec> {
+        CollectionSpec(List<Draft> drafts, Draft draft) {
+            super(drafts, draft);
+        }
+
+        public CollectionSpec maxSize(int maxSize) {
+            draft.maxSize = maxSize;
+            return this;
+        }
+    }
+}
