@@ -90,6 +90,9 @@ public final class Link {
     private int failedAttempts;
     private Throwable lastCause;
     private ScheduledFuture<?> handshakeTimeout;
+    private CompletableFuture<Void> closing;
+    private java.util.function.BooleanSupplier settled;
+    private Throwable closeCause;
 
     private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile boolean stopped;
@@ -385,13 +388,7 @@ public final class Link {
             return;
         }
         state = newState;
-        for (ConnectionListener listener : listeners) {
-            try {
-                listener.onStateChanged(newState, cause);
-            } catch (RuntimeException e) {
-                LOG.warn("A connection listener threw on {}", newState, e);
-            }
-        }
+        fire(listeners, listener -> listener.onStateChanged(newState, cause));
     }
 
     // ---------------------------------------------------------------- stopping
@@ -414,6 +411,56 @@ public final class Link {
         } finally {
             setState(finalState, finalState == ConnectionState.CLOSED ? null : cause);
             shutDownThreads();
+            if (closing != null) {
+                closing.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Drops the current connection so the next one starts from fresh snapshots (for a copy that can no longer
+     * follow the master's deltas). Profile executor only.
+     */
+    public void reconnectNow() {
+        if (!stopped) {
+            client.close();
+        }
+    }
+
+    /**
+     * Begins closing (profile executor only): ticks once so the last changes go out, then stops with
+     * {@link ConnectionState#CLOSED} as soon as {@link #checkClosed()} finds {@code settled} true (the master
+     * acknowledged everything), or when {@code timeout} has passed; at once when {@code now}.
+     *
+     * @return completed when the link has stopped
+     */
+    public CompletableFuture<Void> beginClose(boolean now, java.time.Duration timeout,
+            java.util.function.BooleanSupplier settledCheck, Throwable cause) {
+        if (closing != null) {
+            return closing;
+        }
+        closing = new CompletableFuture<>();
+        settled = settledCheck;
+        closeCause = cause;
+        tickNow();
+        if (now || stopped) {
+            stop(ConnectionState.CLOSED, cause);
+        } else {
+            schedule(() -> stop(ConnectionState.CLOSED, cause), timeout.toMillis());
+            checkClosed();
+        }
+        return closing;
+    }
+
+    /** Whether {@link #beginClose} was called. */
+    public boolean isClosing() {
+        return closing != null;
+    }
+
+    /** While closing, stops once everything is acknowledged; call after each acknowledgement. */
+    public void checkClosed() {
+        if (closing != null && !stopped && settled.getAsBoolean()) {
+            stop(ConnectionState.CLOSED, closeCause);
         }
     }
 
@@ -431,6 +478,69 @@ public final class Link {
         if (ownExecutor != null) {
             ownExecutor.shutdown();
         }
+    }
+
+    /**
+     * Closes from any thread: runs {@code beginClose} on the profile executor (its argument says whether the caller
+     * is that executor, which then cannot wait for acknowledgements, since that executor delivers them), waits for
+     * the future it returns up to {@code closeTimeout} plus a second, then stops every thread.
+     */
+    public void closeAndWait(java.util.function.Function<Boolean, CompletableFuture<Void>> beginClose,
+            java.time.Duration closeTimeout) {
+        if (stopped) {
+            shutDownThreads();
+            return;
+        }
+        if (inExecutor()) {
+            beginClose.apply(true);
+            return;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        execute(() -> beginClose.apply(false).whenComplete((r, e) -> closed.complete(null)));
+        try {
+            closed.get(closeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Closing did not finish within {}; stopping at once", closeTimeout);
+        } finally {
+            shutDownThreads();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the profile executor, or fails {@code result} with {@code whenStopped} at once if the
+     * link has stopped (its executor may be gone).
+     */
+    public void executeOrFail(Runnable task, CompletableFuture<?> result,
+            java.util.function.Supplier<? extends Throwable> whenStopped) {
+        if (stopped) {
+            result.completeExceptionally(whenStopped.get());
+        } else {
+            execute(task);
+        }
+    }
+
+    /** Calls {@code call} for each listener; one that throws is logged and does not stop the others. */
+    public static <L> void fire(List<L> listeners, java.util.function.Consumer<L> call) {
+        for (L listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener threw", e);
+            }
+        }
+    }
+
+    /** Completes {@code target} as {@code source} completes. */
+    public static <T> void relay(CompletableFuture<T> source, CompletableFuture<T> target) {
+        source.whenComplete((value, error) -> {
+            if (error != null) {
+                target.completeExceptionally(error);
+            } else {
+                target.complete(value);
+            }
+        });
     }
 
     /** The KryoNet client (for tests that need its update thread). */

@@ -1,6 +1,7 @@
 package io.profilesync.protocol.internal;
 
 import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.ReconnectBackoff;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,13 @@ public record LinkSettings(String host, int port, Role role, String credential, 
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(threadName, "threadName");
+    }
+
+    /** The settings of {@code config} for a peer of {@code role}, whose own thread is named {@code threadName}. */
+    public static LinkSettings of(PeerConfig config, Role role, String threadName) {
+        return new LinkSettings(config.host(), config.port(), role, config.credential(), config.schemaFingerprint(),
+                config.updateInterval(), config.reconnectBackoff(), config.connectTimeout(),
+                config.writeBufferSize(), config.objectBufferSize(), config.executor().orElse(null), threadName);
     }
 
     /**
