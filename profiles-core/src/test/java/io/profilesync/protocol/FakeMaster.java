@@ -417,9 +417,15 @@ public final class FakeMaster implements AutoCloseable {
         server.stop();
         server.close();
         try {
+            Thread update = server.getUpdateThread();
+            if (update != null) {
+                update.join(1000);
+            }
             server.dispose();
         } catch (IOException e) {
             // Closing a selector; nothing to do.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -470,6 +470,14 @@ public final class Link {
         timer.shutdownNow();
         client.stop();
         client.close();
+        Thread update = client.getUpdateThread();
+        if (update != null && update != Thread.currentThread()) {
+            try {
+                update.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             client.dispose();
         } catch (IOException e) {
