@@ -13,6 +13,7 @@ import io.profilesync.populators.ProfileSchema.Writer;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.FakeMaster;
 import io.profilesync.protocol.FakeMaster.BatchMode;
+import io.profilesync.protocol.OnExecutor;
 import io.profilesync.protocol.Messages.ClientUpdate;
 import io.profilesync.protocol.Messages.RefusalCode;
 import io.profilesync.protocol.ProfileUnavailableException;
@@ -73,16 +74,8 @@ class ProfilesClientTest {
         return client;
     }
 
-    private static <T> T on(ProfilesClient client, Callable<T> call) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        client.run(() -> {
-            try {
-                result.complete(call.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+    private static <T> T on(ProfilesClient peer, Callable<T> call) throws Exception {
+        return OnExecutor.call(peer.executor(), call);
     }
 
     private static ObservableProfile fill(ProfilesClient client) throws Exception {

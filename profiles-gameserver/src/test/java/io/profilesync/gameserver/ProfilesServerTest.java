@@ -13,6 +13,7 @@ import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.FakeMaster;
 import io.profilesync.protocol.FakeMaster.BatchMode;
+import io.profilesync.protocol.OnExecutor;
 import io.profilesync.protocol.Messages.AcquireProfile;
 import io.profilesync.protocol.Messages.HandleDelta;
 import io.profilesync.protocol.Messages.RefusalCode;
@@ -86,16 +87,8 @@ class ProfilesServerTest {
         return server;
     }
 
-    private static <T> T on(ProfilesServer server, Callable<T> call) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        server.run(() -> {
-            try {
-                result.complete(call.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(10, TimeUnit.SECONDS);
+    private static <T> T on(ProfilesServer peer, Callable<T> call) throws Exception {
+        return OnExecutor.call(peer.executor(), call);
     }
 
     private static ObservableServerProfile fill(ProfilesServer server, String userId) throws Exception {
