@@ -251,6 +251,46 @@ class ProfilesServerTest {
         awaitConverged(server, profile);
     }
 
+    @Test
+    void aTickLargerThanOneMessageIsSplitIntoBatchesWithDistinctSeqs() throws Exception {
+        ProfilesServer server = connect(b -> b.objectBufferSize(4096).writeBufferSize(64 << 10));
+        server.connected().get(10, TimeUnit.SECONDS);
+        List<ObservableServerProfile> profiles = new ArrayList<>();
+        for (String user : List.of("u1", "u2", "u3")) {
+            profiles.add(fill(server, user));
+        }
+
+        server.run(() -> profiles.forEach(p -> p.get("displayName", io.profilesync.core.ObservableString.class)
+                .set("n".repeat(1500) + p.userId())));
+
+        for (ObservableServerProfile profile : profiles) {
+            awaitConverged(server, profile);
+        }
+        List<ServerBatch> batches = master.received(ServerBatch.class);
+        assertThat(batches).hasSizeGreaterThan(1);
+        assertThat(batches).extracting(ServerBatch::seq).containsExactly(
+                java.util.stream.LongStream.rangeClosed(1, batches.size()).boxed().toArray(Long[]::new));
+        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.Protocol.estimateSize(b))
+                .isLessThanOrEqualTo(4096 - 1024));
+        assertThat(master.violations()).isEmpty();
+    }
+
+    @Test
+    void changesTooLargeForAnyMessageAreDroppedAndReported() throws Exception {
+        ProfilesServer server = connect(b -> b.objectBufferSize(4096).writeBufferSize(64 << 10));
+        server.connected().get(10, TimeUnit.SECONDS);
+        ObservableServerProfile profile = fill(server, "u1");
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + ": " + reason));
+
+        server.run(() -> profile.get("displayName", io.profilesync.core.ObservableString.class).set("x".repeat(5000)));
+
+        await().until(() -> !refusals.isEmpty());
+        assertThat(refusals.get(0)).startsWith("u1: ").contains("objectBufferSize");
+        assertThat(on(server, () -> profile.get("displayName").value())).isEqualTo("newbie");
+        assertThat(master.received(ServerBatch.class)).isEmpty();
+    }
+
     // ---------------------------------------------------------------- release
 
     @Test
