@@ -107,7 +107,7 @@ class ProfileCodecTest {
         assertThat(hex(Fixtures.ship(source, replica))).isEqualTo("01 00 02 04 01 08");
         list.replaceAll(List.of(5, 6));
         assertThat(hex(Fixtures.ship(source, replica))).isEqualTo("01 00 01 05 02 0a 0c");
-        assertThat(replica.get("l", ObservableList.class).value()).isEqualTo(List.of(5, 6));
+        assertThat(Fixtures.<Integer>list(replica, "l").value()).isEqualTo(List.of(5, 6));
     }
 
     @Test
