@@ -124,7 +124,8 @@ class JsonTest {
         "{\"spawn\":{\"x\":1000,\"y\":0,\"z\":0}}", "{\"ints\":{}}", "{\"ints\":[1,\"2\"]}", "{\"ints\":[null]}",
         "{\"bools\":[0]}", "{\"strings\":[1]}", "{\"counts\":[]}", "{\"counts\":{\"a\":\"b\"}}",
         "{\"names\":{\"x\":\"not an int key\"}}", "{\"names\":{\"1\":2}}", "{\"flags\":{\"99999999999\":true}}",
-        "{\"gold\":null}"})
+        "{\"gold\":null}", "{\"speed\":1e39}", "{\"ratio\":1e400}", "{\"floats\":[-1e39]}",
+        "{\"weights\":{\"k\":-1e999}}", "{\"pos\":{\"x\":0,\"y\":1e50,\"z\":0}}"})
     void wrongTypesAreRefusedNamingThePropertyAndChangeNothing(String json) {
         ObservableProfile target = Fixtures.everyType();
         Fixtures.fillEveryType(target);
