@@ -56,6 +56,9 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     abstract S copyState(S source);
 
+    /** An unmodifiable view of {@code content}, for validators. */
+    abstract Object readOnly(S content);
+
     abstract boolean same(S a, S b);
 
     /** Whether the change makes earlier ones irrelevant (clear, replace). */
@@ -153,7 +156,7 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
         @Override
         Object newValue() {
-            return next;
+            return readOnly(next);
         }
 
         @Override

@@ -138,6 +138,11 @@ public final class ObservableDictionary<K, V>
     }
 
     @Override
+    Object readOnly(TreeMap<K, V> content) {
+        return Collections.unmodifiableMap(content);
+    }
+
+    @Override
     boolean same(TreeMap<K, V> a, TreeMap<K, V> b) {
         return a.equals(b);
     }
