@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -130,7 +131,7 @@ class ObservableProfileTest {
         UpdateValidator validator = (property, newValue) -> {
             validated.add(property.name());
             if (property.name().equals("counts")) {
-                assertThat(newValue).isEqualTo(java.util.Map.of("a", 11, "b", 2));
+                assertThat(newValue).isEqualTo(Map.of("a", 11, "b", 2));
                 throw new UpdateRejectedException(property.name(), "clients may not write counts");
             }
         };
@@ -148,6 +149,24 @@ class ObservableProfileTest {
                 ApplyOptions.REMOTE.validatedBy((p, v) -> { }));
         assertThat(changed).hasSize(source.size());
         Fixtures.assertSame(source, target);
+    }
+
+    @Test
+    void validatorsCannotModifyTheDecodedCollections() {
+        ObservableProfile source = Fixtures.everyType();
+        ObservableProfile target = source.copy();
+        Fixtures.fillEveryType(source);
+        byte[] before = target.toBytes();
+        UpdateValidator meddling = (property, newValue) -> {
+            if (newValue instanceof List<?> list) {
+                list.clear();
+            } else if (newValue instanceof Map<?, ?> map) {
+                map.clear();
+            }
+        };
+        assertThatThrownBy(() -> target.applyUpdates(source.getUpdates(), ApplyOptions.REMOTE.validatedBy(meddling)))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(target.toBytes()).isEqualTo(before);
     }
 
     @Test
