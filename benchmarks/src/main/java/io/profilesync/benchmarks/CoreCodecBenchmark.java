@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The core codec on a 20-property profile of mixed types: encoding the delta of 1 or 5 changed properties
- * ({@link ObservableProfile#getUpdates()}) and applying it to a replica ({@link ObservableProfile#applyUpdates(byte[])}).
+ * ({@link ObservableProfile#getUpdates()}) and applying it to a replica
+ * ({@link ObservableProfile#applyUpdates(byte[])}).
  * Run {@link #main} to print the bytes per delta. Threading: JMH runs each benchmark on one thread.
  */
 @State(Scope.Thread)

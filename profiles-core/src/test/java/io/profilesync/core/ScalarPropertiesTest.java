@@ -58,7 +58,8 @@ class ScalarPropertiesTest {
     @ParameterizedTest
     @MethodSource("scalars")
     <T> void nullIsRefusedNamingTheProperty(ObservableScalar<T> property, T value, T equalValue) {
-        assertThatThrownBy(() -> property.set(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("'p'");
+        assertThatThrownBy(() -> property.set(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("'p'");
         assertThat(property.isDirty()).isFalse();
     }
 
