@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +52,7 @@ class KryoNetRoundTripTest {
         Client client = new Client();
         Thread serverThread = null;
         Thread clientThread = null;
+        List<Throwable> crashes = new CopyOnWriteArrayList<>();
         try {
             register(server.getKryo());
             register(client.getKryo());
@@ -65,6 +67,7 @@ class KryoNetRoundTripTest {
             server.bind(new InetSocketAddress("127.0.0.1", 0), null);
             // Our own threads (start() would make them too, but sets getUpdateThread() only once running).
             serverThread = new Thread(server, "test-kryonet-server");
+            serverThread.setUncaughtExceptionHandler((thread, e) -> crashes.add(e));
             serverThread.start();
             int port = boundPort(server);
             assertThat(port).isPositive();
@@ -79,6 +82,7 @@ class KryoNetRoundTripTest {
                 }
             });
             clientThread = new Thread(client, "test-kryonet-client");
+            clientThread.setUncaughtExceptionHandler((thread, e) -> crashes.add(e));
             clientThread.start();
             client.connect((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS), "127.0.0.1", port);
             client.sendTCP(sent);
@@ -92,15 +96,20 @@ class KryoNetRoundTripTest {
         } finally {
             client.stop();
             server.stop();
+            // Their update threads are not daemons: once stopped they must end, or the JVM would not exit. Only
+            // then dispose (closing a selector an update thread still uses makes it throw).
+            for (Thread thread : new Thread[] {serverThread, clientThread}) {
+                if (thread != null) {
+                    thread.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+                    assertThat(thread.isAlive()).as(thread.getName()).isFalse();
+                }
+            }
             client.dispose();
             server.dispose();
         }
-        // Their update threads are not daemons: once stopped they must end, or the JVM would not exit.
-        for (Thread thread : new Thread[] {serverThread, clientThread}) {
-            assertThat(thread).isNotNull();
-            thread.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-            assertThat(thread.isAlive()).as(thread.getName()).isFalse();
-        }
+        assertThat(serverThread).isNotNull();
+        assertThat(clientThread).isNotNull();
+        assertThat(crashes).as("exceptions on the endpoints' update threads").isEmpty();
     }
 
     /** KryoNet 2.22 has no getter for the port it bound; read it from its channel. */
