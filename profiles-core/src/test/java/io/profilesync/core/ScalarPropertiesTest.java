@@ -184,7 +184,8 @@ class ScalarPropertiesTest {
         for (Vector3 bad : List.of(new Vector3(327.68f, 0, 0), new Vector3(0, -400, 0), new Vector3(0, 0, Float.NaN),
                 new Vector3(Float.POSITIVE_INFINITY, 0, 0))) {
             assertThatThrownBy(() -> spawn.set(bad)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'spawn'").hasMessageContaining("use a larger step");
+                    .hasMessageContaining("'spawn'").hasMessageContaining("outside ±327.67,")
+                    .hasMessageContaining("use a larger step");
         }
         assertThat(spawn.get()).isEqualTo(before);
         assertThatThrownBy(() -> new ObservableVector3("v", new Vector3(1000, 0, 0), 0.01f))
