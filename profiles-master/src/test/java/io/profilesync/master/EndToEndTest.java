@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.profilesync.client.ProfilesClient;
 import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.core.ElementType;
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableDictionary;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableList;
@@ -26,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * real clients ({@link ProfilesClient}).
  */
 @Timeout(90)
-class EndToEndTest {
+class EndToEndTest extends MasterTestSupport {
     static final String TOKEN_SECRET = MasterServerTest.TOKEN_SECRET;
     static final String SECRET = MasterServerTest.GAME_SERVER_SECRET;
     static final ProfileSchema SCHEMA = ProfileSchema.builder()
@@ -48,9 +46,6 @@ class EndToEndTest {
             .dictProperty("stats", ElementType.STRING, ElementType.INT)
             .build();
 
-    final InMemoryProfilesDatabaseAccessor accessor = new InMemoryProfilesDatabaseAccessor();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    MasterServer master;
 
     MasterServer startMaster(Duration unloadAfter) {
         master = MasterServer.start(MasterConfig.builder().host("127.0.0.1").port(0).tokenSecret(TOKEN_SECRET)
@@ -87,17 +82,6 @@ class EndToEndTest {
             }
         });
         return result.get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-        if (master != null) {
-            master.close();
-        }
-        accessor.close();
     }
 
     @Test
