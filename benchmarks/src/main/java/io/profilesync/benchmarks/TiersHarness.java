@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * server's {@code set} to the client's listener (median, p99). Bounded: a fixed duration, then everything stops.
  *
  * <p>Run: {@code mvn -q -pl benchmarks -am package -DskipTests && java -cp benchmarks/target/benchmarks.jar
- * io.profilesync.benchmarks.TiersHarness [gameServers] [clients] [seconds]}
+ * io.profilesync.benchmarks.TiersHarness [gameServers] [clients] [seconds] [extra profiles per game server]}
  */
 public final class TiersHarness {
     private static final String TOKEN_SECRET = "harness-token-secret-0123456789abcdef";
@@ -55,10 +56,13 @@ public final class TiersHarness {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         wireBytes();
         System.out.println();
-        run("low latency (game-server updateInterval 10 ms, clientUpdateDebounce 0)", gameServers, clients, seconds,
-                Duration.ofMillis(10), Duration.ZERO);
-        run("MST's cadence (updateInterval 100 ms, clientUpdateDebounce 1 s)", gameServers, clients, seconds,
+        int extra = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+        run("low latency (game-server updateInterval 10 ms, clientUpdateDebounce 0)", gameServers, clients, 0,
+                seconds, Duration.ofMillis(10), Duration.ZERO);
+        run("MST's cadence (updateInterval 100 ms, clientUpdateDebounce 1 s)", gameServers, clients, 0, seconds,
                 Duration.ofMillis(100), Duration.ofSeconds(1));
+        run("saturation (each game server also changes " + extra + " profiles nobody's client holds, every 10 ms)",
+                gameServers, clients, extra, seconds, Duration.ofMillis(10), Duration.ZERO);
         System.exit(0);
     }
 
@@ -86,8 +90,8 @@ public final class TiersHarness {
         return serialization.getLengthLength() + buffer.position();
     }
 
-    static void run(String title, int gameServerCount, int clientCount, int seconds, Duration updateInterval,
-            Duration clientDebounce) throws Exception {
+    static void run(String title, int gameServerCount, int clientCount, int extraPerServer, int seconds,
+            Duration updateInterval, Duration clientDebounce) throws Exception {
         InMemoryProfilesDatabaseAccessor accessor = new InMemoryProfilesDatabaseAccessor();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         MasterServer master = MasterServer.start(MasterConfig.builder().host("127.0.0.1").port(0)
@@ -119,6 +123,15 @@ public final class TiersHarness {
                 int g = c % gameServerCount;
                 held.get(g).add(gameServers.get(g).fillProfileValues(user).get(20, TimeUnit.SECONDS));
             }
+            for (int g = 0; g < gameServerCount; g++) {
+                List<CompletableFuture<ObservableServerProfile>> loads = new ArrayList<>();
+                for (int n = 0; n < extraPerServer; n++) {
+                    loads.add(gameServers.get(g).fillProfileValues("npc" + g + "-" + n));
+                }
+                for (CompletableFuture<ObservableServerProfile> load : loads) {
+                    held.get(g).add(load.get(60, TimeUnit.SECONDS));
+                }
+            }
             // Each game server changes every profile it holds on each of its ticks (2 properties per profile).
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(3, seconds / 3));
@@ -149,7 +162,7 @@ public final class TiersHarness {
             double deltas = meters.counter("profilesync.updates.accepted").count() - acceptedAtStart;
             long events = clientEvents.get() - eventsAtStart;
             System.out.println("== " + title + ": " + gameServerCount + " game servers, " + clientCount + " clients, "
-                    + seconds + " s (first " + Math.min(3, seconds / 3) + " s warm-up)");
+                    + (gameServerCount * extraPerServer + clientCount) + " profiles changing, " + seconds + " s (first " + Math.min(3, seconds / 3) + " s warm-up)");
             System.out.printf("profile deltas accepted by the master   %,10.0f /s  (2 property changes each: %,.0f "
                     + "property changes/s)%n", deltas / elapsed, 2 * deltas / elapsed);
             System.out.printf("client listener events (stamp)          %,10.0f /s%n", events / elapsed);
