@@ -12,6 +12,7 @@ import io.profilesync.protocol.Messages.ProfileSnapshot;
 import io.profilesync.protocol.Messages.RefusalCode;
 import io.profilesync.protocol.Messages.Refusal;
 import io.profilesync.protocol.Messages.Welcome;
+import io.profilesync.protocol.Messages.AcquireFailed;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.internal.Batcher;
@@ -111,6 +112,8 @@ final class ClientSession implements Link.Handler {
             onPush(push);
         } else if (message instanceof ProfileSnapshot snapshot) {
             onSnapshot(snapshot);
+        } else if (message instanceof AcquireFailed failed) {
+            onLoadFailed(failed);
         } else {
             LOG.warn("Ignoring unexpected {} from the master", message.getClass().getSimpleName());
         }
@@ -135,6 +138,16 @@ final class ClientSession implements Link.Handler {
         replica.forEachUnacknowledged((seq, delta) -> link.send(new ClientUpdate(seq, delta)));
         resynced = true;
         fill.complete(profile);
+    }
+
+    /** The master could not load the profile: the waiting future fails with its reason; a later call tries again. */
+    private void onLoadFailed(AcquireFailed m) {
+        requested = false;
+        if (fill != null && !fill.isDone()) {
+            CompletableFuture<ObservableProfile> failed = fill;
+            fill = null;
+            failed.completeExceptionally(new ProfileUnavailableException(m.reason()));
+        }
     }
 
     private void onPush(ClientPush m) {

@@ -1,6 +1,7 @@
 package io.profilesync.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,6 +17,7 @@ import io.profilesync.core.ObservableString;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.Messages.Role;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -277,6 +279,18 @@ class EndToEndTest extends MasterTestSupport {
         }).get()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> on(gameServer.executor(), held::toJson)
                 .equals(master.readProfile("alice", ObservableProfile::toJson).get()));
+    }
+
+    @Test
+    void aClientWhoseProfileCannotBeLoadedIsToldWhyAndMayTryAgain() throws Exception {
+        startMaster(Duration.ofSeconds(30));
+        accessor.failNextRestores(3);
+        ProfilesClient client = client("alice");
+        assertThatThrownBy(() -> client.fillInProfileValues().get(20, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ProfileUnavailableException.class)
+                .hasMessageContaining("alice").hasMessageContaining("3 attempt(s)");
+        ObservableProfile mine = client.fillInProfileValues().get(20, TimeUnit.SECONDS);
+        assertThat(on(client.executor(), () -> mine.get("level", ObservableInt.class).get())).isEqualTo(1);
     }
 
     @Test
