@@ -144,13 +144,7 @@ public final class ProfileStore implements AutoCloseable {
 
     private void saveSorted(List<RowWrite> sorted, Object savedAt) {
         call("saving " + sorted.size() + " profile(s)", () -> jdbi.inTransaction(h -> {
-            int refused = dialect.writeGuarded(h, sorted, savedAt);
-            if (refused >= 0) {
-                // The stored row is not the one expected: saved by someone else, inserted, or deleted.
-                RowWrite r = sorted.get(refused);
-                throw new StaleProfileException(r.userId(), r.expectedVersion(),
-                        storedVersions(h, List.of(r.userId())).getOrDefault(r.userId(), -1L));
-            }
+            dialect.writeGuarded(h, sorted, savedAt); // throws StaleProfileException: the transaction rolls back
             return null;
         }));
     }
