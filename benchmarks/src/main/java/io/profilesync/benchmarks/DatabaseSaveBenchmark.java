@@ -34,10 +34,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * binaries are installed) PostgreSQL, beside the ceiling: a plain Jdbi batch upsert of the same rows (the same JSON
  * text), on one connection with the same durability settings, in the same run. Each round updates every profile
  * once through each, interleaved batch by batch with the order rotating. Prints the median rows/s of the rounds and
- * the median of the rounds' ratios. A second ceiling binds JSON encoded beforehand: the database alone, without encoding profiles.
+ * the median of the rounds' ratios. A second ceiling binds JSON encoded beforehand: the database alone, without
+ * encoding profiles.
  *
  * <p>Run: {@code mvn -o -q -pl benchmarks -am verify -DskipTests -Pdb-benchmark} (arguments:
- * {@code -Dexec.args="ROUNDS BATCHES"}, default 9 rounds of 10 batches).
+ * {@code -Dexec.args="ROUNDS BATCHES"}, default 9 rounds of 10 batches). Threading: runs on the main thread; the
+ * accessor's saves run on its writer thread, one batch at a time.
  */
 public final class DatabaseSaveBenchmark {
     private static final int BATCH = 1_000;

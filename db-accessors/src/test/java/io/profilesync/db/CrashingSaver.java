@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * Run in a child JVM by the durability tests: saves one profile through the accessor, prints its JSON once the save
- * has completed, and halts at once, as a crash would: no shutdown hooks, the database is never closed.
+ * has completed, and halts at once, as a crash would: no shutdown hooks, the database is never closed. Runs on its
+ * main thread only.
  */
 public final class CrashingSaver {
     private CrashingSaver() {
