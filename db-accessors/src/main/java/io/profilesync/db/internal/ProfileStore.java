@@ -130,10 +130,11 @@ public final class ProfileStore implements AutoCloseable {
         try {
             saveSorted(sorted, savedAt);
         } catch (DatabaseException e) {
-            if (!isKeyViolation(e)) {
+            if (!isConcurrencyFailure(e)) {
                 throw e;
             }
-            // H2: a concurrent transaction inserted one of our new rows and committed first; our insert collided.
+            // A concurrent transaction wrote one of our rows and committed first (H2: our insert collided with its
+            // insert, or its update with ours): stale if a version moved, else the failure as it was.
             throw staleAfterRace(sorted, e);
         }
         for (int i = 0; i < versions.length; i++) {
@@ -149,10 +150,14 @@ public final class ProfileStore implements AutoCloseable {
         }));
     }
 
-    private static boolean isKeyViolation(Throwable e) {
+    /** A key violation (23xxx), a serialization failure or deadlock (40xxx), or H2's concurrent update (90131). */
+    private static boolean isConcurrencyFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
-                return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("23") || state.startsWith("40") || state.equals("90131")) {
+                    return true;
+                }
             }
         }
         return false;
@@ -172,8 +177,8 @@ public final class ProfileStore implements AutoCloseable {
         }));
         for (RowWrite r : sorted) {
             Long actual = stored.get(r.userId());
-            if (r.expectedVersion() == 0 && actual != null) {
-                return new StaleProfileException(r.userId(), 0, actual);
+            if (actual == null ? r.expectedVersion() != 0 : actual != r.expectedVersion()) {
+                return new StaleProfileException(r.userId(), r.expectedVersion(), actual == null ? -1 : actual);
             }
         }
         return failure;
