@@ -8,6 +8,8 @@ import io.profilesync.db.BackupNotSupportedException;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.db.DatabaseException;
 import io.profilesync.db.StoredProfile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -55,6 +57,15 @@ public final class ProfileStore implements AutoCloseable {
     /** Connects to the database of {@code config} and brings its schema up to date. */
     public static ProfileStore open(DatabaseConfig config) {
         Dialect dialect = Dialect.forUrl(config.jdbcUrl());
+        Optional<Path> parent = dialect.databaseFile(config.jdbcUrl()).map(f -> f.toAbsolutePath().getParent());
+        if (parent.isPresent()) {
+            try {
+                Files.createDirectories(parent.get()); // SQLite does not create it; nothing to set up
+            } catch (IOException e) {
+                throw new DatabaseException("cannot create the folder " + parent.get() + " of the profile database "
+                        + config.jdbcUrl() + ": " + e + ". Create it, or point the URL at a writable folder.", e);
+            }
+        }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("profilesync-db");
         hc.setJdbcUrl(dialect.effectiveUrl(config));
