@@ -163,9 +163,7 @@ final class ClientSession implements Link.Handler {
         Batcher<byte[]> batcher = new Batcher<>(link.maxMessageSize(), () -> nextSeq++,
                 (seq, entries) -> link.send(new ClientUpdate(seq, entries.get(0))));
         if (!batcher.fits(preview.length)) {
-            String reason = "the changes made in one update interval take " + preview.length + " bytes, more than the "
-                    + link.maxMessageSize() + " one message may carry; they were dropped (make smaller changes per "
-                    + "tick, or raise objectBufferSize and writeBufferSize)";
+            String reason = link.oversizeReason(preview.length);
             LOG.error(reason);
             profile.clearUpdates();
             replica.onSnapshot(replica.confirmed().toBytes(), 0);

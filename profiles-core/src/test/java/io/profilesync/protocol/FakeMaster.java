@@ -81,6 +81,7 @@ public final class FakeMaster implements AutoCloseable {
     private final UpdateValidator clientValidator;
     private final UpdateValidator serverValidator;
     private final int port;
+    private final int maxUpdateSize;
 
     private final Map<String, ObservableProfile> profiles = new HashMap<>();
     private final Map<Long, Long> lastApplied = new HashMap<>();
@@ -104,6 +105,7 @@ public final class FakeMaster implements AutoCloseable {
         this.clientView = b.clientView;
         this.clientValidator = b.clientValidator;
         this.serverValidator = b.serverValidator;
+        this.maxUpdateSize = b.maxUpdateSize;
         this.server = Protocol.newServer(1 << 20, 256 << 10);
         server.addListener(new Listener() {
             @Override
@@ -292,7 +294,8 @@ public final class FakeMaster implements AutoCloseable {
         peer.userId = userId;
         peers.put(connection.getID(), peer);
         welcomes++;
-        connection.sendTCP(new Welcome(userId, hello.role() == Role.CLIENT ? clientSchemaJson : schemaJson, 1 << 20));
+        connection.sendTCP(new Welcome(userId, hello.role() == Role.CLIENT ? clientSchemaJson : schemaJson,
+                maxUpdateSize));
     }
 
     private void acquire(Connection connection, Peer peer, AcquireProfile m) {
@@ -440,6 +443,7 @@ public final class FakeMaster implements AutoCloseable {
         private PropertyView clientView;
         private UpdateValidator clientValidator;
         private UpdateValidator serverValidator;
+        private int maxUpdateSize = 64 << 10;
 
         private Builder(String schemaJson, Supplier<ObservableProfile> factory) {
             this.schemaJson = schemaJson;
@@ -474,6 +478,12 @@ public final class FakeMaster implements AutoCloseable {
 
         public Builder serverValidator(UpdateValidator validator) {
             serverValidator = validator;
+            return this;
+        }
+
+        /** What the Welcome announces; the fake itself accepts any size. Default 64 KiB, as the master's. */
+        public Builder maxUpdateSize(int value) {
+            maxUpdateSize = value;
             return this;
         }
 

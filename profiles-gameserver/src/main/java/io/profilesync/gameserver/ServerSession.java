@@ -418,9 +418,7 @@ final class ServerSession implements Link.Handler {
     }
 
     private void dropOversized(Held h, int size) {
-        String reason = "the changes made in one update interval take " + size + " bytes, more than the "
-                + link.maxMessageSize() + " one message may carry; they were dropped (make smaller changes per tick "
-                + "or raise objectBufferSize on both sides)";
+        String reason = link.oversizeReason(size);
         LOG.error("Profile of user '{}': {}", h.userId, reason);
         h.profile.clearUpdates();
         h.replica.onSnapshot(h.replica.confirmed().toBytes(), 0);

@@ -58,11 +58,14 @@ class ProfilesServerTest {
 
     @BeforeEach
     void startMaster() throws Exception {
-        master = FakeMaster.builder(SCHEMA.toJson(), SCHEMA::newProfile)
+        master = masterBuilder().start();
+    }
+
+    private static FakeMaster.Builder masterBuilder() {
+        return FakeMaster.builder(SCHEMA.toJson(), SCHEMA::newProfile)
                 .clientSchema(SCHEMA.clientSchema().toJson(), SCHEMA.clientView())
                 .serverValidator(SCHEMA.validatorFor(Writer.SERVER))
-                .fingerprint(SCHEMA.fingerprint())
-                .start();
+                .fingerprint(SCHEMA.fingerprint());
     }
 
     @AfterEach
@@ -289,6 +292,37 @@ class ProfilesServerTest {
         assertThat(refusals.get(0)).startsWith("u1: ").contains("objectBufferSize");
         assertThat(on(server, () -> profile.get("displayName").value())).isEqualTo("newbie");
         assertThat(master.received(ServerBatch.class)).isEmpty();
+    }
+
+    @Test
+    void batchesStayWithinTheMastersMaxUpdateSize() throws Exception {
+        master.close();
+        master = masterBuilder().maxUpdateSize(2048).start();
+        ProfilesServer server = connect();
+        List<ObservableServerProfile> profiles = new ArrayList<>();
+        for (String user : List.of("u1", "u2", "u3")) {
+            profiles.add(fill(server, user));
+        }
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + ": " + reason));
+
+        server.run(() -> {
+            profiles.forEach(p -> p.get("displayName", io.profilesync.core.ObservableString.class)
+                    .set("m".repeat(1200) + p.userId()));
+            profiles.get(0).get("items", ObservableList.class).add("z".repeat(3000));
+        });
+
+        await().until(() -> !refusals.isEmpty());
+        assertThat(refusals.get(0)).startsWith("u1: ").contains("maxUpdateSize 2048");
+        for (ObservableServerProfile profile : profiles) {
+            awaitConverged(server, profile);
+        }
+        assertThat(on(server, () -> items(profiles.get(0)).value())).isEmpty();
+        List<ServerBatch> batches = master.received(ServerBatch.class);
+        assertThat(batches).hasSizeGreaterThan(1);
+        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.Protocol.estimateSize(b))
+                .isLessThanOrEqualTo(2048));
+        assertThat(master.violations()).isEmpty();
     }
 
     // ---------------------------------------------------------------- release

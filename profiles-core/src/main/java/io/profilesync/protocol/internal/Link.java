@@ -231,9 +231,27 @@ public final class Link {
 
     // ---------------------------------------------------------------- sending
 
-    /** The largest message this peer sends. */
+    /**
+     * The largest message this peer sends (as {@code Protocol.estimateSize} counts it): the local limit of
+     * {@link LinkSettings#maxMessageSize()}, and once welcomed at most the master's {@code maxUpdateSize}, which the
+     * master promises to be able to read (its object buffer is larger); the master's object buffer size itself is
+     * not told, so a larger message could be one it cannot read, which would drop the connection again at every
+     * attempt.
+     */
     public int maxMessageSize() {
-        return settings.maxMessageSize();
+        int limit = settings.maxMessageSize();
+        if (welcome != null && welcome.maxUpdateSize() > 0) {
+            limit = Math.min(limit, welcome.maxUpdateSize());
+        }
+        return limit;
+    }
+
+    /** Why changes of {@code size} bytes, too large for any message, were dropped (for logs and refusal events). */
+    public String oversizeReason(int size) {
+        return "the changes made in one update interval take " + size + " bytes, more than the " + maxMessageSize()
+                + " one message may carry (the master's maxUpdateSize " + (welcome == null ? "?" : welcome
+                .maxUpdateSize()) + ", and objectBufferSize - 1 KiB and half the writeBufferSize here); they were "
+                + "dropped and the profile set back: make smaller changes per interval, or raise those limits";
     }
 
     /**
