@@ -5,7 +5,6 @@ import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.internal.Link;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -64,9 +63,18 @@ public final class ProfilesClient extends ProfilesPeer {
         return config;
     }
 
-    /** The authenticated user id the master welcomed this player as, once welcomed. */
-    public Optional<String> userId() {
-        return Optional.ofNullable(session.userId());
+    /**
+     * The user id the master authenticated this player as.
+     *
+     * @throws IllegalStateException before the master's first welcome (wait for {@link #connected()})
+     */
+    public String userId() {
+        String userId = session.userId();
+        if (userId == null) {
+            throw new IllegalStateException("the master has not welcomed this client yet; call userId() once "
+                    + "connected() has completed");
+        }
+        return userId;
     }
 
     /**

@@ -102,7 +102,7 @@ class ProfilesClientTest {
         ProfilesClient client = connect(b -> b);
 
         client.connected().get(10, TimeUnit.SECONDS);
-        assertThat(client.userId()).contains("u1");
+        assertThat(client.userId()).isEqualTo("u1");
         ObservableProfile profile = fill(client);
 
         assertThat(on(client, () -> profile.get("gold", ObservableInt.class).intValue())).isEqualTo(300);
@@ -113,6 +113,7 @@ class ProfilesClientTest {
     @Test
     void aBadTokenFailsForGood() {
         ProfilesClient client = connect(b -> b.token("stolen"));
+        assertThatThrownBy(client::userId).isInstanceOf(IllegalStateException.class).hasMessageContaining("connected()");
 
         assertThatThrownBy(() -> client.connected().get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(RefusedException.class).hasMessageContaining("log in again")
