@@ -87,7 +87,7 @@ public final class ProfilesClient extends ProfilesPeer {
      */
     public CompletableFuture<ObservableProfile> fillInProfileValues() {
         CompletableFuture<ObservableProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.fill(), result), result, ClientSession::closedException);
+        link.executeOrFail(() -> Link.relay(session.fill(), result), result);
         return result;
     }
 

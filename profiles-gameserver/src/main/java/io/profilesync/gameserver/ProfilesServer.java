@@ -87,8 +87,7 @@ public final class ProfilesServer extends ProfilesPeer {
             return CompletableFuture.completedFuture(held.get());
         }
         CompletableFuture<ObservableServerProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.acquire(userId), result), result,
-                ProfilesServer::closedException);
+        link.executeOrFail(() -> Link.relay(session.acquire(userId), result), result);
         return result;
     }
 
@@ -112,8 +111,7 @@ public final class ProfilesServer extends ProfilesPeer {
     public CompletableFuture<Void> release(String userId) {
         checkUserId(userId);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.release(userId), result), result,
-                ProfilesServer::closedException);
+        link.executeOrFail(() -> Link.relay(session.release(userId), result), result);
         return result;
     }
 

@@ -471,6 +471,25 @@ class ProfilesServerTest {
         assertThat(gold(master.profile("u1")).intValue()).isEqualTo(999);
     }
 
+    @Test
+    void aProfileTheMasterCannotHandBackAfterADropIsReportedLostAndTheOthersGoOn() throws Exception {
+        ProfilesServer server = connect();
+        ObservableServerProfile kept = fill(server, "u1");
+        fill(server, "u2");
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + "/" + property + ": " + reason));
+        master.failAcquireOf("u2");
+
+        master.dropConnections();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !refusals.isEmpty());
+        server.run(() -> gold(kept).set(31));
+
+        assertThat(refusals.get(0)).startsWith("u2/: profile lost").contains("database down");
+        assertThat(server.tryGetById("u2")).isEmpty();
+        awaitConverged(server, kept);
+        assertThat(gold(master.profile("u1")).intValue()).isEqualTo(31);
+    }
+
     // ---------------------------------------------------------------- closing
 
     @Test
