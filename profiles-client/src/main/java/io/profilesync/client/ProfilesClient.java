@@ -79,11 +79,12 @@ public final class ProfilesClient extends ProfilesPeer {
 
     /**
      * The player's profile (the client's view of it: properties hidden from clients are absent), loaded once and kept
-     * in sync from then on; every call returns the same future.
+     * in sync from then on; every call gets the same profile. If the master cannot load it, the future fails and a
+     * later call asks again.
      *
-     * @return a future completed on the profile executor, or failed with
-     *     {@link io.profilesync.protocol.RefusedException} or {@link ProfileUnavailableException} when the client
-     *     stops first
+     * @return a future completed on the profile executor, or failed with {@link ProfileUnavailableException} when the
+     *     master cannot load the profile or the client is closed first, or with
+     *     {@link io.profilesync.protocol.RefusedException} when the master refuses this client for good
      */
     public CompletableFuture<ObservableProfile> fillInProfileValues() {
         CompletableFuture<ObservableProfile> result = new CompletableFuture<>();

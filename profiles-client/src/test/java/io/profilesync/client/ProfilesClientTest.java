@@ -124,6 +124,19 @@ class ProfilesClientTest {
     }
 
     @Test
+    void aProfileTheMasterCannotLoadFailsTheFetchAndALaterCallRetries() throws Exception {
+        master.failAcquireOf("u1");
+        ProfilesClient client = connect(b -> b);
+
+        assertThatThrownBy(() -> fill(client)).cause().isInstanceOf(ProfileUnavailableException.class)
+                .hasMessageContaining("database down").hasMessageContaining("'u1'");
+
+        master.stopFailingAcquireOf("u1");
+        ObservableProfile profile = fill(client);
+        awaitConverged(client, profile);
+    }
+
+    @Test
     void localChangesAreSentEveryTickAndAcknowledged() throws Exception {
         ProfilesClient client = connect(b -> b);
         ObservableProfile profile = fill(client);
