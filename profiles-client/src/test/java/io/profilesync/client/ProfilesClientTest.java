@@ -230,6 +230,22 @@ class ProfilesClientTest {
     }
 
     @Test
+    void closingFromTheProfileExecutorItselfSendsTheChangesAndStops() throws Exception {
+        ProfilesClient client = connect(b -> b.updateInterval(Duration.ofSeconds(30)));
+        ObservableProfile profile = fill(client);
+
+        client.run(() -> {
+            displayName(profile).set("bye");
+            client.close();
+        });
+
+        await().until(() -> client.state() == ConnectionState.CLOSED);
+        await().until(() -> "bye".equals(displayName(master.profile("u1")).get()));
+        await().until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("profilesync-client")));
+    }
+
+    @Test
     void theConfigNamesWhatIsMissingAndHowToFixIt() {
         assertThatThrownBy(() -> ProfilesClientConfig.builder().port(5000).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(".token(");
