@@ -4,6 +4,7 @@ import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
+import io.profilesync.protocol.Messages.AcquireFailed;
 import io.profilesync.protocol.Messages.ClientPush;
 import io.profilesync.protocol.Messages.ClientUpdate;
 import io.profilesync.protocol.Messages.Message;
@@ -12,7 +13,6 @@ import io.profilesync.protocol.Messages.ProfileSnapshot;
 import io.profilesync.protocol.Messages.RefusalCode;
 import io.profilesync.protocol.Messages.Refusal;
 import io.profilesync.protocol.Messages.Welcome;
-import io.profilesync.protocol.Messages.AcquireFailed;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.internal.Batcher;
@@ -113,7 +113,7 @@ final class ClientSession implements Link.Handler {
         } else if (message instanceof ProfileSnapshot snapshot) {
             onSnapshot(snapshot);
         } else if (message instanceof AcquireFailed failed) {
-            onLoadFailed(failed);
+            onLoadFailed(failed.reason());
         } else {
             LOG.warn("Ignoring unexpected {} from the master", message.getClass().getSimpleName());
         }
@@ -137,17 +137,25 @@ final class ClientSession implements Link.Handler {
         // Changes the master has not acknowledged go again, in order, with their numbers; it applies each once.
         replica.forEachUnacknowledged((seq, delta) -> link.send(new ClientUpdate(seq, delta)));
         resynced = true;
+        if (fill == null) {
+            fill = new CompletableFuture<>();
+        }
         fill.complete(profile);
     }
 
-    /** The master could not load the profile: the waiting future fails with its reason; a later call tries again. */
-    private void onLoadFailed(AcquireFailed m) {
+    /** The master could not load the profile: the first fetch fails (a later call asks again); a reload retries. */
+    private void onLoadFailed(String reason) {
         requested = false;
-        if (fill != null && !fill.isDone()) {
+        if (replica == null) {
             CompletableFuture<ObservableProfile> failed = fill;
             fill = null;
-            failed.completeExceptionally(new ProfileUnavailableException(m.reason()));
+            failed.completeExceptionally(new ProfileUnavailableException("the master could not load the profile of "
+                    + "user '" + userId + "': " + reason + "; call fillInProfileValues() again to retry"));
+            return;
         }
+        LOG.warn("The master could not reload the profile after a reconnection ({}); reconnecting", reason);
+        tellRefused("", "the profile could not be reloaded after a reconnection, retrying: " + reason);
+        link.reconnectNow();
     }
 
     private void onPush(ClientPush m) {
@@ -176,9 +184,7 @@ final class ClientSession implements Link.Handler {
         Batcher<byte[]> batcher = new Batcher<>(link.maxMessageSize(), () -> nextSeq++,
                 (seq, entries) -> link.send(new ClientUpdate(seq, entries.get(0))));
         if (!batcher.fits(preview.length)) {
-            String reason = "the changes made in one update interval take " + preview.length + " bytes, more than the "
-                    + link.maxMessageSize() + " one message may carry; they were dropped (make smaller changes per "
-                    + "tick, or raise objectBufferSize and writeBufferSize)";
+            String reason = link.oversizeReason(preview.length);
             LOG.error(reason);
             profile.clearUpdates();
             replica.onSnapshot(replica.confirmed().toBytes(), 0);

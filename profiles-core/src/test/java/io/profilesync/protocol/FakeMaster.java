@@ -81,6 +81,7 @@ public final class FakeMaster implements AutoCloseable {
     private final UpdateValidator clientValidator;
     private final UpdateValidator serverValidator;
     private final int port;
+    private final int maxUpdateSize;
 
     private final Map<String, ObservableProfile> profiles = new HashMap<>();
     private final Map<Long, Long> lastApplied = new HashMap<>();
@@ -104,6 +105,7 @@ public final class FakeMaster implements AutoCloseable {
         this.clientView = b.clientView;
         this.clientValidator = b.clientValidator;
         this.serverValidator = b.serverValidator;
+        this.maxUpdateSize = b.maxUpdateSize;
         this.server = Protocol.newServer(1 << 20, 256 << 10);
         server.addListener(new Listener() {
             @Override
@@ -149,8 +151,13 @@ public final class FakeMaster implements AutoCloseable {
         refuseNext = new Refused(code, reason);
     }
 
+    /** Fetches of this user's profile (AcquireProfile, or the client's ProfileRequest) get AcquireFailed. */
     public synchronized void failAcquireOf(String userId) {
         failAcquire.add(userId);
+    }
+
+    public synchronized void stopFailingAcquireOf(String userId) {
+        failAcquire.remove(userId);
     }
 
     public synchronized void ignoreAcquireOf(String userId) {
@@ -247,6 +254,8 @@ public final class FakeMaster implements AutoCloseable {
             if (peer.handles.remove(m.handle()) == null) {
                 violations.add("ReleaseProfile of unknown handle " + m.handle());
             }
+        } else if (message instanceof ProfileRequest && failAcquire.contains(peer.userId)) {
+            connection.sendTCP(new AcquireFailed(0, "database down (scripted)"));
         } else if (message instanceof ProfileRequest) {
             connection.sendTCP(new ProfileSnapshot(lastApplied.getOrDefault(peer.instanceId, 0L),
                     profile(peer.userId).toBytes(view())));
@@ -292,7 +301,8 @@ public final class FakeMaster implements AutoCloseable {
         peer.userId = userId;
         peers.put(connection.getID(), peer);
         welcomes++;
-        connection.sendTCP(new Welcome(userId, hello.role() == Role.CLIENT ? clientSchemaJson : schemaJson, 1 << 20));
+        connection.sendTCP(new Welcome(userId, hello.role() == Role.CLIENT ? clientSchemaJson : schemaJson,
+                maxUpdateSize));
     }
 
     private void acquire(Connection connection, Peer peer, AcquireProfile m) {
@@ -440,6 +450,7 @@ public final class FakeMaster implements AutoCloseable {
         private PropertyView clientView;
         private UpdateValidator clientValidator;
         private UpdateValidator serverValidator;
+        private int maxUpdateSize = 64 << 10;
 
         private Builder(String schemaJson, Supplier<ObservableProfile> factory) {
             this.schemaJson = schemaJson;
@@ -474,6 +485,12 @@ public final class FakeMaster implements AutoCloseable {
 
         public Builder serverValidator(UpdateValidator validator) {
             serverValidator = validator;
+            return this;
+        }
+
+        /** What the Welcome announces; the fake itself accepts any size. Default 64 KiB, as the master's. */
+        public Builder maxUpdateSize(int value) {
+            maxUpdateSize = value;
             return this;
         }
 

@@ -90,6 +90,7 @@ final class ServerSession implements Link.Handler {
     private ProfileSchema schema;
     private long nextSeq = 1;
     private int nextRequestId = 1;
+    private int welcomes;
 
     ServerSession(ProfilesServerConfig config) {
         this.config = config;
@@ -212,6 +213,17 @@ final class ServerSession implements Link.Handler {
             sendAcquire(a);
         }
         maybeResynced();
+        if (!resynced) {
+            // Changes wait until every held profile is back; a master that never answers must not stall them.
+            int at = ++welcomes;
+            link.schedule(() -> {
+                if (at == welcomes && !resynced && link.isWelcomed()) {
+                    LOG.warn("The master did not hand back {} held profiles within {}; reconnecting", resyncing.size(),
+                            config.acquireTimeout());
+                    link.reconnectNow();
+                }
+            }, config.acquireTimeout().toMillis());
+        }
     }
 
     /** Takes the master's schema; refuses for good a schema that changed under profiles already held. */
@@ -418,9 +430,7 @@ final class ServerSession implements Link.Handler {
     }
 
     private void dropOversized(Held h, int size) {
-        String reason = "the changes made in one update interval take " + size + " bytes, more than the "
-                + link.maxMessageSize() + " one message may carry; they were dropped (make smaller changes per tick "
-                + "or raise objectBufferSize on both sides)";
+        String reason = link.oversizeReason(size);
         LOG.error("Profile of user '{}': {}", h.userId, reason);
         h.profile.clearUpdates();
         h.replica.onSnapshot(h.replica.confirmed().toBytes(), 0);

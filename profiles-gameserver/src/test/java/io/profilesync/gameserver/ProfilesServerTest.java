@@ -58,11 +58,14 @@ class ProfilesServerTest {
 
     @BeforeEach
     void startMaster() throws Exception {
-        master = FakeMaster.builder(SCHEMA.toJson(), SCHEMA::newProfile)
+        master = masterBuilder().start();
+    }
+
+    private static FakeMaster.Builder masterBuilder() {
+        return FakeMaster.builder(SCHEMA.toJson(), SCHEMA::newProfile)
                 .clientSchema(SCHEMA.clientSchema().toJson(), SCHEMA.clientView())
                 .serverValidator(SCHEMA.validatorFor(Writer.SERVER))
-                .fingerprint(SCHEMA.fingerprint())
-                .start();
+                .fingerprint(SCHEMA.fingerprint());
     }
 
     @AfterEach
@@ -291,6 +294,37 @@ class ProfilesServerTest {
         assertThat(master.received(ServerBatch.class)).isEmpty();
     }
 
+    @Test
+    void batchesStayWithinTheMastersMaxUpdateSize() throws Exception {
+        master.close();
+        master = masterBuilder().maxUpdateSize(2048).start();
+        ProfilesServer server = connect();
+        List<ObservableServerProfile> profiles = new ArrayList<>();
+        for (String user : List.of("u1", "u2", "u3")) {
+            profiles.add(fill(server, user));
+        }
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + ": " + reason));
+
+        server.run(() -> {
+            profiles.forEach(p -> p.get("displayName", io.profilesync.core.ObservableString.class)
+                    .set("m".repeat(1200) + p.userId()));
+            profiles.get(0).get("items", ObservableList.class).add("z".repeat(3000));
+        });
+
+        await().until(() -> !refusals.isEmpty());
+        assertThat(refusals.get(0)).startsWith("u1: ").contains("maxUpdateSize 2048");
+        for (ObservableServerProfile profile : profiles) {
+            awaitConverged(server, profile);
+        }
+        assertThat(on(server, () -> items(profiles.get(0)).value())).isEmpty();
+        List<ServerBatch> batches = master.received(ServerBatch.class);
+        assertThat(batches).hasSizeGreaterThan(1);
+        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.Protocol.estimateSize(b))
+                .isLessThanOrEqualTo(2048));
+        assertThat(master.violations()).isEmpty();
+    }
+
     // ---------------------------------------------------------------- release
 
     @Test
@@ -435,6 +469,72 @@ class ProfilesServerTest {
         awaitConverged(server, profile);
         assertThat(on(server, () -> profile.get("displayName").value())).isEqualTo("renamed");
         assertThat(gold(master.profile("u1")).intValue()).isEqualTo(999);
+    }
+
+    @Test
+    void aProfileTheMasterCannotHandBackAfterADropIsReportedLostAndTheOthersGoOn() throws Exception {
+        ProfilesServer server = connect();
+        ObservableServerProfile kept = fill(server, "u1");
+        fill(server, "u2");
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + "/" + property + ": " + reason));
+        master.failAcquireOf("u2");
+
+        master.dropConnections();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !refusals.isEmpty());
+        server.run(() -> gold(kept).set(31));
+
+        assertThat(refusals.get(0)).startsWith("u2/: profile lost").contains("database down");
+        assertThat(server.tryGetById("u2")).isEmpty();
+        awaitConverged(server, kept);
+        assertThat(gold(master.profile("u1")).intValue()).isEqualTo(31);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twoGameServersWritingConcurrentlyThroughDropsConvergeWithTheMaster() throws Exception {
+        ProfilesServer first = connect();
+        ProfilesServer second = connect();
+        List<ProfilesServer> both = List.of(first, second);
+        List<ObservableServerProfile> copies = List.of(fill(first, "u1"), fill(second, "u1"));
+        java.util.Random random = new java.util.Random(42);
+
+        for (int round = 1; round <= 12; round++) {
+            int sent = master.received(ServerBatch.class).size();
+            for (int i = 0; i < 10; i++) {
+                int which = random.nextInt(2);
+                int pick = random.nextInt(6);
+                int value = random.nextInt(1000);
+                ObservableServerProfile copy = copies.get(which);
+                on(both.get(which), () -> {
+                    ObservableList<String> items = items(copy);
+                    io.profilesync.core.ObservableDictionary<String, Integer> counters =
+                            copy.get("counters", io.profilesync.core.ObservableDictionary.class);
+                    switch (pick) {
+                        case 0 -> gold(copy).set(value);
+                        case 1 -> items.add("i" + value);
+                        case 2 -> items.insert(value % (items.size() + 1), "x" + value);
+                        case 3 -> {
+                            if (items.size() > 0) {
+                                items.remove(value % items.size());
+                            }
+                        }
+                        case 4 -> counters.put("k" + value % 4, value);
+                        default -> counters.remove("k" + value % 4);
+                    }
+                    return null;
+                });
+            }
+            if (round % 4 == 0) {
+                master.dropConnections();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> master.received(ServerBatch.class).size() > sent);
+        }
+
+        awaitConverged(first, copies.get(0));
+        awaitConverged(second, copies.get(1));
+        assertThat(master.welcomes()).isGreaterThanOrEqualTo(2 + 2 * 3);
+        assertThat(master.violations()).isEmpty();
     }
 
     // ---------------------------------------------------------------- closing
