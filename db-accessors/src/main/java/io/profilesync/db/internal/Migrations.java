@@ -1,0 +1,73 @@
+package io.profilesync.db.internal;
+
+import io.profilesync.db.DatabaseException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Brings the schema to the newest version this code knows, one numbered migration at a time; each applied migration
+ * is a row of {@code profilesync_schema_version}. To change the schema, append a migration: never edit one that has
+ * shipped. Stateless, thread-safe.
+ */
+public final class Migrations {
+
+    private record Migration(int version, String description, Function<Dialect, List<String>> statements) {
+    }
+
+    private static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "create table profiles", d -> List.of(
+                    "CREATE TABLE profiles ("
+                            + "user_id VARCHAR(255) NOT NULL PRIMARY KEY, "
+                            + "data " + d.jsonType() + " NOT NULL, "
+                            + "version BIGINT NOT NULL, "
+                            + "saved_at " + d.timestampType() + " NOT NULL)")));
+
+    /** The schema version this code writes. */
+    public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+
+    private Migrations() {
+    }
+
+    /** Applies the missing migrations in one transaction (where the database has transactional DDL). */
+    public static void migrate(Jdbi jdbi, Dialect dialect) {
+        jdbi.useTransaction(h -> {
+            if (dialect.migrationLock() != null) {
+                h.execute(dialect.migrationLock());
+            }
+            h.execute("CREATE TABLE IF NOT EXISTS profilesync_schema_version ("
+                    + "version INTEGER NOT NULL PRIMARY KEY, "
+                    + "description VARCHAR(200) NOT NULL, "
+                    + "applied_at " + dialect.timestampType() + " NOT NULL)");
+            int current = currentVersion(h);
+            if (current > LATEST) {
+                throw new DatabaseException("the profile database is at schema version " + current
+                        + " but this profilesync knows versions up to " + LATEST
+                        + ": it was written by a newer profilesync. Run that version, or restore a backup made "
+                        + "before the upgrade.");
+            }
+            for (Migration m : MIGRATIONS) {
+                if (m.version() > current) {
+                    for (String sql : m.statements().apply(dialect)) {
+                        h.execute(sql);
+                    }
+                    h.createUpdate("INSERT INTO profilesync_schema_version (version, description, applied_at)"
+                                    + " VALUES (:version, :description, :appliedAt)")
+                            .bind("version", m.version())
+                            .bind("description", m.description())
+                            .bind("appliedAt", dialect.savedAtParam(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                            .execute();
+                }
+            }
+        });
+    }
+
+    /** The schema version of the database behind {@code h}: 0 when no migration has run. */
+    public static int currentVersion(Handle h) {
+        return h.createQuery("SELECT COALESCE(MAX(version), 0) FROM profilesync_schema_version")
+                .mapTo(Integer.class).one();
+    }
+}

@@ -1,0 +1,229 @@
+package io.profilesync.db;
+
+import static io.profilesync.db.TestProfiles.assertSameContent;
+import static io.profilesync.db.TestProfiles.filled;
+import static io.profilesync.db.TestProfiles.newProfile;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.profilesync.core.IProfilesDatabaseAccessor;
+import io.profilesync.core.ObservableServerProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract suite plus what {@link JdbiProfilesAccessor} offers beyond the interface (export, import, count,
+ * migrations, backups), for one database. Subclasses name the database and write rows with plain SQL.
+ */
+abstract class JdbiAccessorTestBase extends AccessorContractTest {
+    @TempDir
+    Path temp;
+
+    /** The JDBC URL of this test's database: the same URL for every call within one test. */
+    abstract String jdbcUrl() throws Exception;
+
+    /** The JDBC URL of a second, empty database. */
+    abstract String otherJdbcUrl() throws Exception;
+
+    /** Plain SQL that stores (:userId, :json, :version) with the current time, replacing a stored row. */
+    abstract String rawUpsertSql();
+
+    /**
+     * Puts {@code backup} back as a database the way docs/databases.md says, and returns that database's URL; empty
+     * when the database has no backups of its own.
+     */
+    abstract Optional<String> restoreBackup(Path backup) throws Exception;
+
+    DatabaseConfig.Builder config(String url) {
+        return DatabaseConfig.builder(url).user(user()).backupDirectory(temp.resolve("backups"))
+                .backupInterval(Duration.ZERO);
+    }
+
+    String user() {
+        return "";
+    }
+
+    @Override
+    protected IProfilesDatabaseAccessor open() throws Exception {
+        return JdbiProfilesAccessor.create(config(jdbcUrl()).build());
+    }
+
+    JdbiProfilesAccessor jdbi() {
+        return (JdbiProfilesAccessor) accessor;
+    }
+
+    Handle handle() throws Exception {
+        return Jdbi.open(jdbcUrl(), user(), "");
+    }
+
+    @Override
+    protected void writeRaw(String userId, String json, long version) throws Exception {
+        try (Handle h = handle()) {
+            h.createUpdate(rawUpsertSql()).bind("userId", userId).bind("json", json).bind("version", version)
+                    .execute();
+        }
+    }
+
+    @Override
+    protected RawRow readRaw(String userId) throws Exception {
+        try (Handle h = handle()) {
+            return h.createQuery("SELECT data, version FROM profiles WHERE user_id = :userId")
+                    .bind("userId", userId)
+                    .map((rs, ctx) -> new RawRow(rs.getString("data"), rs.getLong("version")))
+                    .findOne().orElse(null);
+        }
+    }
+
+    List<ObservableServerProfile> saveSome(int count) throws Exception {
+        List<ObservableServerProfile> profiles = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            profiles.add(filled("user-" + i, i));
+        }
+        await(accessor.updateProfilesAsync(profiles));
+        return profiles;
+    }
+
+    @Test
+    void tableIsCreatedByMigrationOne() throws Exception {
+        try (Handle h = handle()) {
+            assertThat(h.createQuery("SELECT version FROM profilesync_schema_version").mapTo(Integer.class).list())
+                    .containsExactly(1);
+        }
+        accessor.close();
+        accessor = open(); // a second open finds the schema current and migrates nothing
+        try (Handle h = handle()) {
+            assertThat(h.createQuery("SELECT COUNT(*) FROM profilesync_schema_version").mapTo(Integer.class).one())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSchemaNewerThanTheCodeIsRefused() throws Exception {
+        accessor.close();
+        accessor = null;
+        try (Handle h = handle()) {
+            h.execute("INSERT INTO profilesync_schema_version (version, description, applied_at) "
+                    + "SELECT 99, 'from the future', applied_at FROM profilesync_schema_version WHERE version = 1");
+        }
+        assertThatThrownBy(this::open).isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("schema version 99").hasMessageContaining("newer profilesync");
+    }
+
+    @Test
+    void countExportAndImportMoveEveryRowToAnotherDatabase() throws Exception {
+        List<ObservableServerProfile> saved = saveSome(25);
+        await(accessor.updateProfileAsync(saved.get(3))); // version 2
+        assertThat(jdbi().count()).isEqualTo(25);
+
+        List<StoredProfile> exported = new ArrayList<>();
+        jdbi().forEachStored(exported::add);
+        assertThat(exported).hasSize(25);
+        assertThat(exported).extracting(StoredProfile::userId).isSorted();
+
+        try (JdbiProfilesAccessor other = JdbiProfilesAccessor.create(config(otherJdbcUrl()).build())) {
+            other.importStored(exported);
+            assertThat(other.count()).isEqualTo(25);
+            List<StoredProfile> again = new ArrayList<>();
+            other.forEachStored(again::add);
+            assertThat(again).extracting(StoredProfile::version).isEqualTo(
+                    exported.stream().map(StoredProfile::version).toList());
+            assertThat(again).extracting(StoredProfile::savedAt).isEqualTo(
+                    exported.stream().map(StoredProfile::savedAt).toList());
+            for (ObservableServerProfile p : saved) {
+                ObservableServerProfile back = newProfile(p.userId());
+                assertThat(await(other.restoreProfileAsync(back))).isTrue();
+                assertSameContent(back, p);
+                assertThat(back.storedVersion()).isEqualTo(p.storedVersion());
+            }
+        }
+    }
+
+    @Test
+    void backupThenRestoreGivesBackExactlyWhatWasSaved() throws Exception {
+        List<ObservableServerProfile> saved = saveSome(200);
+        Optional<String> restoredUrl;
+        try {
+            Path backup = jdbi().backupNow();
+            assertThat(backup).exists().startsWith(temp.resolve("backups"));
+            // Written after the backup: must not be in it.
+            await(accessor.updateProfileAsync(filled("after-backup", 1)));
+            restoredUrl = restoreBackup(backup);
+        } catch (BackupNotSupportedException e) {
+            assertThat(e).hasMessageContaining("pg_dump");
+            restoredUrl = Optional.empty();
+        }
+        if (restoredUrl.isEmpty()) {
+            assertThat(restoreBackup(temp)).isEmpty(); // a database without backups must say so
+            return;
+        }
+        try (JdbiProfilesAccessor restored = JdbiProfilesAccessor.create(config(restoredUrl.get()).build())) {
+            assertThat(restored.count()).isEqualTo(200);
+            for (ObservableServerProfile p : saved) {
+                ObservableServerProfile back = newProfile(p.userId());
+                assertThat(await(restored.restoreProfileAsync(back))).isTrue();
+                assertSameContent(back, p);
+                assertThat(back.storedVersion()).isEqualTo(1);
+            }
+            assertThat(await(restored.restoreProfileAsync(newProfile("after-backup")))).isFalse();
+        }
+    }
+
+    @Test
+    void onlyTheNewestBackupsAreKept() throws Exception {
+        accessor.close();
+        accessor = JdbiProfilesAccessor.create(config(jdbcUrl()).backupsToKeep(2).build());
+        saveSome(3);
+        List<Path> made = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try {
+                made.add(jdbi().backupNow());
+            } catch (BackupNotSupportedException e) {
+                return; // PostgreSQL: covered by the backup test
+            }
+        }
+        try (var files = Files.list(temp.resolve("backups"))) {
+            assertThat(files.sorted().toList()).containsExactly(made.get(1), made.get(2));
+        }
+    }
+
+    @Test
+    void periodicBackupsRunOnTheirOwn() throws Exception {
+        if (restoreBackup(temp).isEmpty()) {
+            return; // no backups of its own
+        }
+        accessor.close();
+        accessor = JdbiProfilesAccessor.create(config(jdbcUrl()).backupInterval(Duration.ofMillis(200)).build());
+        saveSome(3);
+        Path dir = temp.resolve("backups");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.isDirectory(dir) || Files.list(dir).findAny().isEmpty()) {
+            assertThat(System.nanoTime()).as("a periodic backup within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void anUnsupportedUrlIsRefusedNamingTheUrlAndTheSupportedOnes() {
+        assertThatThrownBy(() -> JdbiProfilesAccessor.create("jdbc:mysql://localhost/profiles"))
+                .isInstanceOf(UnsupportedDatabaseException.class)
+                .hasMessageContaining("jdbc:mysql://localhost/profiles")
+                .hasMessageContaining("jdbc:h2:").hasMessageContaining("jdbc:sqlite:")
+                .hasMessageContaining("jdbc:postgresql:");
+    }
+
+    @Test
+    void callsAfterCloseFailClearly() throws Exception {
+        accessor.close();
+        assertThatThrownBy(() -> await(accessor.restoreProfileAsync(newProfile("late"))))
+                .isInstanceOf(DatabaseException.class).hasMessageContaining("closed");
+        accessor = null;
+    }
+}

@@ -1,0 +1,57 @@
+package io.profilesync.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The contract and the Jdbi accessor's extras on an SQLite file in a temporary folder. */
+class SqliteAccessorTest extends JdbiAccessorTestBase {
+
+    @Override
+    String jdbcUrl() {
+        return "jdbc:sqlite:" + temp.resolve("profiles.db");
+    }
+
+    @Override
+    String otherJdbcUrl() {
+        return "jdbc:sqlite:" + temp.resolve("other.db");
+    }
+
+    @Override
+    String rawUpsertSql() {
+        return "INSERT INTO profiles (user_id, data, version, saved_at) "
+                + "VALUES (:userId, :json, :version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+                + "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, version = excluded.version";
+    }
+
+    @Override
+    Optional<String> restoreBackup(Path backup) throws Exception {
+        if (backup.equals(temp)) {
+            return Optional.of("has backups");
+        }
+        // As docs/databases.md says: the backup is a complete database file; copy it into place while stopped.
+        Path target = temp.resolve("restored.db");
+        Files.copy(backup, target);
+        return Optional.of("jdbc:sqlite:" + target);
+    }
+
+    private String pragma(String name) {
+        return jdbi().jdbi().withHandle(h -> h.createQuery("PRAGMA " + name).mapTo(String.class).one());
+    }
+
+    @Test
+    void walWithFullSynchronousByDefault() {
+        assertThat(pragma("journal_mode")).isEqualToIgnoringCase("wal");
+        assertThat(pragma("synchronous")).isEqualTo("2"); // FULL
+    }
+
+    @Test
+    void normalSynchronousWhenNotDurable() throws Exception {
+        accessor.close();
+        accessor = JdbiProfilesAccessor.create(config(jdbcUrl()).durable(false).build());
+        assertThat(pragma("synchronous")).isEqualTo("1"); // NORMAL
+    }
+}
