@@ -1,7 +1,8 @@
 package io.profilesync.populators;
 
 import io.profilesync.core.Vector3;
-import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Checks a value against the constraints of its definition; every reason names the value and the bound. */
@@ -31,12 +32,39 @@ final class Constraints {
             case STRING:
                 return tooLong(definition, label, (String) value);
             case LIST:
-                return tooLarge(definition, label, ((Collection<?>) value).size(), "elements");
+                return listViolation(definition, label, (List<?>) value);
             case DICT:
-                return tooLarge(definition, label, ((Map<?, ?>) value).size(), "entries");
+                return dictViolation(definition, label, (Map<?, ?>) value);
             default:
                 return null;
         }
+    }
+
+    private static String listViolation(PropertyDefinition definition, String label, List<?> list) {
+        String reason = tooLarge(definition, label, list.size(), "elements");
+        for (int i = 0; reason == null && i < list.size(); i++) {
+            reason = elementViolation(definition, label + "[" + i + "]", list.get(i));
+        }
+        return reason;
+    }
+
+    private static String dictViolation(PropertyDefinition definition, String label, Map<?, ?> map) {
+        String reason = tooLarge(definition, label, map.size(), "entries");
+        Iterator<? extends Map.Entry<?, ?>> entries = map.entrySet().iterator();
+        while (reason == null && entries.hasNext()) {
+            Map.Entry<?, ?> entry = entries.next();
+            Object key = entry.getKey() instanceof String ? "\"" + entry.getKey() + "\"" : entry.getKey();
+            reason = elementViolation(definition, label + "[" + key + "]", entry.getValue());
+        }
+        return reason;
+    }
+
+    /** An element of a list or a value of a dictionary against min, max (numbers) or maxLength (strings). */
+    private static String elementViolation(PropertyDefinition definition, String label, Object element) {
+        if (element instanceof String) {
+            return tooLong(definition, label, (String) element);
+        }
+        return element instanceof Number ? outOfRange(definition, label, (Number) element) : null;
     }
 
     private static String outOfRange(PropertyDefinition definition, String label, Number value) {

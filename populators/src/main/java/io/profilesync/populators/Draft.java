@@ -76,6 +76,11 @@ final class Draft {
         if (type == null) {
             throw new Problem("missing 'type'; valid types are " + PropertyType.VALID_TYPES);
         }
+        checkApplies("step", step != 0f);
+        checkApplies("min", min != null);
+        checkApplies("max", max != null);
+        checkApplies("maxLength", maxLength != null);
+        checkApplies("maxSize", maxSize != null);
         checkStep(step);
         checkFinite("min", min);
         checkFinite("max", max);
@@ -105,6 +110,41 @@ final class Draft {
             throw new Problem(violation);
         }
         return definition;
+    }
+
+    private void checkApplies(String key, boolean given) {
+        if (given) {
+            requireApplies(key, type);
+        }
+    }
+
+    /** Refuses a key that means nothing for the type, such as maxLength on an int. */
+    static void requireApplies(String key, PropertyType type) {
+        boolean applies;
+        String types;
+        switch (key) {
+            case "step":
+                applies = type.kind() == PropertyType.Kind.VECTOR3;
+                types = "vector3";
+                break;
+            case "min":
+            case "max":
+                applies = type.numberKind() != null;
+                types = "int, long, float, double, vector3 (each component) and lists or dicts of those (each "
+                        + "element or value)";
+                break;
+            case "maxLength":
+                applies = type.holdsText();
+                types = "string and lists or dicts of strings (each element or value)";
+                break;
+            default:
+                applies = type.isCollection();
+                types = "list and dict types";
+                break;
+        }
+        if (!applies) {
+            throw new Problem("'" + key + "' applies only to " + types + ", not to " + type);
+        }
     }
 
     static void checkStep(float step) {

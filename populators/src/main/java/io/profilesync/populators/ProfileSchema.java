@@ -1,6 +1,8 @@
 package io.profilesync.populators;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -47,7 +49,11 @@ public final class ProfileSchema {
     }
 
     private static final String DEMO_RESOURCE = "/io/profilesync/populators/demo-schema.yaml";
-    private static final ObjectMapper YAML = new YAMLMapper();
+    /** Both refuse a key given twice in one entry, which would otherwise silently keep the last. */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final ObjectMapper JSON = SchemaJson.JSON.copy()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final List<PropertyDefinition> definitions;
     private final Map<String, PropertyDefinition> byName;
@@ -90,7 +96,7 @@ public final class ProfileSchema {
         String fileName = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper;
         if (fileName.endsWith(".json")) {
-            mapper = SchemaJson.JSON;
+            mapper = JSON;
         } else if (fileName.endsWith(".yaml") || fileName.endsWith(".yml")) {
             mapper = YAML;
         } else {
@@ -111,7 +117,7 @@ public final class ProfileSchema {
      * @throws SchemaException when the text is not valid JSON or breaks a rule
      */
     public static ProfileSchema fromJson(String json) {
-        return parse("schema JSON", Objects.requireNonNull(json, "json"), SchemaJson.JSON);
+        return parse("schema JSON", Objects.requireNonNull(json, "json"), JSON);
     }
 
     /**

@@ -134,10 +134,32 @@ public final class PropertyType {
         return name;
     }
 
-    /** Whether {@code min} and {@code max} apply (for a vector, to each component). */
-    boolean isNumeric() {
-        return kind == Kind.INT || kind == Kind.LONG || kind == Kind.FLOAT || kind == Kind.DOUBLE
-                || kind == Kind.VECTOR3;
+    /**
+     * The kind of number {@code min} and {@code max} compare: the type's own for int, long, float and double, FLOAT
+     * for each component of a vector3, the element (value) type's for a list (dict) of numbers; null when they do not
+     * apply.
+     */
+    Kind numberKind() {
+        switch (kind) {
+            case INT:
+            case LONG:
+            case FLOAT:
+            case DOUBLE:
+                return kind;
+            case VECTOR3:
+                return Kind.FLOAT;
+            case LIST:
+            case DICT:
+                return valueType == ElementType.BOOL || valueType == ElementType.STRING ? null
+                        : Kind.valueOf(valueType.name().toUpperCase(java.util.Locale.ROOT));
+            default:
+                return null;
+        }
+    }
+
+    /** Whether {@code maxLength} applies: to a string, or to each string of a list or dict of strings. */
+    boolean holdsText() {
+        return kind == Kind.STRING || valueType == ElementType.STRING;
     }
 
     boolean isCollection() {

@@ -40,26 +40,32 @@ public class SchemaBuilder {
         this.drafts = drafts;
     }
 
+    /** A 32-bit integer; options: min, max. */
     public final IntSpec intProperty(String name, int defaultValue) {
         return new IntSpec(drafts, add(name, PropertyType.INT, defaultValue));
     }
 
+    /** A 64-bit integer; options: min, max. */
     public final LongSpec longProperty(String name, long defaultValue) {
         return new LongSpec(drafts, add(name, PropertyType.LONG, defaultValue));
     }
 
+    /** A 32-bit floating point number; options: min, max. */
     public final FloatSpec floatProperty(String name, float defaultValue) {
         return new FloatSpec(drafts, add(name, PropertyType.FLOAT, defaultValue));
     }
 
+    /** A 64-bit floating point number; options: min, max. */
     public final DoubleSpec doubleProperty(String name, double defaultValue) {
         return new DoubleSpec(drafts, add(name, PropertyType.DOUBLE, defaultValue));
     }
 
+    /** A boolean. */
     public final BasicSpec boolProperty(String name, boolean defaultValue) {
         return new BasicSpec(drafts, add(name, PropertyType.BOOL, defaultValue));
     }
 
+    /** A string; option: maxLength. */
     public final StringSpec stringProperty(String name, String defaultValue) {
         return new StringSpec(drafts, add(name, PropertyType.STRING, Objects.requireNonNull(defaultValue,
                 "defaultValue")));
@@ -83,22 +89,24 @@ public class SchemaBuilder {
         return new Vector3Spec(drafts, draft);
     }
 
-    /** An empty list of {@code elementType}. */
-    public final CollectionSpec listProperty(String name, ElementType<?> elementType) {
+    /** An empty list of {@code elementType}; options: maxSize, and min, max or maxLength of each element. */
+    public final <E> CollectionSpec<E> listProperty(String name, ElementType<E> elementType) {
         return listProperty(name, elementType, List.of());
     }
 
-    public final <E> CollectionSpec listProperty(String name, ElementType<E> elementType, List<E> defaultValue) {
-        return new CollectionSpec(drafts, add(name, PropertyType.list(elementType),
+    /** A list of {@code elementType} holding {@code defaultValue}; options as the empty list's. */
+    public final <E> CollectionSpec<E> listProperty(String name, ElementType<E> elementType, List<E> defaultValue) {
+        return new CollectionSpec<>(drafts, add(name, PropertyType.list(elementType),
                 List.copyOf(Objects.requireNonNull(defaultValue, "defaultValue"))));
     }
 
     /**
-     * An empty dictionary.
+     * An empty dictionary; options: maxSize, and min, max or maxLength of each value.
      *
      * @throws IllegalArgumentException when the key type is neither string nor int
      */
-    public final CollectionSpec dictProperty(String name, ElementType<?> keyType, ElementType<?> valueType) {
+    public final <K, V> CollectionSpec<V> dictProperty(String name, ElementType<K> keyType,
+            ElementType<V> valueType) {
         return dictProperty(name, keyType, valueType, Map.of());
     }
 
@@ -107,9 +115,9 @@ public class SchemaBuilder {
      *
      * @throws IllegalArgumentException when the key type is neither string nor int
      */
-    public final <K, V> CollectionSpec dictProperty(String name, ElementType<K> keyType, ElementType<V> valueType,
-            Map<K, V> defaultValue) {
-        return new CollectionSpec(drafts, add(name, PropertyType.dict(keyType, valueType),
+    public final <K, V> CollectionSpec<V> dictProperty(String name, ElementType<K> keyType,
+            ElementType<V> valueType, Map<K, V> defaultValue) {
+        return new CollectionSpec<>(drafts, add(name, PropertyType.dict(keyType, valueType),
                 new TreeMap<>(Objects.requireNonNull(defaultValue, "defaultValue"))));
     }
 
@@ -269,15 +277,55 @@ public class SchemaBuilder {
         }
     }
 
-    /** A list or dictionary property: optional maximum number of elements or entries. */
-    public static final class CollectionSpec extends PropertySpec<CollectionSpec> {
+    /**
+     * A list or dictionary property: optional maximum number of elements or entries, and optional constraints on
+     * each element of a list or value of a dictionary.
+     *
+     * @param <E> the type of the elements (values)
+     */
+    public static final class CollectionSpec<E> extends PropertySpec<CollectionSpec<E>> {
         CollectionSpec(List<Draft> drafts, Draft draft) {
             super(drafts, draft);
         }
 
-        public CollectionSpec maxSize(int maxSize) {
+        public CollectionSpec<E> maxSize(int maxSize) {
             draft.maxSize = maxSize;
             return this;
+        }
+
+        /**
+         * The smallest number each element (value) may be.
+         *
+         * @throws IllegalArgumentException when the elements are not numbers
+         */
+        public CollectionSpec<E> min(E min) {
+            draft.min = number("min", min);
+            return this;
+        }
+
+        /**
+         * The largest number each element (value) may be.
+         *
+         * @throws IllegalArgumentException when the elements are not numbers
+         */
+        public CollectionSpec<E> max(E max) {
+            draft.max = number("max", max);
+            return this;
+        }
+
+        /** The most characters each string element (value) may have; build() refuses it for other elements. */
+        public CollectionSpec<E> maxLength(int maxLength) {
+            draft.maxLength = maxLength;
+            return this;
+        }
+
+        private Number number(String key, E bound) {
+            Objects.requireNonNull(bound, key);
+            if (!(bound instanceof Number)) {
+                throw new IllegalArgumentException("'" + key + "' of '" + draft.name + "' applies only to lists and "
+                        + "dicts of numbers, not to " + draft.type);
+            }
+            return (Number) bound;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
  * A schema that cannot be used: a file that cannot be read or parsed, or definitions that break a rule (unknown type,
  * duplicate name, default out of range, min above max, unknown key, ...). One exception reports every problem found;
  * its message names the source (the file, or "schema builder"), each entry by index and name, and the problem.
+ * Immutable.
  */
 public class SchemaException extends ProfilesException {
     private static final long serialVersionUID = 1L;

@@ -100,36 +100,30 @@ final class SchemaJson {
         }
         PropertyType t = draft.type;
         if (entry.has("step")) {
-            requireApplies("step", t.kind() == PropertyType.Kind.VECTOR3, "vector3", t);
+            Draft.requireApplies("step", t);
             draft.step = number(entry.get("step"), "step").floatValue();
             Draft.checkStep(draft.step);
         }
         if (entry.has("min")) {
-            requireApplies("min", t.isNumeric(), "int, long, float, double and vector3", t);
+            Draft.requireApplies("min", t);
             draft.min = bound(t, entry.get("min"), "min");
         }
         if (entry.has("max")) {
-            requireApplies("max", t.isNumeric(), "int, long, float, double and vector3", t);
+            Draft.requireApplies("max", t);
             draft.max = bound(t, entry.get("max"), "max");
         }
         if (entry.has("maxLength")) {
-            requireApplies("maxLength", t.kind() == PropertyType.Kind.STRING, "string", t);
+            Draft.requireApplies("maxLength", t);
             draft.maxLength = integer(entry.get("maxLength"), "maxLength");
         }
         if (entry.has("maxSize")) {
-            requireApplies("maxSize", t.isCollection(), "list and dict types", t);
+            Draft.requireApplies("maxSize", t);
             draft.maxSize = integer(entry.get("maxSize"), "maxSize");
         }
         draft.clientWritable = bool(entry, "clientWritable", false);
         draft.clientVisible = bool(entry, "clientVisible", true);
         if (entry.has("default")) {
             draft.defaultValue = readDefault(draft.name, t, draft.step, entry.get("default"));
-        }
-    }
-
-    private static void requireApplies(String key, boolean applies, String types, PropertyType type) {
-        if (!applies) {
-            throw new Draft.Problem("'" + key + "' applies only to " + types + ", not to " + type);
         }
     }
 
@@ -158,9 +152,9 @@ final class SchemaJson {
         return node.booleanValue();
     }
 
-    /** A min or max in the type's Java type: Integer, Long, Float (float and vector3) or Double. */
+    /** A min or max in the Java type of what it bounds: Integer, Long, Float (also vector3) or Double. */
     private static Number bound(PropertyType type, JsonNode node, String key) {
-        switch (type.kind()) {
+        switch (type.numberKind()) {
             case INT:
                 if (!node.isIntegralNumber() || !node.canConvertToInt()) {
                     throw new Draft.Problem(key + " of an int must be a 32-bit integer, not " + node);

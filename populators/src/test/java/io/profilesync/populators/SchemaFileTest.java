@@ -314,15 +314,48 @@ class SchemaFileTest {
                   - 42
                 """))
                 .hasMessageContaining("has 7 problems:")
-                .hasMessageContaining("properties[0] 'a': 'min' applies only to int, long, float, double and vector3, "
-                        + "not to string")
-                .hasMessageContaining("properties[1] 'b': 'maxLength' applies only to string, not to int")
+                .hasMessageContaining("properties[0] 'a': 'min' applies only to int, long, float, double, vector3 "
+                        + "(each component) and lists or dicts of those (each element or value), not to string")
+                .hasMessageContaining("properties[1] 'b': 'maxLength' applies only to string and lists or dicts of "
+                        + "strings (each element or value), not to int")
                 .hasMessageContaining("properties[2] 'c': 'maxSize' applies only to list and dict types, not to string")
                 .hasMessageContaining("properties[3] 'd': 'step' applies only to vector3, not to float")
                 .hasMessageContaining("properties[4] 'e': min of an int must be a 32-bit integer, not 0.5")
                 .hasMessageContaining("properties[5] 'f': clientVisible must be true or false, not STRING \"yes\"")
                 .hasMessageContaining("properties[6]: an entry must be an object with at least name and type, not "
                         + "NUMBER 42");
+    }
+
+    @Test
+    void elementConstraintsOfListsAndDictionaries() throws IOException {
+        ProfileSchema schema = ProfileSchema.load(write("elements.yaml", """
+                properties:
+                  - {name: scores, type: list<int>, default: [0, 100], min: 0, max: 100, maxSize: 10}
+                  - {name: tags, type: list<string>, default: [pvp], maxLength: 8}
+                  - {name: weights, type: "dict<string,double>", default: {a: 0.5}, max: 1}
+                """));
+        assertThat(schema.definition("scores").min()).contains(0);
+        assertThat(schema.definition("tags").maxLength()).hasValue(8);
+        assertThat(schema.definition("weights").max()).contains(1.0);
+        assertThat(ProfileSchema.fromJson(schema.toJson())).isEqualTo(schema);
+
+        assertThat(loadFails("elements-bad.yaml", """
+                properties:
+                  - {name: scores, type: list<int>, default: [5, 101], max: 100}
+                  - {name: tags, type: list<string>, default: [ok, "much too long"], maxLength: 8}
+                  - {name: weights, type: "dict<int,float>", default: {"7": 2.5}, max: 1}
+                  - {name: flags, type: list<bool>, min: 0}
+                  - {name: names, type: list<int>, maxLength: 3}
+                """))
+                .hasMessageContaining("properties[0] 'scores': default[1] 101 is above the maximum 100")
+                .hasMessageContaining("properties[1] 'tags': default[1] is 13 characters long, above the maximum "
+                        + "length 8")
+                .hasMessageContaining("properties[2] 'weights': default[7] 2.5 is above the maximum 1.0")
+                .hasMessageContaining("properties[3] 'flags': 'min' applies only to int, long, float, double, "
+                        + "vector3 (each component) and lists or dicts of those (each element or value), not to "
+                        + "list<bool>")
+                .hasMessageContaining("properties[4] 'names': 'maxLength' applies only to string and lists or "
+                        + "dicts of strings (each element or value), not to list<int>");
     }
 
     @Test
@@ -347,6 +380,10 @@ class SchemaFileTest {
                 .hasMessageContaining("syntax.yaml' is not valid YAML:");
         assertThat(loadFails("syntax.json", "{\"properties\": [}"))
                 .hasMessageContaining("syntax.json' is not valid JSON:").hasMessageContaining("line 1");
+        assertThat(loadFails("twice.yaml", "properties: [{name: a, type: int, max: 1, max: 2}]"))
+                .hasMessageContaining("twice.yaml' is not valid YAML: Duplicate field 'max'");
+        assertThat(loadFails("twice.json", "{\"properties\": [{\"name\": \"a\", \"name\": \"b\"}]}"))
+                .hasMessageContaining("twice.json' is not valid JSON: Duplicate field 'name'");
         assertThat(loadFails("empty.yaml", "")).hasMessageContaining("empty.yaml': a schema must be an object");
         assertThat(loadFails("list.yaml", "- {name: a, type: int}"))
                 .hasMessageContaining("list.yaml': a schema must be an object with a 'properties' list, not ARRAY");

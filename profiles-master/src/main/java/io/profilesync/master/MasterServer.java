@@ -137,6 +137,14 @@ public final class MasterServer implements AutoCloseable {
         return result;
     }
 
+    /** For tests: closes every connection of peers in that role, as a network failure would. */
+    void dropConnections(io.profilesync.protocol.Messages.Role role) {
+        call(() -> {
+            module.dropConnections(role);
+            return null;
+        }, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+
     /** Figures about the master right now; thread-safe. */
     public Stats stats() {
         return new Stats(module.connectedClients.get(), module.connectedGameServers.get(), module.loadedProfiles.get(),
@@ -182,8 +190,8 @@ public final class MasterServer implements AutoCloseable {
             for (CompletableFuture<Void> save : saves) {
                 await(save, deadline);
             }
-            if (saves.isEmpty()) {
-                sleepQuietly(20);
+            if (call(module::savableDirtyCount, deadline) > 0) {
+                sleepQuietly(saves.isEmpty() ? 20 : 200); // a failing database is retried, not hammered
             }
         }
         int left = call(module::dirtyCount, deadline);

@@ -808,7 +808,7 @@ final class ProfilesModule {
                 // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
                 entry.conflicted = true;
                 conflictedProfiles.incrementAndGet();
-                LOG.error("Not saving the profile of user '{}' any more: {}. It stays in memory; resolve the conflict "
+                LOG.error("Not saving the profile of user '{}' any more: {} It stays in memory; resolve the conflict "
                         + "in the database and restart the master", entry.userId, cause.getMessage());
             } else if (staleUser == null) {
                 entry.saveFailures++;
@@ -888,6 +888,14 @@ final class ProfilesModule {
             connections.add(session.connection);
         }
         return connections;
+    }
+
+    void dropConnections(Role role) {
+        for (Session session : new ArrayList<>(sessions.values())) {
+            if (session.role == role) {
+                session.connection.close();
+            }
+        }
     }
 
     int dirtyCount() {
