@@ -12,7 +12,9 @@ import io.profilesync.db.StoredProfile;
 import io.profilesync.populators.ProfileSchema;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -123,7 +125,7 @@ final class ProfileCommand {
         Integer run(JdbiProfilesAccessor accessor) throws IOException {
             long[] count = {0};
             try (Writer writer = out == null
-                    ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                    ? new BufferedWriter(new OutputStreamWriter(unclosable(System.out), StandardCharsets.UTF_8))
                     : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 accessor.forEachStored(row -> {
                     try {
@@ -142,6 +144,21 @@ final class ProfileCommand {
                     + (out == null ? "" : " to " + out.toAbsolutePath()));
             spec.commandLine().getErr().flush();
             return ExitCodes.OK;
+        }
+
+        /** Standard output stays open after the export (closing the writer only flushes it). */
+        private static OutputStream unclosable(OutputStream out) {
+            return new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    out.write(bytes, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
         }
 
         private static ObjectNode line(StoredProfile row) {

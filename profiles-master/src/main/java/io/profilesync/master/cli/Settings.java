@@ -158,8 +158,8 @@ public final class Settings {
             }
         }
         if (root != null && !root.isNull() && !root.isObject()) {
-            throw new ConfigException("(file)", "must be a mapping of sections (" + sections() + "), not a "
-                    + root.getNodeType().toString().toLowerCase(Locale.ROOT));
+            throw new ConfigException("(file)", "must be a mapping of sections (" + sections() + "), not "
+                    + yamlType(root));
         }
         Map<String, JsonNode> given = new LinkedHashMap<>();
         if (root != null && root.isObject()) {
@@ -237,8 +237,7 @@ public final class Settings {
             return items.isEmpty() ? null : convert(key, items);
         }
         if (!node.isValueNode()) {
-            throw new ConfigException(key.path(), "must be " + key.allowed() + ", not a "
-                    + node.getNodeType().toString().toLowerCase(Locale.ROOT));
+            throw new ConfigException(key.path(), "must be " + key.allowed() + ", not " + yamlType(node));
         }
         String text = interpolate(key, node.asText(), env);
         if (text.isEmpty() && (key.defaultValue() == null || key.kind() == Kind.STRING)) {
@@ -477,6 +476,10 @@ public final class Settings {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static String yamlType(JsonNode node) {
+        return node.isArray() ? "a list" : node.isObject() ? "a mapping" : "a " + node.getNodeType();
+    }
 
     private static Key key(String path, Kind kind, Object defaultValue) {
         return new Key(path, kind, defaultValue, 0, 0, null);
