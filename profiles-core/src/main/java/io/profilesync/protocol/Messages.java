@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * Every message of the profilesync protocol. Each is an immutable record written field by field by
  * {@link Protocol}'s serializers: varints are unsigned LEB128, strings a varint byte length and UTF-8, byte arrays a
- * varint length and the bytes. Ids and bytes are documented in {@code docs/wire-format.md}.
+ * varint length and the bytes. Ids and bytes are documented in {@code docs/protocol.md}
+ * (the profile and delta formats inside them in {@code docs/wire-format.md}).
  */
 public final class Messages {
     private Messages() {

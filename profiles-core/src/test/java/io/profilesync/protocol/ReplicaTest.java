@@ -1,0 +1,282 @@
+package io.profilesync.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.profilesync.core.ApplyOptions;
+import io.profilesync.core.ElementType;
+import io.profilesync.core.ObservableDictionary;
+import io.profilesync.core.ObservableInt;
+import io.profilesync.core.ObservableList;
+import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableString;
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.core.UpdateRejectedException;
+import io.profilesync.core.UpdateValidator;
+import io.profilesync.protocol.internal.Replica;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The convergence model without sockets: holders with {@link Replica}s and a simulated master that orders their
+ * batches, applies or refuses each all or nothing, and pushes the accepted delta to every holder (the writer's push
+ * acknowledging its batch). Channels are FIFO per holder, as TCP is; everything else interleaves at random.
+ */
+class ReplicaTest {
+    /** gold must stay within 0..1000, as a master's schema would say. */
+    private static final UpdateValidator GOLD_AT_MOST_1000 = (property, value) -> {
+        if (property.name().equals("gold") && ((Integer) value < 0 || (Integer) value > 1000)) {
+            throw new UpdateRejectedException("gold", value + " is outside 0..1000");
+        }
+    };
+
+    static ObservableProfile newProfile() {
+        ObservableProfile profile = new ObservableProfile();
+        profile.add(new ObservableInt("gold", 0));
+        profile.add(new ObservableString("name", "newbie"));
+        profile.add(new ObservableList<>("items", ElementType.STRING));
+        profile.add(new ObservableDictionary<>("counters", ElementType.STRING, ElementType.INT));
+        return profile;
+    }
+
+    /** A holder: its replica, the next batch number, and its two FIFO channels. */
+    static final class Holder {
+        final Replica replica;
+        long nextSeq = 1;
+        long lastApplied;
+        final Deque<Object[]> toMaster = new ArrayDeque<>();
+        final Deque<Object[]> fromMaster = new ArrayDeque<>();
+
+        Holder(byte[] snapshot) {
+            replica = new Replica(newProfile(), snapshot);
+        }
+
+        ObservableProfile visible() {
+            return replica.visible();
+        }
+
+        void tick() {
+            long seq = nextSeq;
+            byte[] delta = replica.takeChanges(seq);
+            if (delta != null) {
+                nextSeq++;
+                toMaster.addLast(new Object[] {seq, delta});
+            }
+        }
+
+        void deliverPush() {
+            Object[] push = fromMaster.pollFirst();
+            replica.onPush((byte[]) push[0], (Long) push[1]);
+        }
+    }
+
+    /** The master: one profile, every batch applied once, all or nothing. */
+    static final class Master {
+        final ObservableProfile profile = newProfile();
+        final List<Holder> holders = new ArrayList<>();
+        int refused;
+
+        void process(Holder writer) {
+            Object[] batch = writer.toMaster.pollFirst();
+            long seq = (Long) batch[0];
+            byte[] accepted = null;
+            try {
+                profile.applyUpdates((byte[]) batch[1], ApplyOptions.REMOTE.recorded(true)
+                        .validatedBy(GOLD_AT_MOST_1000));
+                accepted = profile.getUpdates();
+                profile.clearUpdates();
+            } catch (UpdateRejectedException | ProfileFormatException e) {
+                refused++;
+            }
+            writer.lastApplied = seq;
+            for (Holder holder : holders) {
+                holder.fromMaster.addLast(new Object[] {accepted, holder.lastApplied});
+            }
+        }
+    }
+
+    private static void randomChange(ObservableProfile profile, Random random) {
+        @SuppressWarnings("unchecked")
+        ObservableList<String> items = profile.get("items", ObservableList.class);
+        @SuppressWarnings("unchecked")
+        ObservableDictionary<String, Integer> counters = profile.get("counters", ObservableDictionary.class);
+        switch (random.nextInt(8)) {
+            case 0 -> profile.get("gold", ObservableInt.class).set(random.nextInt(1200));
+            case 1 -> profile.get("name", ObservableString.class).set("n" + random.nextInt(50));
+            case 2 -> items.add("i" + random.nextInt(100));
+            case 3 -> {
+                if (items.size() > 0) {
+                    items.remove(random.nextInt(items.size()));
+                }
+            }
+            case 4 -> items.insert(random.nextInt(items.size() + 1), "x" + random.nextInt(100));
+            case 5 -> {
+                if (items.size() > 0) {
+                    items.set(random.nextInt(items.size()), "s" + random.nextInt(100));
+                }
+            }
+            case 6 -> counters.put("k" + random.nextInt(5), random.nextInt(100));
+            default -> counters.remove("k" + random.nextInt(5));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
+    void twoHoldersConvergeWithTheMasterWhateverTheInterleaving(long seed) {
+        Random random = new Random(seed);
+        Master master = new Master();
+        Holder a = new Holder(master.profile.toBytes());
+        Holder b = new Holder(master.profile.toBytes());
+        master.holders.add(a);
+        master.holders.add(b);
+        List<Holder> both = List.of(a, b);
+
+        for (int step = 0; step < 400; step++) {
+            Holder holder = both.get(random.nextInt(2));
+            switch (random.nextInt(4)) {
+                case 0 -> randomChange(holder.visible(), random);
+                case 1 -> holder.tick();
+                case 2 -> {
+                    if (!holder.toMaster.isEmpty()) {
+                        master.process(holder);
+                    }
+                }
+                default -> {
+                    if (!holder.fromMaster.isEmpty()) {
+                        holder.deliverPush();
+                    }
+                }
+            }
+        }
+        quiesce(master, both);
+
+        assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(b.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(a.replica.pendingBatches()).isZero();
+        assertThat(b.replica.pendingBatches()).isZero();
+    }
+
+    private static void quiesce(Master master, List<Holder> holders) {
+        boolean busy = true;
+        while (busy) {
+            busy = false;
+            for (Holder holder : holders) {
+                holder.tick();
+                while (!holder.toMaster.isEmpty()) {
+                    master.process(holder);
+                    busy = true;
+                }
+            }
+            for (Holder holder : holders) {
+                while (!holder.fromMaster.isEmpty()) {
+                    holder.deliverPush();
+                    busy = true;
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRefusedBatchRevertsTheWritersCopy() {
+        Master master = new Master();
+        Holder writer = new Holder(master.profile.toBytes());
+        master.holders.add(writer);
+        ObservableInt gold = writer.visible().get("gold", ObservableInt.class);
+        gold.set(300);
+        writer.tick();
+        master.process(writer);
+        writer.deliverPush();
+        List<Integer> seen = new ArrayList<>();
+        gold.addListener((old, now) -> seen.add(now));
+
+        gold.set(5000);
+        writer.tick();
+        assertThat(gold.intValue()).isEqualTo(5000);
+        master.process(writer);
+        writer.deliverPush();
+
+        assertThat(master.refused).isEqualTo(1);
+        assertThat(gold.intValue()).isEqualTo(300);
+        assertThat(seen).containsExactly(5000, 300);
+        assertThat(writer.replica.pendingBatches()).isZero();
+    }
+
+    @Test
+    void aSnapshotAfterAReconnectDropsTheBatchesItIncludes() {
+        Master master = new Master();
+        Holder holder = new Holder(master.profile.toBytes());
+        master.holders.add(holder);
+        @SuppressWarnings("unchecked")
+        ObservableList<String> items = holder.visible().get("items", ObservableList.class);
+        for (String item : List.of("a", "b", "c")) {
+            items.add(item);
+            holder.tick();
+        }
+        // The master applies batches 1 and 2, then the connection drops: pushes and batch 3 are lost.
+        master.process(holder);
+        master.process(holder);
+        holder.toMaster.clear();
+        holder.fromMaster.clear();
+
+        holder.replica.onSnapshot(master.profile.toBytes(), 2);
+
+        assertThat(holder.replica.pendingBatches()).isEqualTo(1);
+        assertThat(items.value()).containsExactly("a", "b", "c");
+        List<Long> resent = new ArrayList<>();
+        holder.replica.forEachUnacknowledged((seq, delta) -> {
+            resent.add(seq);
+            holder.toMaster.addLast(new Object[] {seq, delta});
+        });
+        assertThat(resent).containsExactly(3L);
+        master.process(holder);
+        holder.deliverPush();
+        assertThat(holder.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        @SuppressWarnings("unchecked")
+        ObservableList<String> masterItems = master.profile.get("items", ObservableList.class);
+        assertThat(masterItems.value()).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aSnapshotShowsWhatChangedMeanwhileAndKeepsUnsentChanges() {
+        Master master = new Master();
+        Holder holder = new Holder(master.profile.toBytes());
+        List<String> changed = new ArrayList<>();
+        holder.visible().addListener(property -> changed.add(property.name()));
+        master.profile.get("gold", ObservableInt.class).set(70);
+        master.profile.clearUpdates();
+        holder.visible().get("name", ObservableString.class).set("mine");
+
+        holder.replica.onSnapshot(master.profile.toBytes(), 0);
+
+        assertThat(holder.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(70);
+        assertThat(holder.visible().get("name", ObservableString.class).get()).isEqualTo("mine");
+        assertThat(holder.visible().hasUpdates()).isTrue();
+        assertThat(changed).contains("gold");
+    }
+
+    @Test
+    void changesMadeAfterABatchWasTakenSurviveThePush() {
+        Master master = new Master();
+        Holder holder = new Holder(master.profile.toBytes());
+        master.holders.add(holder);
+        holder.visible().get("gold", ObservableInt.class).set(10);
+        holder.tick();
+        holder.visible().get("name", ObservableString.class).set("later");
+
+        master.process(holder);
+        holder.deliverPush();
+
+        assertThat(holder.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(10);
+        assertThat(holder.visible().get("name", ObservableString.class).get()).isEqualTo("later");
+        assertThat(holder.visible().hasUpdates()).isTrue();
+        holder.tick();
+        master.process(holder);
+        holder.deliverPush();
+        assertThat(holder.visible().toBytes()).isEqualTo(master.profile.toBytes());
+    }
+}
