@@ -5,24 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.profilesync.client.ProfilesClient;
+import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
-import io.profilesync.populators.ProfileSchema;
-import io.profilesync.protocol.Messages.AcquireProfile;
-import io.profilesync.protocol.Messages.ClientPush;
-import io.profilesync.protocol.Messages.ClientUpdate;
-import io.profilesync.protocol.Messages.HandleDelta;
-import io.profilesync.protocol.Messages.Hello;
-import io.profilesync.protocol.Messages.ProfileAcquired;
-import io.profilesync.protocol.Messages.ProfileRequest;
-import io.profilesync.protocol.Messages.ProfileSnapshot;
-import io.profilesync.protocol.Messages.Role;
-import io.profilesync.protocol.Messages.ServerBatch;
-import io.profilesync.protocol.Messages.ServerPush;
-import io.profilesync.protocol.Messages.Welcome;
-import io.profilesync.protocol.Protocol;
+import io.profilesync.gameserver.ProfilesServer;
+import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.protocol.ProfilesPeer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,13 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The executable jar as a separate process, on 127.0.0.1: peers sync through it, SIGTERM saves and exits 0, the next
+ * The executable jar as a separate process, on 127.0.0.1: a ProfilesClient and a ProfilesServer sync through it, SIGTERM saves and exits 0, the next
  * start has every change; a bad configuration exits 2 with its one message; export then import round-trips.
  */
 @Timeout(180)
@@ -45,6 +39,7 @@ class MasterJarIT {
     static final Duration START = Duration.ofSeconds(60);
     static final Duration COMMAND = Duration.ofSeconds(60);
     static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration TICK = Duration.ofMillis(20);
 
     @TempDir
     Path dir;
@@ -89,36 +84,30 @@ class MasterJarIT {
             String gameServerSecret = new YAMLMapper().readTree(dir.resolve("secrets.yaml").toFile())
                     .get("gameServerSecrets").get(0).asText();
 
-            try (TestPeer client = TestPeer.connect(port); TestPeer gameServer = TestPeer.connect(port)) {
-                // Client: log in, read the profile, rename itself.
-                client.send(new Hello(Protocol.VERSION, Role.CLIENT, 1, token, ""));
-                ProfileSchema clientSchema = ProfileSchema.fromJson(client.next(Welcome.class).schemaJson());
-                client.send(new ProfileRequest());
-                ObservableProfile mine = clientSchema.newProfile();
-                mine.fromBytes(client.next(ProfileSnapshot.class).profile());
-                client.send(new ClientUpdate(1, delta(mine,
-                        p -> p.get("displayName", ObservableString.class).set("Ada"))));
-                assertThat(client.next(ClientPush.class).ackSeq()).isEqualTo(1);
+            try (ProfilesClient client = ProfilesClient.connect(ProfilesClientConfig.builder().port(port)
+                    .token(token).updateInterval(TICK).closeTimeout(Duration.ofSeconds(1)).build());
+                    ProfilesServer gameServer = ProfilesServer.connect(ProfilesServerConfig.builder().port(port)
+                            .secret(gameServerSecret).updateInterval(TICK).closeTimeout(Duration.ofSeconds(1))
+                            .build())) {
+                // The client renames itself; the game server sees it.
+                ObservableProfile mine = client.fillInProfileValues().get(30, TimeUnit.SECONDS);
+                CompletableFuture<Integer> goldSeen = new CompletableFuture<>();
+                client.run(() -> {
+                    mine.get("gold", ObservableInt.class).addListener((before, after) -> goldSeen.complete(after));
+                    mine.get("displayName", ObservableString.class).set("Ada");
+                });
+                ObservableServerProfile held = gameServer.fillProfileValues("alice").get(30, TimeUnit.SECONDS);
+                assertThat(valueSeen(gameServer, held.get("displayName", ObservableString.class), "Ada")
+                        .get(30, TimeUnit.SECONDS)).isEqualTo("Ada");
 
-                // Game server: acquire her profile, see the rename, award gold and a level.
-                gameServer.send(new Hello(Protocol.VERSION, Role.GAME_SERVER, 2, gameServerSecret, ""));
-                ProfileSchema schema = ProfileSchema.fromJson(gameServer.next(Welcome.class).schemaJson());
-                gameServer.send(new AcquireProfile(1, "alice"));
-                ProfileAcquired acquired = gameServer.next(ProfileAcquired.class);
-                ObservableServerProfile held = schema.newServerProfile("alice");
-                held.fromBytes(acquired.profile());
-                assertThat(held.get("displayName", ObservableString.class).get()).isEqualTo("Ada");
-                gameServer.send(new ServerBatch(1, List.of(new HandleDelta(acquired.handle(), delta(held, p -> {
-                    p.get("gold", ObservableInt.class).set(250);
-                    p.get("level", ObservableInt.class).set(3);
-                })))));
-                assertThat(gameServer.next(ServerPush.class).ackSeq()).isEqualTo(1);
-
-                // The client sees the award.
-                while (mine.get("gold", ObservableInt.class).get() != 250) {
-                    mine.applyUpdates(client.next(ClientPush.class).delta());
-                }
-                assertThat(mine.get("level", ObservableInt.class).get()).isEqualTo(3);
+                // The game server awards gold and a level; the client sees them.
+                gameServer.run(() -> {
+                    held.get("gold", ObservableInt.class).set(250);
+                    held.get("level", ObservableInt.class).set(3);
+                });
+                assertThat(goldSeen.get(30, TimeUnit.SECONDS)).isEqualTo(250);
+                assertThat(valueSeen(client, mine.get("level", ObservableInt.class), 3).get(30, TimeUnit.SECONDS))
+                        .isEqualTo(3);
 
                 HttpClient http = HttpClient.newHttpClient();
                 HttpResponse<String> health = get(http, metricsPort, "/health");
@@ -128,7 +117,7 @@ class MasterJarIT {
                 assertThat(status.get("clients").asInt()).isEqualTo(1);
                 assertThat(status.get("gameServers").asInt()).isEqualTo(1);
                 String metrics = get(http, metricsPort, "/metrics").body();
-                assertThat(metrics).contains("profilesync_updates_accepted_total 2.0",
+                assertThat(metrics).contains("profilesync_updates_accepted_total",
                         "profilesync_clients_connected 1.0", "profilesync_gameservers_connected 1.0",
                         "profilesync_profiles_dirty 1.0", "profilesync_save_latency_seconds", "jvm_memory_used_bytes");
 
@@ -143,15 +132,13 @@ class MasterJarIT {
         // The next start on the same database has every change.
         try (JarProcess again = JarProcess.start(dir, "--config", config.toString())) {
             again.awaitLine("Master listening on 127\\.0\\.0\\.1:" + port, START);
-            try (TestPeer peer = TestPeer.connect(port)) {
-                peer.send(new Hello(Protocol.VERSION, Role.CLIENT, 3, token, ""));
-                ProfileSchema clientSchema = ProfileSchema.fromJson(peer.next(Welcome.class).schemaJson());
-                peer.send(new ProfileRequest());
-                ObservableProfile restored = clientSchema.newProfile();
-                restored.fromBytes(peer.next(ProfileSnapshot.class).profile());
-                assertThat(restored.get("displayName", ObservableString.class).get()).isEqualTo("Ada");
-                assertThat(restored.get("gold", ObservableInt.class).get()).isEqualTo(250);
-                assertThat(restored.get("level", ObservableInt.class).get()).isEqualTo(3);
+            try (ProfilesClient client = ProfilesClient.connect(ProfilesClientConfig.builder().port(port)
+                    .token(token).closeTimeout(Duration.ofSeconds(1)).build())) {
+                List<Object> restored = client.fillInProfileValues().thenApply(profile -> List.<Object>of(
+                        profile.get("displayName", ObservableString.class).get(),
+                        profile.get("gold", ObservableInt.class).get(),
+                        profile.get("level", ObservableInt.class).get())).get(30, TimeUnit.SECONDS);
+                assertThat(restored).containsExactly("Ada", 250, 3);
             }
             assertThat(again.terminate(Duration.ofSeconds(60))).as(again.output()).isZero();
             again.awaitLine("Master stopped; saved 0 profile\\(s\\)", START);
@@ -225,12 +212,20 @@ class MasterJarIT {
         }).toList();
     }
 
-    static byte[] delta(ObservableProfile profile, java.util.function.Consumer<ObservableProfile> change) {
-        profile.clearUpdates();
-        change.accept(profile);
-        byte[] delta = profile.getUpdates();
-        profile.clearUpdates();
-        return delta;
+    /** Completes when {@code property} holds {@code expected} (now or later), watched on the peer's executor. */
+    static <T> CompletableFuture<T> valueSeen(ProfilesPeer peer, ObservableScalar<T> property, T expected) {
+        CompletableFuture<T> seen = new CompletableFuture<>();
+        peer.run(() -> {
+            property.addListener((before, after) -> {
+                if (expected.equals(after)) {
+                    seen.complete(after);
+                }
+            });
+            if (expected.equals(property.get())) {
+                seen.complete(expected);
+            }
+        });
+        return seen;
     }
 
     static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
