@@ -4,6 +4,7 @@ import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
+import io.profilesync.protocol.Messages.AcquireFailed;
 import io.profilesync.protocol.Messages.ClientPush;
 import io.profilesync.protocol.Messages.ClientUpdate;
 import io.profilesync.protocol.Messages.Message;
@@ -111,6 +112,8 @@ final class ClientSession implements Link.Handler {
             onPush(push);
         } else if (message instanceof ProfileSnapshot snapshot) {
             onSnapshot(snapshot);
+        } else if (message instanceof AcquireFailed failed) {
+            onLoadFailed(failed.reason());
         } else {
             LOG.warn("Ignoring unexpected {} from the master", message.getClass().getSimpleName());
         }
@@ -135,6 +138,21 @@ final class ClientSession implements Link.Handler {
         replica.forEachUnacknowledged((seq, delta) -> link.send(new ClientUpdate(seq, delta)));
         resynced = true;
         fill.complete(profile);
+    }
+
+    /** The master could not load the profile: the first fetch fails (a later call asks again); a reload retries. */
+    private void onLoadFailed(String reason) {
+        requested = false;
+        if (replica == null) {
+            CompletableFuture<ObservableProfile> failed = fill;
+            fill = null;
+            failed.completeExceptionally(new ProfileUnavailableException("the master could not load the profile of "
+                    + "user '" + userId + "': " + reason + "; call fillInProfileValues() again to retry"));
+            return;
+        }
+        LOG.warn("The master could not reload the profile after a reconnection ({}); reconnecting", reason);
+        tellRefused("", "the profile could not be reloaded after a reconnection, retrying: " + reason);
+        link.reconnectNow();
     }
 
     private void onPush(ClientPush m) {

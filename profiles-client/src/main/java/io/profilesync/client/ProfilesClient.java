@@ -5,7 +5,6 @@ import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.internal.Link;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -64,22 +63,32 @@ public final class ProfilesClient extends ProfilesPeer {
         return config;
     }
 
-    /** The authenticated user id the master welcomed this player as, once welcomed. */
-    public Optional<String> userId() {
-        return Optional.ofNullable(session.userId());
+    /**
+     * The user id the master authenticated this player as.
+     *
+     * @throws IllegalStateException before the master's first welcome (wait for {@link #connected()})
+     */
+    public String userId() {
+        String userId = session.userId();
+        if (userId == null) {
+            throw new IllegalStateException("the master has not welcomed this client yet; call userId() once "
+                    + "connected() has completed");
+        }
+        return userId;
     }
 
     /**
      * The player's profile (the client's view of it: properties hidden from clients are absent), loaded once and kept
-     * in sync from then on; every call returns the same future.
+     * in sync from then on; every call gets the same profile. If the master cannot load it, the future fails and a
+     * later call asks again.
      *
-     * @return a future completed on the profile executor, or failed with
-     *     {@link io.profilesync.protocol.RefusedException} or {@link ProfileUnavailableException} when the client
-     *     stops first
+     * @return a future completed on the profile executor, or failed with {@link ProfileUnavailableException} when the
+     *     master cannot load the profile or the client is closed first, or with
+     *     {@link io.profilesync.protocol.RefusedException} when the master refuses this client for good
      */
     public CompletableFuture<ObservableProfile> fillInProfileValues() {
         CompletableFuture<ObservableProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.fill(), result), result, ClientSession::closedException);
+        link.executeOrFail(() -> Link.relay(session.fill(), result), result);
         return result;
     }
 

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,7 +101,7 @@ class ProfilesClientTest {
         ProfilesClient client = connect(b -> b);
 
         client.connected().get(10, TimeUnit.SECONDS);
-        assertThat(client.userId()).contains("u1");
+        assertThat(client.userId()).isEqualTo("u1");
         ObservableProfile profile = fill(client);
 
         assertThat(on(client, () -> profile.get("gold", ObservableInt.class).intValue())).isEqualTo(300);
@@ -113,6 +112,7 @@ class ProfilesClientTest {
     @Test
     void aBadTokenFailsForGood() {
         ProfilesClient client = connect(b -> b.token("stolen"));
+        assertThatThrownBy(client::userId).isInstanceOf(IllegalStateException.class).hasMessageContaining("connected()");
 
         assertThatThrownBy(() -> client.connected().get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(RefusedException.class).hasMessageContaining("log in again")
@@ -120,6 +120,19 @@ class ProfilesClientTest {
         await().until(() -> client.state() == ConnectionState.FAILED);
         assertThatThrownBy(() -> fill(client)).cause().isInstanceOfAny(RefusedException.class,
                 ProfileUnavailableException.class);
+    }
+
+    @Test
+    void aProfileTheMasterCannotLoadFailsTheFetchAndALaterCallRetries() throws Exception {
+        master.failAcquireOf("u1");
+        ProfilesClient client = connect(b -> b);
+
+        assertThatThrownBy(() -> fill(client)).cause().isInstanceOf(ProfileUnavailableException.class)
+                .hasMessageContaining("database down").hasMessageContaining("'u1'");
+
+        master.stopFailingAcquireOf("u1");
+        ObservableProfile profile = fill(client);
+        awaitConverged(client, profile);
     }
 
     @Test
@@ -212,6 +225,22 @@ class ProfilesClientTest {
 
         assertThat(displayName(master.profile("u1")).get()).isEqualTo("last words");
         assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
+        await().until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("profilesync-client")));
+    }
+
+    @Test
+    void closingFromTheProfileExecutorItselfSendsTheChangesAndStops() throws Exception {
+        ProfilesClient client = connect(b -> b.updateInterval(Duration.ofSeconds(30)));
+        ObservableProfile profile = fill(client);
+
+        client.run(() -> {
+            displayName(profile).set("bye");
+            client.close();
+        });
+
+        await().until(() -> client.state() == ConnectionState.CLOSED);
+        await().until(() -> "bye".equals(displayName(master.profile("u1")).get()));
         await().until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("profilesync-client")));
     }

@@ -168,12 +168,21 @@ public abstract class ElementType<T> {
             if (!node.isTextual()) {
                 throw error(where, "a string", node);
             }
-            return node.textValue();
+            return parseKey(node.textValue(), where);
         }
 
         @Override
         String parseKey(String text, String where) {
-            return text;
+            try {
+                return wellFormed(text, where);
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException("property '" + where + "': " + e.getMessage());
+            }
+        }
+
+        @Override
+        String check(Object value, String where) {
+            return wellFormed(super.check(value, where), where);
         }
     };
 
@@ -224,6 +233,25 @@ public abstract class ElementType<T> {
                     + ", not a " + value.getClass().getSimpleName() + " (" + value + ")");
         }
         return javaType.cast(value);
+    }
+
+    /**
+     * Refuses a string holding an unpaired surrogate: UTF-8 cannot carry it (Java would send '?'), so the copies
+     * would silently differ.
+     */
+    static String wellFormed(String value, String where) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("string of '" + where + "' holds an unpaired surrogate \\u"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+                        + ", which UTF-8 cannot encode; pass whole characters (surrogate pairs)");
+            }
+        }
+        return value;
     }
 
     /** Equality as the properties use it: floating point by bits. */

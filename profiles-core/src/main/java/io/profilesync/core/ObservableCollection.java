@@ -56,6 +56,9 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     abstract S copyState(S source);
 
+    /** An unmodifiable view of {@code content}, for validators. */
+    abstract Object readOnly(S content);
+
     abstract boolean same(S a, S b);
 
     /** Whether the change makes earlier ones irrelevant (clear, replace). */
@@ -75,16 +78,22 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     /** Records a change made locally (already applied to the state) and tells the listeners. */
     final void changedLocally(C change) {
-        record(change);
+        record(List.of(change));
         changedLocally();
         fire(List.of(change));
     }
 
-    private void record(C change) {
-        if (resets(change)) {
-            recorded.clear();
+    /**
+     * Records changes already applied to the state. The collapse into a REPLACE is decided once, after all of them:
+     * the REPLACE holds the state after the last change, so no change may be recorded after it.
+     */
+    private void record(List<C> changes) {
+        for (C change : changes) {
+            if (resets(change)) {
+                recorded.clear();
+            }
+            recorded.add(change);
         }
-        recorded.add(change);
         if (recorded.size() > size() + COLLAPSE_SLACK) {
             recorded.clear();
             recorded.add(replaceWith(copyState(state)));
@@ -147,7 +156,7 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
         @Override
         Object newValue() {
-            return next;
+            return readOnly(next);
         }
 
         @Override
@@ -168,9 +177,7 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
             }
             state = next;
             if (record) {
-                for (C change : changes) {
-                    record(change);
-                }
+                record(changes);
             }
             return () -> fire(changes);
         }

@@ -7,7 +7,6 @@ import io.profilesync.core.internal.ByteReader;
 import io.profilesync.core.internal.ByteWriter;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -139,6 +138,11 @@ public final class ObservableDictionary<K, V>
     }
 
     @Override
+    Object readOnly(TreeMap<K, V> content) {
+        return Collections.unmodifiableMap(content);
+    }
+
+    @Override
     boolean same(TreeMap<K, V> a, TreeMap<K, V> b) {
         return a.equals(b);
     }
@@ -254,8 +258,7 @@ public final class ObservableDictionary<K, V>
             throw jsonError(name(), "an object of " + keyType.name() + " keys to " + valueType.name(), node);
         }
         TreeMap<K, V> content = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             content.put(keyType.parseKey(field.getKey(), name()), valueType.readJson(field.getValue(), name()));
         }
         return new CollectionPending(content, java.util.List.of(replaceWith(content)));

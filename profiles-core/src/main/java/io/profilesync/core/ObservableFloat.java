@@ -25,20 +25,25 @@ public final class ObservableFloat extends ObservableScalar<Float> {
         return get();
     }
 
-    /** Adds {@code amount} unless the result would exceed {@code max}; returns whether it applied. */
+    /**
+     * Adds {@code amount} unless the result would exceed {@code max} or be NaN (a NaN amount, bound or value is
+     * never within bounds); returns whether it applied.
+     */
     public boolean add(float amount, float max) {
         float result = get() + amount;
-        if (result > max) {
+        if (!(result <= max)) {
             return false;
         }
         set(result);
         return true;
     }
 
-    /** Subtracts {@code amount} unless the result would fall below {@code min}; returns whether it applied. */
+    /**
+     * Subtracts {@code amount} unless the result would fall below {@code min} or be NaN; returns whether it applied.
+     */
     public boolean subtract(float amount, float min) {
         float result = get() - amount;
-        if (result < min) {
+        if (!(result >= min)) {
             return false;
         }
         set(result);

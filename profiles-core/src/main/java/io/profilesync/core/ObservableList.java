@@ -8,6 +8,7 @@ import io.profilesync.core.internal.ByteWriter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -131,6 +132,11 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
     @Override
     ArrayList<E> copyState(ArrayList<E> source) {
         return new ArrayList<>(source);
+    }
+
+    @Override
+    Object readOnly(ArrayList<E> content) {
+        return Collections.unmodifiableList(content);
     }
 
     @Override

@@ -469,8 +469,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                     + (root == null ? "empty text" : root.getNodeType()));
         }
         List<Pending> pendings = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             ObservableProperty<?> property = byName.get(field.getKey());
             if (property == null) {
                 LOG.warn("Profile JSON names property '{}', which this profile does not have; skipped", field.getKey());

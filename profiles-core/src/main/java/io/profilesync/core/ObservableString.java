@@ -20,6 +20,12 @@ public final class ObservableString extends ObservableScalar<String> {
         this(name, "");
     }
 
+    /** Refuses strings with unpaired surrogates, which UTF-8 cannot carry. */
+    @Override
+    protected String normalize(String candidate) {
+        return ElementType.wellFormed(candidate, name());
+    }
+
     @Override
     public String typeDescriptor() {
         return "string";

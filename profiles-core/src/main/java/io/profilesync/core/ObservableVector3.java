@@ -71,7 +71,8 @@ public final class ObservableVector3 extends ObservableScalar<Vector3> {
         long steps = Math.round((double) component / step);
         if (!Float.isFinite(component) || steps > Short.MAX_VALUE || steps < -Short.MAX_VALUE) {
             throw new IllegalArgumentException("component " + component + " of '" + name + "' is outside ±"
-                    + (32767 * step) + ", the range of a vector quantized to " + step
+                    + new java.math.BigDecimal(Float.toString(step)).multiply(java.math.BigDecimal.valueOf(32767))
+                            .stripTrailingZeros().toPlainString() + ", the range of a vector quantized to " + step
                     + "; use a larger step or an unquantized vector");
         }
         return (float) (steps * (double) step);

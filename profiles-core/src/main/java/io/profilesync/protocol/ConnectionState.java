@@ -13,7 +13,10 @@ public enum ConnectionState {
     CONNECTING,
     /** Welcomed by the master: profiles can be had and changes flow. */
     CONNECTED,
-    /** The connection dropped; attempts to reconnect run with a growing delay, local changes are kept. */
+    /**
+     * The connection dropped; attempts to reconnect run with a growing delay, local changes are kept. Listeners are
+     * told again after each failed attempt, with its cause.
+     */
     RECONNECTING,
     /** The master refused this peer for a reason that retrying cannot fix; nothing more happens. */
     FAILED,

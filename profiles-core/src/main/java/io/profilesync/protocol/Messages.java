@@ -132,7 +132,10 @@ public final class Messages {
     public record ProfileAcquired(int requestId, int handle, long lastAppliedSeq, byte[] profile) implements Message {
     }
 
-    /** Master to game server: the profile could not be loaded. */
+    /**
+     * Master to game server: the profile asked for by {@code requestId} could not be loaded. Also master to client,
+     * with {@code requestId} 0, in answer to a {@link ProfileRequest}.
+     */
     public record AcquireFailed(int requestId, String reason) implements Message {
     }
 

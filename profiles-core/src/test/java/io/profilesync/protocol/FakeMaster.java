@@ -151,8 +151,13 @@ public final class FakeMaster implements AutoCloseable {
         refuseNext = new Refused(code, reason);
     }
 
+    /** Fetches of this user's profile (AcquireProfile, or the client's ProfileRequest) get AcquireFailed. */
     public synchronized void failAcquireOf(String userId) {
         failAcquire.add(userId);
+    }
+
+    public synchronized void stopFailingAcquireOf(String userId) {
+        failAcquire.remove(userId);
     }
 
     public synchronized void ignoreAcquireOf(String userId) {
@@ -249,6 +254,8 @@ public final class FakeMaster implements AutoCloseable {
             if (peer.handles.remove(m.handle()) == null) {
                 violations.add("ReleaseProfile of unknown handle " + m.handle());
             }
+        } else if (message instanceof ProfileRequest && failAcquire.contains(peer.userId)) {
+            connection.sendTCP(new AcquireFailed(0, "database down (scripted)"));
         } else if (message instanceof ProfileRequest) {
             connection.sendTCP(new ProfileSnapshot(lastApplied.getOrDefault(peer.instanceId, 0L),
                     profile(peer.userId).toBytes(view())));

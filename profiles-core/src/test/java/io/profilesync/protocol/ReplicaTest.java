@@ -279,4 +279,34 @@ class ReplicaTest {
         holder.deliverPush();
         assertThat(holder.visible().toBytes()).isEqualTo(master.profile.toBytes());
     }
+
+    @Test
+    void aPushDoesNotMakeUnsentScalarChangesFlickerInListeners() {
+        Master master = new Master();
+        Holder holder = new Holder(master.profile.toBytes());
+        Holder other = new Holder(master.profile.toBytes());
+        master.holders.add(holder);
+        master.holders.add(other);
+        ObservableInt gold = holder.visible().get("gold", ObservableInt.class);
+        gold.set(5);
+        holder.tick();
+        gold.set(6);
+        List<String> seen = new ArrayList<>();
+        gold.addListener((old, now) -> seen.add(old + "->" + now));
+        other.visible().get("name", ObservableString.class).set("theirs");
+        other.tick();
+
+        master.process(other);
+        holder.deliverPush();
+        master.process(holder);
+        holder.deliverPush();
+
+        assertThat(seen).isEmpty();
+        assertThat(gold.intValue()).isEqualTo(6);
+        assertThat(holder.visible().get("name", ObservableString.class).get()).isEqualTo("theirs");
+        assertThat(holder.visible().hasUpdates()).isTrue();
+        quiesce(master, List.of(holder, other));
+        assertThat(holder.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(seen).isEmpty();
+    }
 }

@@ -1,7 +1,6 @@
 package io.profilesync.gameserver;
 
 import io.profilesync.core.ObservableServerProfile;
-import io.profilesync.core.ProfilesException;
 import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.internal.Link;
@@ -76,6 +75,8 @@ public final class ProfilesServer extends ProfilesPeer {
     /**
      * The profile of {@code userId}, loaded by the master (or restored from its database) before it is handed out.
      * A profile this server already holds completes at once; concurrent calls for one user share one request.
+     * (A future that is already complete runs the actions attached to it on the calling thread: from another thread
+     * than the profile executor, attach them with {@code thenAcceptAsync(action, executor())}.)
      *
      * @return a future completed on the profile executor, or failed with {@link ProfileUnavailableException} when the
      *     master cannot load it, does not answer within the acquire timeout, or this server is closed first
@@ -87,8 +88,7 @@ public final class ProfilesServer extends ProfilesPeer {
             return CompletableFuture.completedFuture(held.get());
         }
         CompletableFuture<ObservableServerProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.acquire(userId), result), result,
-                ProfilesServer::closedException);
+        link.executeOrFail(() -> Link.relay(session.acquire(userId), result), result);
         return result;
     }
 
@@ -112,8 +112,7 @@ public final class ProfilesServer extends ProfilesPeer {
     public CompletableFuture<Void> release(String userId) {
         checkUserId(userId);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.release(userId), result), result,
-                ProfilesServer::closedException);
+        link.executeOrFail(() -> Link.relay(session.release(userId), result), result);
         return result;
     }
 
@@ -138,7 +137,7 @@ public final class ProfilesServer extends ProfilesPeer {
         return "ProfilesServer[" + config.host() + ":" + config.port() + ", " + link.state() + "]";
     }
 
-    static ProfilesException closedException() {
+    static ProfileUnavailableException closedException() {
         return new ProfileUnavailableException("the ProfilesServer was closed before the master answered");
     }
 }

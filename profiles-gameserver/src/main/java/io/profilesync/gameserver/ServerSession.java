@@ -90,6 +90,7 @@ final class ServerSession implements Link.Handler {
     private ProfileSchema schema;
     private long nextSeq = 1;
     private int nextRequestId = 1;
+    private int welcomes;
 
     ServerSession(ProfilesServerConfig config) {
         this.config = config;
@@ -212,6 +213,17 @@ final class ServerSession implements Link.Handler {
             sendAcquire(a);
         }
         maybeResynced();
+        if (!resynced) {
+            // Changes wait until every held profile is back; a master that never answers must not stall them.
+            int at = ++welcomes;
+            link.schedule(() -> {
+                if (at == welcomes && !resynced && link.isWelcomed()) {
+                    LOG.warn("The master did not hand back {} held profiles within {}; reconnecting", resyncing.size(),
+                            config.acquireTimeout());
+                    link.reconnectNow();
+                }
+            }, config.acquireTimeout().toMillis());
+        }
     }
 
     /** Takes the master's schema; refuses for good a schema that changed under profiles already held. */

@@ -471,6 +471,72 @@ class ProfilesServerTest {
         assertThat(gold(master.profile("u1")).intValue()).isEqualTo(999);
     }
 
+    @Test
+    void aProfileTheMasterCannotHandBackAfterADropIsReportedLostAndTheOthersGoOn() throws Exception {
+        ProfilesServer server = connect();
+        ObservableServerProfile kept = fill(server, "u1");
+        fill(server, "u2");
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        server.addRefusalListener((userId, property, reason) -> refusals.add(userId + "/" + property + ": " + reason));
+        master.failAcquireOf("u2");
+
+        master.dropConnections();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !refusals.isEmpty());
+        server.run(() -> gold(kept).set(31));
+
+        assertThat(refusals.get(0)).startsWith("u2/: profile lost").contains("database down");
+        assertThat(server.tryGetById("u2")).isEmpty();
+        awaitConverged(server, kept);
+        assertThat(gold(master.profile("u1")).intValue()).isEqualTo(31);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twoGameServersWritingConcurrentlyThroughDropsConvergeWithTheMaster() throws Exception {
+        ProfilesServer first = connect();
+        ProfilesServer second = connect();
+        List<ProfilesServer> both = List.of(first, second);
+        List<ObservableServerProfile> copies = List.of(fill(first, "u1"), fill(second, "u1"));
+        java.util.Random random = new java.util.Random(42);
+
+        for (int round = 1; round <= 12; round++) {
+            int sent = master.received(ServerBatch.class).size();
+            for (int i = 0; i < 10; i++) {
+                int which = random.nextInt(2);
+                int pick = random.nextInt(6);
+                int value = random.nextInt(1000);
+                ObservableServerProfile copy = copies.get(which);
+                on(both.get(which), () -> {
+                    ObservableList<String> items = items(copy);
+                    io.profilesync.core.ObservableDictionary<String, Integer> counters =
+                            copy.get("counters", io.profilesync.core.ObservableDictionary.class);
+                    switch (pick) {
+                        case 0 -> gold(copy).set(value);
+                        case 1 -> items.add("i" + value);
+                        case 2 -> items.insert(value % (items.size() + 1), "x" + value);
+                        case 3 -> {
+                            if (items.size() > 0) {
+                                items.remove(value % items.size());
+                            }
+                        }
+                        case 4 -> counters.put("k" + value % 4, value);
+                        default -> counters.remove("k" + value % 4);
+                    }
+                    return null;
+                });
+            }
+            if (round % 4 == 0) {
+                master.dropConnections();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> master.received(ServerBatch.class).size() > sent);
+        }
+
+        awaitConverged(first, copies.get(0));
+        awaitConverged(second, copies.get(1));
+        assertThat(master.welcomes()).isGreaterThanOrEqualTo(2 + 2 * 3);
+        assertThat(master.violations()).isEmpty();
+    }
+
     // ---------------------------------------------------------------- closing
 
     @Test

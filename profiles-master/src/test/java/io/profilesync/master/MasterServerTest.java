@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.profilesync.core.ElementType;
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableList;
 import io.profilesync.core.ObservableProfile;
@@ -38,13 +37,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The master against raw protocol peers on 127.0.0.1: handshake, permissions, acks, saves, loads, unloads. */
 @Timeout(60)
-class MasterServerTest {
+class MasterServerTest extends MasterTestSupport {
     static final String TOKEN_SECRET = "test-token-secret-0123456789abcdef-0123";
     static final String GAME_SERVER_SECRET = "test-game-server-secret";
 
@@ -56,9 +54,6 @@ class MasterServerTest {
             .listProperty("items", ElementType.STRING).maxSize(8).clientWritable()
             .build();
 
-    final InMemoryProfilesDatabaseAccessor accessor = new InMemoryProfilesDatabaseAccessor();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    MasterServer master;
 
     MasterConfig.Builder config() {
         return MasterConfig.builder().host("127.0.0.1").port(0).tokenSecret(TOKEN_SECRET)
@@ -107,17 +102,6 @@ class MasterServerTest {
         byte[] delta = profile.getUpdates();
         profile.clearUpdates();
         return delta;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-        if (master != null) {
-            master.close();
-        }
-        accessor.close();
     }
 
     @Test

@@ -91,12 +91,18 @@ public final class ByteWriter {
         buffer[position++] = (byte) (value >>> 8);
     }
 
+    /**
+     * IEEE 754 bits, little-endian. Every NaN is written as the canonical quiet NaN (0x7fc00000): the properties
+     * compare floats by {@link Float#floatToIntBits}, for which all NaNs are equal, and JSON carries only "NaN", so
+     * a NaN payload must not travel either, or copies that compare equal would encode differently.
+     */
     public void writeFloat(float value) {
-        writeIntLE(Float.floatToRawIntBits(value));
+        writeIntLE(Float.floatToIntBits(value));
     }
 
+    /** As {@link #writeFloat(float)}: every NaN is written as the canonical NaN 0x7ff8000000000000. */
     public void writeDouble(double value) {
-        writeLongLE(Double.doubleToRawLongBits(value));
+        writeLongLE(Double.doubleToLongBits(value));
     }
 
     public void writeString(String value) {

@@ -31,7 +31,7 @@ public final class JsonNumbers {
 
     public static double readDouble(JsonNode node, String where) {
         if (node.isNumber()) {
-            return node.doubleValue();
+            return finite(node.doubleValue(), "a double", node, where);
         }
         if (node.isTextual()) {
             switch (node.textValue()) {
@@ -52,8 +52,20 @@ public final class JsonNumbers {
     public static float readFloat(JsonNode node, String where) {
         if (node.isNumber()) {
             // Parse the decimal text as a float directly: going through double could round twice.
-            return Float.parseFloat(node.asText());
+            return (float) finite(Float.parseFloat(node.asText()), "a float", node, where);
         }
         return (float) readDouble(node, where);
+    }
+
+    /**
+     * A JSON number beyond the type's range would silently become an infinity (which JSON writes as a string, so
+     * such a number was never written by us): refuse it.
+     */
+    private static double finite(double value, String type, JsonNode node, String where) {
+        if (Double.isInfinite(value)) {
+            throw new ProfileFormatException("property '" + where + "': number " + node.asText()
+                    + " is beyond the range of " + type + "; write \"Infinity\" or \"-Infinity\" for an infinity");
+        }
+        return value;
     }
 }

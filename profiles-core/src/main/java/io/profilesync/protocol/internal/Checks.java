@@ -3,7 +3,10 @@ package io.profilesync.protocol.internal;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Argument checks for the tiers' config builders: each message names the parameter, the bad value and the fix. */
+/**
+ * Argument checks for the tiers' config builders: each message names the parameter, the bad value and the fix.
+ * Stateless; thread-safe.
+ */
 public final class Checks {
     private Checks() {
     }

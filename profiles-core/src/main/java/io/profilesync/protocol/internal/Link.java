@@ -11,6 +11,7 @@ import io.profilesync.protocol.Messages.Message;
 import io.profilesync.protocol.Messages.RefusalCode;
 import io.profilesync.protocol.Messages.Refused;
 import io.profilesync.protocol.Messages.Welcome;
+import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.Protocol;
 import io.profilesync.protocol.RefusedException;
 import java.io.IOException;
@@ -95,6 +96,7 @@ public final class Link {
     private Throwable closeCause;
 
     private volatile ConnectionState state = ConnectionState.CONNECTING;
+    private volatile Throwable stopCause;
     private volatile boolean stopped;
 
     public Link(LinkSettings settings, Handler handler) {
@@ -109,7 +111,8 @@ public final class Link {
                     daemon(settings.threadName()));
             this.userExecutor = ownExecutor;
         }
-        this.timer = new ScheduledThreadPoolExecutor(1, daemon(settings.threadName() + "-timer"));
+        // Two threads: a connection attempt blocks one for up to connectTimeout, timeouts and ticks keep running.
+        this.timer = new ScheduledThreadPoolExecutor(2, daemon(settings.threadName() + "-timer"));
         this.timer.setRemoveOnCancelPolicy(true);
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         client.addListener(new Listener() {
@@ -346,8 +349,11 @@ public final class Link {
             welcome = w;
             failedAttempts = 0;
             lastCause = null;
-            setState(ConnectionState.CONNECTED, null);
             handler.onWelcome(w);
+            if (stopped) {
+                return;
+            }
+            setState(ConnectionState.CONNECTED, null);
             connected.complete(null);
             flush();
         } else if (object instanceof Refused r) {
@@ -419,6 +425,7 @@ public final class Link {
         if (stopped) {
             return;
         }
+        stopCause = cause;
         stopped = true;
         welcomed = false;
         outbox.clear();
@@ -535,16 +542,25 @@ public final class Link {
     }
 
     /**
-     * Runs {@code task} on the profile executor, or fails {@code result} with {@code whenStopped} at once if the
-     * link has stopped (its executor may be gone).
+     * Runs {@code task} on the profile executor, or fails {@code result} at once with {@link #stoppedException()} if
+     * the link has stopped (its executor may be gone).
      */
-    public void executeOrFail(Runnable task, CompletableFuture<?> result,
-            java.util.function.Supplier<? extends Throwable> whenStopped) {
+    public void executeOrFail(Runnable task, CompletableFuture<?> result) {
         if (stopped) {
-            result.completeExceptionally(whenStopped.get());
+            result.completeExceptionally(stoppedException());
         } else {
             execute(task);
         }
+    }
+
+    /** Why a request can no longer be served: closed, or refused for good (the master's reason as the cause). */
+    public ProfileUnavailableException stoppedException() {
+        Throwable cause = stopCause;
+        if (state == ConnectionState.FAILED && cause != null) {
+            return new ProfileUnavailableException("the master refused this peer for good, so nothing more can be "
+                    + "had from it: " + cause.getMessage(), cause);
+        }
+        return new ProfileUnavailableException("closed before the master answered; connect a new one to go on");
     }
 
     /** Calls {@code call} for each listener; one that throws is logged and does not stop the others. */

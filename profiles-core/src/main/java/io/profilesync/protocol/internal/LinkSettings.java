@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * What a {@link Link} needs, taken from a tier's public config (which has checked every value).
+ * What a {@link Link} needs, taken from a tier's public config (which has checked every value). Immutable.
  *
  * @param executor the profile executor, or null for the link's own single daemon thread named {@code threadName}
  */

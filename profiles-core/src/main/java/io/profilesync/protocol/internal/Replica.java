@@ -2,10 +2,15 @@ package io.profilesync.protocol.internal;
 
 import io.profilesync.core.ApplyOptions;
 import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableProperty;
+import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ProfileFormatException;
+import io.profilesync.core.PropertyView;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +125,6 @@ public final class Replica {
     }
 
     private void rebuild() {
-        byte[] unsent = visible.hasUpdates() ? visible.getUpdates() : null;
         ObservableProfile target = confirmed.copy();
         for (PendingBatch batch : pending) {
             try {
@@ -131,12 +135,23 @@ public final class Replica {
                 LOG.debug("Pending batch {} does not apply to the master's newer state: {}", batch.seq(), e.getMessage());
             }
         }
-        // fromBytes fires the listeners of the properties that differ and drops the unsent record...
-        visible.fromBytes(target.toBytes());
+        // A scalar changed locally and not yet sent already holds its final value (the unsent change overwrites
+        // whatever the master says), so it is left as it is: reloading it would fire its listeners twice, from the
+        // local value back to the master's and forward again. Every other property is reloaded from the target.
+        Set<String> keep = new HashSet<>();
+        for (ObservableProperty<?> property : visible) {
+            if (property.isDirty() && property instanceof ObservableScalar) {
+                keep.add(property.name());
+            }
+        }
+        PropertyView rest = keep.isEmpty() ? PropertyView.ALL : property -> !keep.contains(property.name());
+        byte[] unsent = visible.hasUpdates() ? visible.getUpdates(rest) : null;
+        // fromBytes fires the listeners of the properties that differ and drops their unsent record...
+        visible.fromBytes(target.toBytes(rest), rest);
         if (unsent != null) {
             try {
-                // ...so the unsent changes are applied again as local changes: still to be sent, listeners told.
-                visible.applyUpdates(unsent, ApplyOptions.REMOTE.recorded(true));
+                // ...so the unsent changes of collections are applied again as local changes: still to be sent.
+                visible.applyUpdates(unsent, ApplyOptions.REMOTE.withView(rest).recorded(true));
             } catch (ProfileFormatException e) {
                 LOG.info("Local changes conflicted with newer changes from the master and were dropped: {}",
                         e.getMessage());
