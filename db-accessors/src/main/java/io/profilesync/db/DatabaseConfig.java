@@ -117,7 +117,8 @@ public final class DatabaseConfig {
         private Builder(String jdbcUrl) {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             if (jdbcUrl.isBlank()) {
-                throw new IllegalArgumentException("jdbcUrl must not be blank; use for example jdbc:h2:./data/profiles");
+                throw new IllegalArgumentException(
+                        "jdbcUrl must not be blank; use for example jdbc:h2:./data/profiles");
             }
             this.jdbcUrl = jdbcUrl.trim();
         }

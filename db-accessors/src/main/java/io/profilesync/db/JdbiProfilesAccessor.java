@@ -2,7 +2,6 @@ package io.profilesync.db;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
-import io.profilesync.core.ProfileFormatException;
 import io.profilesync.db.internal.BackupScheduler;
 import io.profilesync.db.internal.DaemonThreadFactory;
 import io.profilesync.db.internal.Dialect;
@@ -38,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Backups (H2 and SQLite): every {@link DatabaseConfig#backupInterval()} and on {@link #backupNow()}, keeping the
  * newest {@link DatabaseConfig#backupsToKeep()} files. PostgreSQL: use {@code pg_dump}.
  *
- * <p>Threading: thread-safe. The asynchronous methods run on the accessor's own executor (daemon threads named
- * {@code profilesync-db-N}, as many as {@link DatabaseConfig#poolSize()}) and complete their futures there. The
+ * <p>Threading: thread-safe. The asynchronous methods run on the accessor's own daemon threads and complete their
+ * futures there: restores on {@code profilesync-db-N} ({@link DatabaseConfig#poolSize()} of them), saves on the one
+ * thread {@code profilesync-db-writer}, one batch at a time in the order they were submitted (the database writes
+ * one transaction at a time anyway, and SQLite's page cache stays warm on one connection). The
  * other public methods ({@link #count()}, {@link #forEachStored}, {@link #importStored}, {@link #backupNow()}) block
  * the calling thread; they are meant for tools such as the master's command line.
  */
@@ -48,14 +49,16 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
 
     private final DatabaseConfig config;
     private final ProfileStore store;
-    private final ExecutorService executor;
+    private final ExecutorService readers;
+    private final ExecutorService writer;
     private final BackupScheduler backups;
 
     private JdbiProfilesAccessor(DatabaseConfig config, ProfileStore store, BackupScheduler backups) {
         this.config = config;
         this.store = store;
         this.backups = backups;
-        this.executor = Executors.newFixedThreadPool(config.poolSize(), new DaemonThreadFactory("profilesync-db"));
+        this.readers = Executors.newFixedThreadPool(config.poolSize(), new DaemonThreadFactory("profilesync-db"));
+        this.writer = Executors.newSingleThreadExecutor(new DaemonThreadFactory("profilesync-db-writer"));
     }
 
     /**
@@ -99,21 +102,13 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     @Override
     public CompletableFuture<Boolean> restoreProfileAsync(ObservableServerProfile profile) {
         Objects.requireNonNull(profile, "profile");
-        return async(() -> {
+        return async(readers, () -> {
             Optional<StoredProfile> row = store.find(profile.userId());
             if (row.isEmpty()) {
                 profile.setStoredVersion(0);
                 return false;
             }
-            try {
-                profile.fromJson(row.get().json());
-            } catch (ProfileFormatException e) {
-                throw new ProfileFormatException("stored profile of user '" + profile.userId() + "' (version "
-                        + row.get().version() + ") is corrupt: " + e.getMessage() + ". The row is left as it is: "
-                        + "mend it with SQL (docs/databases.md), restore it from a backup, or delete it to start "
-                        + "this user afresh.", e);
-            }
-            profile.setStoredVersion(row.get().version());
+            row.get().applyTo(profile);
             return true;
         });
     }
@@ -127,11 +122,11 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     @Override
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         Objects.requireNonNull(profiles, "profiles");
-        if (profiles.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
         List<ObservableServerProfile> batch = new ArrayList<>(profiles);
-        return async(() -> {
+        return async(writer, () -> { // even an empty batch: the future completes on our thread, as promised
+            if (batch.isEmpty()) {
+                return null;
+            }
             List<RowWrite> rows = new ArrayList<>(batch.size());
             for (ObservableServerProfile p : batch) {
                 rows.add(new RowWrite(p.userId(), p.toJson(), p.storedVersion()));
@@ -185,7 +180,7 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     public Path backupNow() {
         if (backups == null) {
             if (store.dialect() == Dialect.POSTGRESQL) {
-                store.backupTo(Path.of("unused")); // throws, pointing at pg_dump
+                throw ProfileStore.noBuiltInBackup(store.dialect());
             }
             throw new BackupNotSupportedException("the profile database " + config.jdbcUrl() + " has no file to put "
                     + "backups beside: set DatabaseConfig.builder(url).backupDirectory(folder)");
@@ -193,7 +188,7 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
         return backups.backupNow();
     }
 
-    private <T> CompletableFuture<T> async(Supplier<T> task) {
+    private <T> CompletableFuture<T> async(ExecutorService executor, Supplier<T> task) {
         try {
             return CompletableFuture.supplyAsync(task, executor);
         } catch (RejectedExecutionException e) {
@@ -211,10 +206,11 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
         if (backups != null) {
             backups.close();
         }
-        executor.shutdown();
+        readers.shutdown();
+        writer.shutdown();
         try {
-            if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-                LOG.warn("profile saves still running after a minute; closing the database under them");
+            if (!writer.awaitTermination(1, TimeUnit.MINUTES) || !readers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("profile saves or restores still running after a minute; closing the database under them");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

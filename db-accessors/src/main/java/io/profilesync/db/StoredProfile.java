@@ -1,12 +1,14 @@
 package io.profilesync.db;
 
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ProfileFormatException;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * One stored row as it is in the database: the user id, the profile as JSON text, its version and when it was last
  * saved. Used to export and import profiles without a schema ({@link JdbiProfilesAccessor#forEachStored},
- * {@link JdbiProfilesAccessor#importStored}).
+ * {@link JdbiProfilesAccessor#importStored}), and by any accessor to fill a profile ({@link #applyTo}).
  *
  * <p>Threading: immutable, thread-safe.
  *
@@ -25,5 +27,30 @@ public record StoredProfile(String userId, String json, long version, Instant sa
             throw new IllegalArgumentException("version of stored profile '" + userId + "' must be at least 1: "
                     + version);
         }
+    }
+
+    /**
+     * Fills {@code profile} with this row's values and sets its stored version, as
+     * {@link io.profilesync.core.IProfilesDatabaseAccessor#restoreProfileAsync} must: unknown properties are logged
+     * and skipped, missing ones keep their values.
+     *
+     * @throws ProfileFormatException naming the user when the JSON is corrupt or does not fit the profile; the
+     *     profile is then unchanged
+     * @throws IllegalArgumentException when the profile belongs to another user
+     */
+    public void applyTo(ObservableServerProfile profile) {
+        Objects.requireNonNull(profile, "profile");
+        if (!profile.userId().equals(userId)) {
+            throw new IllegalArgumentException("stored profile of user '" + userId + "' cannot fill the profile of '"
+                    + profile.userId() + "'");
+        }
+        try {
+            profile.fromJson(json);
+        } catch (ProfileFormatException e) {
+            throw new ProfileFormatException("stored profile of user '" + userId + "' (version " + version
+                    + ") is corrupt: " + e.getMessage() + ". It is left as it is: mend it (docs/databases.md), "
+                    + "restore it from a backup, or delete it to start this user afresh.", e);
+        }
+        profile.setStoredVersion(version);
     }
 }

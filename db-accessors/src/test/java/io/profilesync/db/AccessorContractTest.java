@@ -226,6 +226,22 @@ public abstract class AccessorContractTest {
     }
 
     @Test
+    void aProfileWhoseRowIsGoneFailsABatchOfNewOnesToo() throws Exception {
+        ObservableServerProfile gone = newProfile("gone");
+        gone.setStoredVersion(2);
+        List<ObservableServerProfile> batch = List.of(filled("fresh-1", 1), gone, filled("fresh-2", 2));
+
+        assertThatThrownBy(() -> await(accessor.updateProfilesAsync(batch)))
+                .isInstanceOfSatisfying(StaleProfileException.class, e -> {
+                    assertThat(e.userId()).isEqualTo("gone");
+                    assertThat(e.actualVersion()).isEqualTo(-1);
+                });
+        assertThat(readRaw("fresh-1")).isNull();
+        assertThat(readRaw("gone")).isNull();
+        assertThat(readRaw("fresh-2")).isNull();
+    }
+
+    @Test
     void emptyBatchDoesNothing() throws Exception {
         await(accessor.updateProfilesAsync(List.of()));
 

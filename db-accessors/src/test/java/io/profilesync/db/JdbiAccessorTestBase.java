@@ -211,6 +211,25 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
     }
 
     @Test
+    void aCompletedSaveSurvivesACrashOfTheProcess() throws Exception {
+        if (restoreBackup(temp).isEmpty()) {
+            return; // a server database: its own settings decide
+        }
+        accessor.close();
+        accessor = null;
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingSaver.class.getName(), jdbcUrl())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String savedJson = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .trim();
+        assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(savedJson).as("the child printed the saved profile").startsWith("{");
+
+        accessor = open();
+        assertThat(restored("crash").toJson()).isEqualTo(savedJson);
+    }
+
+    @Test
     void anUnsupportedUrlIsRefusedNamingTheUrlAndTheSupportedOnes() {
         assertThatThrownBy(() -> JdbiProfilesAccessor.create("jdbc:mysql://localhost/profiles"))
                 .isInstanceOf(UnsupportedDatabaseException.class)

@@ -2,12 +2,14 @@ package io.profilesync.db;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Gives tests a real PostgreSQL: one throwaway {@link PostgresCluster}, started the first time a test class using this
@@ -19,9 +21,26 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>Threading: thread-safe; the cluster is started once even if classes run in parallel.
  */
-public final class PostgresExtension implements BeforeAllCallback, ParameterResolver {
+public final class PostgresExtension implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
     private static PostgresCluster cluster;
     private static Throwable startFailure;
+    private static boolean skipNoticePrinted;
+
+    /** Without binaries and outside CI: every test is reported as skipped, with the reason (printed once too). */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (PostgresCluster.findBinaries().isPresent() || "true".equalsIgnoreCase(System.getenv("CI"))) {
+            return ConditionEvaluationResult.enabled("PostgreSQL binaries found, or CI=true (then they must be)");
+        }
+        String reason = missingPostgres(System.getenv("CI")).getMessage();
+        synchronized (PostgresExtension.class) {
+            if (!skipNoticePrinted) {
+                skipNoticePrinted = true;
+                System.err.println(reason);
+            }
+        }
+        return ConditionEvaluationResult.disabled(reason);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -46,12 +65,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
         }
         Optional<Path> bin = PostgresCluster.findBinaries();
         if (bin.isEmpty()) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException("CI=true and " + PostgresCluster.howToInstall()
-                        + " CI must run the PostgreSQL tests: install the package in the CI script.");
-            }
-            Assumptions.abort("skipping the PostgreSQL tests: " + PostgresCluster.howToInstall()
-                    + " (they run whenever the binaries are there; with CI=true their absence fails the build)");
+            throw missingPostgres(System.getenv("CI"));
         }
         try {
             cluster = PostgresCluster.start(bin.get());
@@ -60,6 +74,19 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * What to do without PostgreSQL binaries: with {@code CI=true} (the value of {@code ciEnv}) fail, saying how to
+     * install them; elsewhere skip, saying the same.
+     */
+    static RuntimeException missingPostgres(String ciEnv) {
+        if ("true".equalsIgnoreCase(ciEnv)) {
+            return new IllegalStateException("CI=true and " + PostgresCluster.howToInstall()
+                    + " CI must run the PostgreSQL tests: install the package in the CI script.");
+        }
+        return new TestAbortedException("skipping the PostgreSQL tests: " + PostgresCluster.howToInstall()
+                + " (they run whenever the binaries are there; with CI=true their absence fails the build)");
     }
 
     @Override

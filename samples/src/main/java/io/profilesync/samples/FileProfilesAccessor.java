@@ -5,6 +5,7 @@ import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.core.StaleProfileException;
+import io.profilesync.db.StoredProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -70,19 +72,21 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
         return folder.resolve(URLEncoder.encode(userId, StandardCharsets.UTF_8) + ".json");
     }
 
-    /** What a file holds: the version and the profile JSON. */
-    private record Stored(long version, String json) {
+    /** What a file holds: the version and the profile JSON; saved at: when the file was last written. */
+    private record Stored(long version, String json, Instant savedAt) {
     }
 
     /** The stored version and JSON of {@code userId}, or null when there is no file. */
     private Stored read(String userId) {
         Path file = fileOf(userId);
         String text;
+        Instant savedAt;
         try {
             if (!Files.exists(file)) {
                 return null;
             }
             text = Files.readString(file, StandardCharsets.UTF_8);
+            savedAt = Files.getLastModifiedTime(file).toInstant();
         } catch (IOException e) {
             throw new ProfilesException("cannot read " + file + " (profile of user '" + userId + "'): " + e, e);
         }
@@ -92,7 +96,7 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
                 throw new NumberFormatException("no first line 'version N'");
             }
             return new Stored(Long.parseLong(text.substring(VERSION_LINE.length(), newline).trim()),
-                    text.substring(newline + 1));
+                    text.substring(newline + 1), savedAt);
         } catch (NumberFormatException e) {
             throw new ProfileFormatException("file " + file + " of user '" + userId + "' is corrupt: its first line "
                     + "must be 'version N' (" + e.getMessage() + "); mend or delete the file", e);
@@ -129,14 +133,8 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
                 profile.setStoredVersion(0);
                 return false;
             }
-            try {
-                profile.fromJson(stored.json());
-            } catch (ProfileFormatException e) {
-                throw new ProfileFormatException("stored profile of user '" + profile.userId() + "' in "
-                        + fileOf(profile.userId()) + " is corrupt: " + e.getMessage()
-                        + ". The file is left as it is: mend or delete it.", e);
-            }
-            profile.setStoredVersion(stored.version());
+            // StoredProfile (from db-accessors) fills the profile and names the user if the JSON is corrupt.
+            new StoredProfile(profile.userId(), stored.json(), stored.version(), stored.savedAt()).applyTo(profile);
             return true;
         });
     }

@@ -19,7 +19,8 @@ class FileProfilesAccessorTest extends AccessorContractTest {
 
     @Override
     protected void writeRaw(String userId, String json, long version) throws Exception {
-        Files.writeString(FileProfilesAccessor.fileOf(folder, userId), "version " + version + "\n" + json, StandardCharsets.UTF_8);
+        Files.writeString(FileProfilesAccessor.fileOf(folder, userId), "version " + version + "\n" + json,
+                StandardCharsets.UTF_8);
     }
 
     @Override

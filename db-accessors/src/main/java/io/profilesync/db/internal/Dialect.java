@@ -1,5 +1,6 @@
 package io.profilesync.db.internal;
 
+import io.profilesync.core.StaleProfileException;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.db.UnsupportedDatabaseException;
 import java.nio.file.Path;
@@ -8,11 +9,19 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** What differs between the supported databases: types, the upsert, backups, connection settings. Immutable. */
 public enum Dialect {
@@ -29,7 +38,7 @@ public enum Dialect {
                     + " ON t.user_id = s.user_id"
                     + " WHEN MATCHED AND t.version = :expected THEN UPDATE SET data = " + json("json")
                     + ", version = :version, saved_at = :savedAt"
-                    + " WHEN NOT MATCHED THEN INSERT (user_id, data, version, saved_at)"
+                    + " WHEN NOT MATCHED AND :expected = 0 THEN INSERT (user_id, data, version, saved_at)"
                     + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
         }
 
@@ -37,11 +46,6 @@ public enum Dialect {
         String plainUpsert() {
             return "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id)"
                     + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
-        }
-
-        @Override
-        String lockSuffix() {
-            return " FOR UPDATE";
         }
 
         @Override
@@ -68,6 +72,32 @@ public enum Dialect {
     },
 
     SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
+        /**
+         * The upsert with VALUES, a quarter faster here than the INSERT ... SELECT ... WHERE EXISTS form, which it
+         * needs no more: writers are serialized (BEGIN IMMEDIATE), so the rows a batch inserts are exactly those whose
+         * rowid is above the largest before it, and an insert where a row was expected is found among them.
+         */
+        @Override
+        void writeGuarded(Handle h, List<RowWrite> sorted, Object savedAt) {
+            long before = h.createQuery("SELECT COALESCE(MAX(rowid), 0) FROM profiles").mapTo(Long.class).one();
+            if (before > Long.MAX_VALUE / 2) {
+                super.writeGuarded(h, sorted, savedAt); // SQLite may pick random rowids from here on
+                return;
+            }
+            writeBatch(h, plainUpsert() + " WHERE profiles.version = :expected", sorted, savedAt);
+            Map<String, RowWrite> byId = new HashMap<>();
+            for (RowWrite r : sorted) {
+                byId.put(r.userId(), r);
+            }
+            for (String inserted : h.createQuery("SELECT user_id FROM profiles WHERE rowid > :before ORDER BY user_id")
+                    .bind("before", before).mapTo(String.class).list()) {
+                RowWrite r = byId.get(inserted);
+                if (r != null && r.expectedVersion() != 0) {
+                    throw new StaleProfileException(r.userId(), r.expectedVersion(), -1); // the row was gone
+                }
+            }
+        }
+
         @Override
         Properties connectionProperties(DatabaseConfig config) {
             Properties p = new Properties();
@@ -105,15 +135,47 @@ public enum Dialect {
         }
 
         @Override
-        String lockSuffix() {
-            return " FOR UPDATE";
-        }
-
-        @Override
         String migrationLock() {
             return "SELECT pg_advisory_xact_lock(7023151003)";
         }
+
+        /**
+         * One statement for the whole batch (arrays unnested) instead of one per row: a single round trip. Rows go in
+         * user id order, so concurrent batches lock in one order. RETURNING names the rows written.
+         */
+        @Override
+        void writeGuarded(Handle h, List<RowWrite> sorted, Object savedAt) {
+            List<String> ids = new ArrayList<>(sorted.size());
+            List<String> docs = new ArrayList<>(sorted.size());
+            List<Long> expected = new ArrayList<>(sorted.size());
+            for (RowWrite r : sorted) {
+                ids.add(r.userId());
+                docs.add(r.json());
+                expected.add(r.expectedVersion());
+            }
+            Set<String> written = new HashSet<>(h.createQuery("INSERT INTO profiles (user_id, data, version, saved_at)"
+                            + " SELECT t.user_id, CAST(t.data AS JSONB), t.expected + 1, :savedAt"
+                            + " FROM unnest(:ids, :docs, :expected) AS t(user_id, data, expected)"
+                            + " WHERE t.expected = 0 OR EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = t.user_id)"
+                            + " ORDER BY t.user_id" + ON_CONFLICT_UPDATE
+                            + " WHERE profiles.version = excluded.version - 1 RETURNING user_id")
+                    .bindArray("ids", String.class, ids)
+                    .bindArray("docs", String.class, docs)
+                    .bindArray("expected", Long.class, expected)
+                    .bind("savedAt", savedAt)
+                    .mapTo(String.class)
+                    .list());
+            for (RowWrite r : sorted) {
+                if (!written.contains(r.userId())) {
+                    throw stale(h, r);
+                }
+            }
+        }
     };
+
+    /** SQLite's and PostgreSQL's upsert clause (EXCLUDED is case-insensitive in both). */
+    private static final String ON_CONFLICT_UPDATE = " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data,"
+            + " version = excluded.version, saved_at = excluded.saved_at";
 
     private final String prefix;
     private final String jsonType;
@@ -166,25 +228,59 @@ public enum Dialect {
     }
 
     /**
-     * The upsert of one row that writes only if the stored row is absent or at {@code :expected}: binds
-     * {@code userId, json, version, savedAt, expected}; its update count is 0 when the stored version differs.
+     * The upsert of one row that writes only if the stored row is at {@code :expected}, or absent when
+     * {@code :expected} is 0: binds {@code userId, json, version, savedAt, expected}; its update count is 0 when the
+     * stored row is not the one expected, and nothing is written then.
      */
     String guardedUpsert() {
-        return plainUpsert() + " WHERE profiles.version = :expected";
+        // SQLite and PostgreSQL: a row is proposed only when it may be inserted (expected 0) or exists (then the
+        // conflict turns it into the guarded update). SQLite needs the WHERE of the SELECT before ON CONFLICT.
+        return "INSERT INTO profiles (user_id, data, version, saved_at)"
+                + " SELECT :userId, " + json("json") + ", :version, :savedAt"
+                + " WHERE :expected = 0 OR EXISTS (SELECT 1 FROM profiles WHERE user_id = :userId)"
+                + ON_CONFLICT_UPDATE + " WHERE profiles.version = :expected";
     }
 
     /** The dialect's plain upsert (binds {@code userId, json, version, savedAt}): overwrites whatever is stored. */
     String plainUpsert() {
-        // SQLite and PostgreSQL share the syntax (and EXCLUDED is case-insensitive in both).
         return "INSERT INTO profiles (user_id, data, version, saved_at)"
-                + " VALUES (:userId, " + json("json") + ", :version, :savedAt)"
-                + " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, version = excluded.version,"
-                + " saved_at = excluded.saved_at";
+                + " VALUES (:userId, " + json("json") + ", :version, :savedAt)" + ON_CONFLICT_UPDATE;
     }
 
-    /** Appended to the version check's SELECT to lock the rows until the transaction ends, where the database can. */
-    String lockSuffix() {
-        return "";
+    /**
+     * Writes {@code sorted} (in user id order, no id twice) with the guarded upsert, inside the caller's transaction.
+     *
+     * @throws StaleProfileException for the first row whose stored version was not the one expected (the caller's
+     *     transaction then rolls back, so nothing is written)
+     */
+    void writeGuarded(Handle h, List<RowWrite> sorted, Object savedAt) {
+        writeBatch(h, guardedUpsert(), sorted, savedAt);
+    }
+
+    /** Runs {@code sql} once per row in one JDBC batch; a row it did not write is stale. */
+    static void writeBatch(Handle h, String sql, List<RowWrite> sorted, Object savedAt) {
+        PreparedBatch batch = h.prepareBatch(sql);
+        for (RowWrite r : sorted) {
+            batch.bind("userId", r.userId())
+                    .bind("json", r.json())
+                    .bind("version", r.expectedVersion() + 1)
+                    .bind("savedAt", savedAt)
+                    .bind("expected", r.expectedVersion())
+                    .add();
+        }
+        int[] counts = batch.execute();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                throw stale(h, sorted.get(i));
+            }
+        }
+    }
+
+    /** The stale error of a row the guarded upsert refused, with the version stored now (-1: none). */
+    static StaleProfileException stale(Handle h, RowWrite r) {
+        long actual = h.createQuery("SELECT version FROM profiles WHERE user_id = :userId")
+                .bind("userId", r.userId()).mapTo(Long.class).findOne().orElse(-1L);
+        return new StaleProfileException(r.userId(), r.expectedVersion(), actual);
     }
 
     /** A statement run first in the migration transaction to keep two processes from migrating at once, or null. */

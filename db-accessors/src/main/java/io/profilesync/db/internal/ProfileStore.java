@@ -133,7 +133,7 @@ public final class ProfileStore implements AutoCloseable {
             if (!isKeyViolation(e)) {
                 throw e;
             }
-            // H2: a concurrent transaction inserted one of our new rows after our check and committed first.
+            // H2: a concurrent transaction inserted one of our new rows and committed first; our insert collided.
             throw staleAfterRace(sorted, e);
         }
         for (int i = 0; i < versions.length; i++) {
@@ -144,26 +144,7 @@ public final class ProfileStore implements AutoCloseable {
 
     private void saveSorted(List<RowWrite> sorted, Object savedAt) {
         call("saving " + sorted.size() + " profile(s)", () -> jdbi.inTransaction(h -> {
-            checkVersions(h, sorted);
-            PreparedBatch batch = h.prepareBatch(dialect.guardedUpsert());
-            for (RowWrite r : sorted) {
-                batch.bind("userId", r.userId())
-                        .bind("json", r.json())
-                        .bind("version", r.expectedVersion() + 1)
-                        .bind("savedAt", savedAt)
-                        .bind("expected", r.expectedVersion())
-                        .add();
-            }
-            int[] counts = batch.execute();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] == 0) {
-                    // Written meanwhile by a transaction that committed after our check (the check could not lock
-                    // a row that did not exist yet).
-                    RowWrite r = sorted.get(i);
-                    throw new StaleProfileException(r.userId(), r.expectedVersion(),
-                            storedVersions(h, List.of(r.userId()), "").getOrDefault(r.userId(), -1L));
-                }
-            }
+            dialect.writeGuarded(h, sorted, savedAt); // throws StaleProfileException: the transaction rolls back
             return null;
         }));
     }
@@ -185,7 +166,7 @@ public final class ProfileStore implements AutoCloseable {
         Map<String, Long> stored = call("reading versions", () -> jdbi.withHandle(h -> {
             Map<String, Long> all = new HashMap<>();
             for (int from = 0; from < ids.size(); from += IDS_PER_QUERY) {
-                all.putAll(storedVersions(h, ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY)), ""));
+                all.putAll(storedVersions(h, ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY))));
             }
             return all;
         }));
@@ -198,28 +179,9 @@ public final class ProfileStore implements AutoCloseable {
         return failure;
     }
 
-    private void checkVersions(Handle h, List<RowWrite> sorted) {
-        for (int from = 0; from < sorted.size(); from += IDS_PER_QUERY) {
-            List<RowWrite> chunk = sorted.subList(from, Math.min(sorted.size(), from + IDS_PER_QUERY));
-            List<String> ids = new ArrayList<>(chunk.size());
-            for (RowWrite r : chunk) {
-                ids.add(r.userId());
-            }
-            Map<String, Long> stored = storedVersions(h, ids, dialect.lockSuffix());
-            for (RowWrite r : chunk) {
-                Long actual = stored.get(r.userId());
-                boolean current = actual == null ? r.expectedVersion() == 0
-                        : r.expectedVersion() != 0 && actual == r.expectedVersion();
-                if (!current) {
-                    throw new StaleProfileException(r.userId(), r.expectedVersion(), actual == null ? -1 : actual);
-                }
-            }
-        }
-    }
-
-    private static Map<String, Long> storedVersions(Handle h, List<String> ids, String lockSuffix) {
+    private static Map<String, Long> storedVersions(Handle h, List<String> ids) {
         Map<String, Long> versions = new HashMap<>();
-        h.createQuery("SELECT user_id, version FROM profiles WHERE user_id IN (<ids>)" + lockSuffix)
+        h.createQuery("SELECT user_id, version FROM profiles WHERE user_id IN (<ids>)")
                 .bindList("ids", ids)
                 .map((rs, ctx) -> versions.put(rs.getString("user_id"), rs.getLong("version")))
                 .forEach(ignored -> { });
@@ -272,12 +234,16 @@ public final class ProfileStore implements AutoCloseable {
 
     /** Writes a copy of the whole database to {@code target}, which must not exist yet. */
     public void backupTo(Path target) {
-        String sql = dialect.backupStatement(target).orElseThrow(() -> new BackupNotSupportedException(
-                "profilesync cannot back up " + dialect + " by itself: use pg_dump, for example "
-                        + "'pg_dump --format=custom --file=profiles.dump --table=profiles "
-                        + "--table=profilesync_schema_version DATABASE', and pg_restore to restore "
-                        + "(docs/databases.md, section Backups)."));
+        String sql = dialect.backupStatement(target).orElseThrow(() -> noBuiltInBackup(dialect));
         call("backing up to " + target, () -> jdbi.withHandle(h -> h.execute(sql)));
+    }
+
+    /** The error of a backup asked of a database that has no backup statement (PostgreSQL). */
+    public static BackupNotSupportedException noBuiltInBackup(Dialect dialect) {
+        return new BackupNotSupportedException("profilesync cannot back up " + dialect + " by itself: use pg_dump, "
+                + "for example 'pg_dump --format=custom --file=profiles.dump --table=profiles "
+                + "--table=profilesync_schema_version DATABASE', and pg_restore to restore "
+                + "(docs/databases.md, section Backups).");
     }
 
     /** Runs {@code action}, turning Jdbi's exceptions into a {@link DatabaseException} that says what was done. */

@@ -1,7 +1,7 @@
 package io.profilesync.db.internal;
 
 /**
- * One row to save: the profile's JSON and the stored version the writer last saw (0: it expects no row).
+ * One row to save: the profile's JSON and the stored version the writer last saw (0: it expects no row). Immutable.
  *
  * @param userId the user id, the row's key
  * @param json the profile as a JSON object
