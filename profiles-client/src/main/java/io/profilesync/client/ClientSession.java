@@ -137,6 +137,9 @@ final class ClientSession implements Link.Handler {
         // Changes the master has not acknowledged go again, in order, with their numbers; it applies each once.
         replica.forEachUnacknowledged((seq, delta) -> link.send(new ClientUpdate(seq, delta)));
         resynced = true;
+        if (fill == null) {
+            fill = new CompletableFuture<>();
+        }
         fill.complete(profile);
     }
 
