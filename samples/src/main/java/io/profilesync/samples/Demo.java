@@ -127,7 +127,7 @@ public final class Demo {
                     ProfilesClient bot = bots.get(round - 1);
                     String name = NAMES[round - 1];
                     bot.fillInProfileValues().thenAccept(profile -> {
-                        say(bot.userId().orElse("bot"), "renames itself \"" + name + "\"");
+                        say(bot.userId(), "renames itself \"" + name + "\"");
                         profile.get("displayName", ObservableString.class).set(name);
                     });
                 }

@@ -32,7 +32,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         try (JdbiProfilesAccessor accessor = Databases.open(settings)) {
             Path file = accessor.backupNow();
-            spec.commandLine().getOut().println("Backup written to " + file.toAbsolutePath());
+            spec.commandLine().getOut().println("Backup written to " + file.toAbsolutePath().normalize());
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         } catch (BackupNotSupportedException e) {

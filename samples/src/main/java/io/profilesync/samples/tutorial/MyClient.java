@@ -24,7 +24,7 @@ public final class MyClient {
         client.fillInProfileValues().thenAccept((ObservableProfile profile) -> {
             // This runs on the client's profile executor, like the listeners.
             ObservableInt coins = profile.get("coins", ObservableInt.class);
-            System.out.println("logged in as " + client.userId().orElseThrow() + " with " + coins.get() + " coins");
+            System.out.println("logged in as " + client.userId() + " with " + coins.get() + " coins");
             coins.addListener((before, after) -> System.out.println("coins: " + before + " -> " + after));
             profile.get("displayName", ObservableString.class).set(name); // sent to the master on the next tick
         }).get();
