@@ -73,10 +73,23 @@ record Secrets(String tokenSecret, List<String> gameServerSecrets, String descri
                 write(path, storedToken.isEmpty() ? null : storedToken, storedGameServers);
             }
         }
+        String exposed = file.filter(Secrets::readableByOthers)
+                .map(f -> "; WARNING: " + f.toAbsolutePath().normalize() + " is readable by other users: chmod 600 it")
+                .orElse("");
         String description = "token secret: " + (tokenFrom == null ? "none, so no client can log in" : tokenFrom)
                 + "; game-server secrets (" + gameServers.size() + "): "
-                + (gameServersFrom == null ? "none, so no game server can connect" : gameServersFrom);
+                + (gameServersFrom == null ? "none, so no game server can connect" : gameServersFrom) + exposed;
         return new Secrets(token, gameServers, description);
+    }
+
+    private static boolean readableByOthers(Path path) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+            return permissions.contains(PosixFilePermission.GROUP_READ)
+                    || permissions.contains(PosixFilePermission.OTHERS_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // absent, or not a POSIX file system
+        }
     }
 
     private static JsonNode read(Path path) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,9 @@ class CommandLineTest {
         Run second = run("token", "mint", "bob", "--config", config.toString());
         assertThat(HmacTokens.verify(tokenSecret, second.out().trim(), Clock.systemUTC()))
                 .as("the same secret, not a new one").isEqualTo("bob");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(Secrets.resolve(Settings.load(config, Map.of())).description())
+                .endsWith("WARNING: " + secrets + " is readable by other users: chmod 600 it");
         assertThat(run("token", "mint", "bob", "--ttl", "soon").err())
                 .startsWith("profilesync: bad configuration: --ttl: must be a number with a unit");
     }
