@@ -114,9 +114,22 @@ final class JarProcess implements AutoCloseable {
      */
     int terminate(Duration timeout) throws InterruptedException {
         process.toHandle().destroy();
+        return awaitExit("SIGTERM", timeout);
+    }
+
+    /** Sends SIGINT (what Ctrl-C sends) with {@code kill -INT} and returns the exit code. */
+    int interrupt(Duration timeout) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            fail("kill -INT " + process.pid() + " failed");
+        }
+        return awaitExit("SIGINT", timeout);
+    }
+
+    private int awaitExit(String signal, Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
-            fail("the jar did not stop within " + timeout + " of SIGTERM; output:\n" + output());
+            fail("the jar did not stop within " + timeout + " of " + signal + "; output:\n" + output());
         }
         return process.exitValue();
     }
