@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code backup}: backs the configured H2 or SQLite database up now; for PostgreSQL it prints how to use pg_dump. */
-@Command(name = "backup", description = {"Back the database up now (H2: a zip, SQLite: a copy) into "
+@Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Back the database up now (H2: a zip, SQLite: a copy) into "
         + "backup.directory, keeping the newest backup.keep files.",
     "PostgreSQL: prints the pg_dump command to use instead (exit code 1).",
     "H2 and SQLite files are opened directly: stop the master first."})

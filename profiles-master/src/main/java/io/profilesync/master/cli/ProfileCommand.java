@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  * profile: {@code {"userId":"…","version":3,"savedAt":"2026-01-01T00:00:00Z","data":{…}}}. They open H2 and SQLite
  * files directly: stop the master first.
  */
-@Command(name = "profile", description = "Show, export and import stored profiles.",
+@Command(name = "profile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Show, export and import stored profiles.",
         subcommands = {ProfileCommand.Show.class, ProfileCommand.Export.class, ProfileCommand.Import.class})
 final class ProfileCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,7 +84,8 @@ final class ProfileCommand {
         }
     }
 
-    @Command(name = "show", description = "Print the stored profile of USER as JSON (exit code 3 when none).")
+    @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Print the stored profile of USER as JSON (exit code 3 when none).")
     static final class Show extends Base {
         @Parameters(paramLabel = "USER", description = "the user id")
         String user;
@@ -115,8 +117,9 @@ final class ProfileCommand {
         }
     }
 
-    @Command(name = "export", description = "Write every stored profile as JSON lines: userId, version, savedAt, "
-            + "data (to standard output unless --out).")
+    @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Write every stored profile as JSON lines: userId, version, savedAt, "
+                    + "data (to standard output unless --out).")
     static final class Export extends Base {
         @Option(names = "--out", paramLabel = "FILE", description = "the file to write (replaced if it exists)")
         Path out;
@@ -176,9 +179,10 @@ final class ProfileCommand {
         }
     }
 
-    @Command(name = "import", description = {"Store the profiles of a JSON lines FILE (as written by export), "
-            + "each checked against the schema first; all in one transaction.",
-        "Refuses to replace profiles that already exist unless --overwrite."})
+    @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Store the profiles of a JSON lines FILE (as written by export), "
+                + "each checked against the schema first; all in one transaction.",
+                "Refuses to replace profiles that already exist unless --overwrite."})
     static final class Import extends Base {
         @Parameters(paramLabel = "FILE", description = "JSON lines: userId, version, savedAt, data")
         Path file;

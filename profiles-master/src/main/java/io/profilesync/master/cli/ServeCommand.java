@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
  * last. Logback is configured without its own shutdown hook and H2 without {@code DB_CLOSE_ON_EXIT}, so neither
  * stops under the saves.
  */
-@Command(name = "serve", description = "Run the master (the default command) until SIGTERM or Ctrl-C.")
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Run the master (the default command) until SIGTERM or Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     Main.ConfigOption config;

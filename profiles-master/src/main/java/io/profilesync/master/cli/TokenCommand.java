@@ -11,12 +11,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code token mint USER [--ttl 1h]}: prints a client token the master accepts, signed with its token secret. */
-@Command(name = "token", description = "Client tokens.", subcommands = TokenCommand.Mint.class)
+@Command(name = "token", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Client tokens.", subcommands = TokenCommand.Mint.class)
 final class TokenCommand {
 
-    @Command(name = "mint", description = {"Print a client token for USER, signed with the master's token secret "
-            + "(secrets.tokenSecret, PROFILESYNC_TOKEN_SECRET, or the one generated into secrets.file).",
-        "For development and tests: in production a login service mints tokens (HmacTokens.mint)."})
+    @Command(name = "mint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Print a client token for USER, signed with the master's token secret "
+                + "(secrets.tokenSecret, PROFILESYNC_TOKEN_SECRET, or the one generated into secrets.file).",
+                "For development and tests: in production a login service mints tokens (HmacTokens.mint)."})
     static final class Mint implements Callable<Integer> {
         @Mixin
         Main.ConfigOption config;
