@@ -123,6 +123,9 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         Objects.requireNonNull(profiles, "profiles");
         List<ObservableServerProfile> batch = new ArrayList<>(profiles);
+        for (ObservableServerProfile p : batch) {
+            Objects.requireNonNull(p, "profiles holds null");
+        }
         return async(writer, () -> { // even an empty batch: the future completes on our thread, as promised
             if (batch.isEmpty()) {
                 return null;

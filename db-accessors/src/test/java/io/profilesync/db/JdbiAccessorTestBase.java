@@ -230,6 +230,41 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
     }
 
     @Test
+    void twoAccessorsOnOneDatabaseNeverOverwriteEachOther() throws Exception {
+        try (IProfilesDatabaseAccessor second = open()) { // as a second master would
+            for (int user = 0; user < 20; user++) {
+                String id = "race-" + user;
+                // Both insert the new profile at once, then both update the version they read at once.
+                ObservableServerProfile[] copies = {filled(id, 1), filled(id, 2)};
+                raceOnce(second, copies);
+                ObservableServerProfile[] again = {restored(id), restored(id)};
+                again[0].get("level", io.profilesync.core.ObservableInt.class).set(1);
+                again[1].get("level", io.profilesync.core.ObservableInt.class).set(2);
+                raceOnce(second, again);
+            }
+        }
+    }
+
+    private void raceOnce(IProfilesDatabaseAccessor second, ObservableServerProfile[] copies) throws Exception {
+        long before = copies[0].storedVersion();
+        var first = accessor.updateProfileAsync(copies[0]);
+        var other = second.updateProfileAsync(copies[1]);
+        int wins = 0;
+        for (var f : List.of(first, other)) {
+            try {
+                await(f);
+                wins++;
+            } catch (io.profilesync.core.StaleProfileException expected) {
+                assertThat(expected.userId()).isEqualTo(copies[0].userId());
+            }
+        }
+        assertThat(wins).as("winners for " + copies[0].userId()).isEqualTo(1);
+        ObservableServerProfile winner = copies[0].storedVersion() == before + 1 ? copies[0] : copies[1];
+        assertSameContent(restored(copies[0].userId()), winner);
+        assertThat(readRaw(copies[0].userId()).version()).isEqualTo(before + 1);
+    }
+
+    @Test
     void anUnsupportedUrlIsRefusedNamingTheUrlAndTheSupportedOnes() {
         assertThatThrownBy(() -> JdbiProfilesAccessor.create("jdbc:mysql://localhost/profiles"))
                 .isInstanceOf(UnsupportedDatabaseException.class)

@@ -17,7 +17,7 @@ class SqliteAccessorTest extends JdbiAccessorTestBase {
 
     @Override
     String otherJdbcUrl() {
-        return "jdbc:sqlite:" + temp.resolve("other.db");
+        return "jdbc:sqlite:" + temp.resolve("a/folder/that/does/not/exist/yet/other.db");
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.profilesync.db.BackupNotSupportedException;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.db.DatabaseException;
 import io.profilesync.db.StoredProfile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -55,6 +57,15 @@ public final class ProfileStore implements AutoCloseable {
     /** Connects to the database of {@code config} and brings its schema up to date. */
     public static ProfileStore open(DatabaseConfig config) {
         Dialect dialect = Dialect.forUrl(config.jdbcUrl());
+        Optional<Path> parent = dialect.databaseFile(config.jdbcUrl()).map(f -> f.toAbsolutePath().getParent());
+        if (parent.isPresent()) {
+            try {
+                Files.createDirectories(parent.get()); // SQLite does not create it; nothing to set up
+            } catch (IOException e) {
+                throw new DatabaseException("cannot create the folder " + parent.get() + " of the profile database "
+                        + config.jdbcUrl() + ": " + e + ". Create it, or point the URL at a writable folder.", e);
+            }
+        }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("profilesync-db");
         hc.setJdbcUrl(dialect.effectiveUrl(config));
@@ -130,10 +141,11 @@ public final class ProfileStore implements AutoCloseable {
         try {
             saveSorted(sorted, savedAt);
         } catch (DatabaseException e) {
-            if (!isKeyViolation(e)) {
+            if (!isConcurrencyFailure(e)) {
                 throw e;
             }
-            // H2: a concurrent transaction inserted one of our new rows and committed first; our insert collided.
+            // A concurrent transaction wrote one of our rows and committed first (H2: our insert collided with its
+            // insert, or its update with ours): stale if a version moved, else the failure as it was.
             throw staleAfterRace(sorted, e);
         }
         for (int i = 0; i < versions.length; i++) {
@@ -149,10 +161,14 @@ public final class ProfileStore implements AutoCloseable {
         }));
     }
 
-    private static boolean isKeyViolation(Throwable e) {
+    /** A key violation (23xxx), a serialization failure or deadlock (40xxx), or H2's concurrent update (90131). */
+    private static boolean isConcurrencyFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
-                return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("23") || state.startsWith("40") || state.equals("90131")) {
+                    return true;
+                }
             }
         }
         return false;
@@ -172,8 +188,8 @@ public final class ProfileStore implements AutoCloseable {
         }));
         for (RowWrite r : sorted) {
             Long actual = stored.get(r.userId());
-            if (r.expectedVersion() == 0 && actual != null) {
-                return new StaleProfileException(r.userId(), 0, actual);
+            if (actual == null ? r.expectedVersion() != 0 : actual != r.expectedVersion()) {
+                return new StaleProfileException(r.userId(), r.expectedVersion(), actual == null ? -1 : actual);
             }
         }
         return failure;
