@@ -1,0 +1,106 @@
+package io.profilesync.master.cli;
+
+import io.profilesync.core.ProfilesException;
+import io.profilesync.populators.SchemaException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The executable jar's entry point: {@code java -jar profiles-master.jar [COMMAND] [--config FILE]}. With no command
+ * it serves. Exit codes: {@link ExitCodes}.
+ */
+@Command(name = "profiles-master", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"The profilesync master server and its admin commands.",
+            "With no command it serves: embedded H2 under ./data and the built-in demo schema unless --config says "
+                + "otherwise (settings: docs/configuration.md)."},
+        subcommands = {ServeCommand.class, ProfileCommand.class, BackupCommand.class, TokenCommand.class,
+            CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done; serve: stopped by SIGTERM or Ctrl-C after saving every changed profile",
+            "1:failed at run time (port taken, database unreachable, import refused, profiles left unsaved)",
+            "2:bad configuration, schema file or command line (one message names the key)",
+            "3:profile show: no profile stored for that user"})
+public final class Main implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests; {@link #main} exits with it). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new Main());
+        line.setExecutionExceptionHandler(Main::handle);
+        return line;
+    }
+
+    /** No command: serve. */
+    @Override
+    public Integer call() {
+        return new ServeCommand(spec).call();
+    }
+
+    /** One message on standard error, the exit code of {@link ExitCodes}; a stack trace only for bugs. */
+    private static int handle(Exception e, CommandLine line, CommandLine.ParseResult parsed) {
+        PrintWriter err = line.getErr();
+        if (e instanceof ConfigException || e instanceof SchemaException) {
+            err.println("profilesync: bad configuration: " + e.getMessage());
+            err.flush();
+            return ExitCodes.CONFIGURATION;
+        }
+        if (e instanceof ProfilesException) {
+            err.println("profilesync: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        err.println("profilesync: unexpected failure (a bug: please report it with this trace)");
+        e.printStackTrace(err);
+        err.flush();
+        return ExitCodes.FAILURE;
+    }
+
+    /** The {@code --config FILE} option every command takes; a command given none uses its parent's. */
+    static final class ConfigOption {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "YAML settings (docs/configuration.md); default: built-in defaults")
+        Path file;
+
+        /** The settings of the nearest {@code --config} from this command up, or the defaults. */
+        static Settings load(CommandSpec spec) {
+            for (CommandSpec s = spec; s != null; s = s.parent()) {
+                CommandSpec mixin = s.mixins().get("config");
+                if (mixin != null && mixin.userObject() instanceof ConfigOption option && option.file != null) {
+                    return Settings.load(option.file, System.getenv());
+                }
+            }
+            return Settings.defaults(System.getenv());
+        }
+    }
+
+    /** {@code --version}: the version in the jar's manifest. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"profilesync master " + (version == null ? "(development build)" : version),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}
