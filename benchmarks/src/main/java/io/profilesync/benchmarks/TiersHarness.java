@@ -51,6 +51,8 @@ public final class TiersHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        // The benchmarks jar binds slf4j-simple; connection chatter at INFO would bury the figures.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         int gameServers = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
