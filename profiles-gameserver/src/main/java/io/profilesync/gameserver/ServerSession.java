@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerSession implements Link.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSession.class);
+    /** Batches sent and not yet acknowledged before the tick holds back: the master's pace sets the game server's. */
+    static final int MAX_BATCHES_IN_FLIGHT = 8;
 
     /** A profile this server holds. */
     private static final class Held {
@@ -89,6 +91,8 @@ final class ServerSession implements Link.Handler {
     private boolean resynced;
     private ProfileSchema schema;
     private long nextSeq = 1;
+    /** The highest batch the master acknowledged; batches after it are in flight. */
+    private long ackedSeq;
     private int nextRequestId = 1;
     private int welcomes;
 
@@ -321,6 +325,7 @@ final class ServerSession implements Link.Handler {
             Held h = a.held;
             try {
                 h.replica.onSnapshot(m.profile(), m.lastAppliedSeq());
+                ackedSeq = Math.max(ackedSeq, m.lastAppliedSeq());
             } catch (ProfileFormatException e) {
                 lose(h, "its snapshot after the reconnection cannot be read: " + e.getMessage());
                 return;
@@ -408,6 +413,11 @@ final class ServerSession implements Link.Handler {
         if (!resynced || !link.canWrite()) {
             return;
         }
+        if (nextSeq - 1 - ackedSeq >= MAX_BATCHES_IN_FLIGHT) {
+            // Flow control: the master is behind. Changes keep coalescing in the held profiles (a property set ten
+            // times travels once) until it catches up, so its queue and everyone's latency stay bounded.
+            return;
+        }
         Batcher<HandleDelta> batcher = new Batcher<>(link.maxMessageSize(), () -> nextSeq++,
                 (seq, entries) -> link.send(new ServerBatch(seq, entries)));
         for (Held h : held.values()) {
@@ -449,6 +459,7 @@ final class ServerSession implements Link.Handler {
             applyPush(h, entry.delta(), push.ackSeq());
         }
         if (push.ackSeq() >= 0) {
+            ackedSeq = Math.max(ackedSeq, push.ackSeq());
             for (Held h : List.copyOf(held.values())) {
                 if (!touched.contains(h)) {
                     applyPush(h, null, push.ackSeq());

@@ -13,6 +13,7 @@ import io.profilesync.protocol.Messages.AcquireProfile;
 import io.profilesync.protocol.Messages.Hello;
 import io.profilesync.protocol.Messages.ProfileAcquired;
 import io.profilesync.protocol.Messages.ServerBatch;
+import io.profilesync.protocol.Messages.ServerPush;
 import io.profilesync.protocol.Messages.Welcome;
 import io.profilesync.protocol.OnExecutor;
 import io.profilesync.protocol.Protocol;
@@ -121,11 +122,13 @@ class BackPressureTest {
         assertThat(heldBack).as("ticks held back after %s changes of 200 KB", changes).isTrue();
         assertThat(server.state()).isEqualTo(ConnectionState.CONNECTED);
 
-        // The master reads again: every batch arrives, numbered 1, 2, 3... and the last value with them.
+        // The master reads again, acknowledging as a master does (a game server holds back while 8 batches are
+        // unacknowledged): every batch arrives, numbered 1, 2, 3... and the last value with them.
         List<Long> seqs = new CopyOnWriteArrayList<>();
         String last = changes + "x".repeat(200_000);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             ServerBatch batch = (ServerBatch) readFrame(in);
+            writeFrame(out, new ServerPush(batch.seq(), List.of(), List.of()));
             seqs.add(batch.seq());
             mastersCopy.applyUpdates(batch.entries().get(0).delta());
             return mastersCopy.get("displayName", ObservableString.class).get().equals(last);

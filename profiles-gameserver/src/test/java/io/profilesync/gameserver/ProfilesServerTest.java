@@ -454,6 +454,33 @@ class ProfilesServerTest {
     }
 
     @Test
+    void aMasterThatFallsBehindHoldsTheGameServerBackWhileItsChangesCoalesce() throws Exception {
+        ProfilesServer server = connect();
+        ObservableServerProfile profile = fill(server, "u1");
+        master.batchMode(BatchMode.APPLY_SILENTLY); // applies, never acknowledges: a master falling behind
+        int window = ServerSession.MAX_BATCHES_IN_FLIGHT;
+        for (int i = 1; i <= window; i++) {
+            int value = i;
+            server.run(() -> gold(profile).set(value));
+            await().atMost(Duration.ofSeconds(5)).until(() -> master.received(ServerBatch.class).size() == value);
+        }
+        for (int i = window + 1; i <= 40; i++) {
+            int value = i;
+            server.run(() -> gold(profile).set(value));
+        }
+        // No ninth batch while eight are unacknowledged, however many ticks pass.
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+                .until(() -> master.received(ServerBatch.class).size() == window);
+
+        // Once the master answers again (here after a reconnection), the coalesced last value arrives.
+        master.batchMode(BatchMode.NORMAL);
+        master.dropConnections();
+        awaitConverged(server, profile);
+        assertThat(gold(master.profile("u1")).intValue()).isEqualTo(40);
+        assertThat(master.violations()).isEmpty();
+    }
+
+    @Test
     void changesMadeWhileDisconnectedArriveAfterTheReconnection() throws Exception {
         ProfilesServer server = connect();
         ObservableServerProfile profile = fill(server, "u1");
