@@ -59,6 +59,7 @@ public final class TiersHarness {
         wireBytes();
         System.out.println();
         int extra = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+        rawRelay(gameServers, clients, seconds, Duration.ofMillis(10));
         run("low latency (game-server updateInterval 10 ms, clientUpdateDebounce 0)", gameServers, clients, 0,
                 seconds, Duration.ofMillis(10), Duration.ZERO);
         run("MST's cadence (updateInterval 100 ms, clientUpdateDebounce 1 s)", gameServers, clients, 0, seconds,
@@ -180,6 +181,108 @@ public final class TiersHarness {
             }
             master.close();
             accessor.close();
+        }
+    }
+
+    /**
+     * The baseline, in the same run: plain KryoNet with the same shape and no profilesync logic. Each game server
+     * sends one message per tick carrying an 8-byte timestamp for each of its clients; a relay forwards each entry to
+     * its client at once on its network thread. No decoding, validation, outboxes, replicas or acknowledgements.
+     */
+    static void rawRelay(int gameServerCount, int clientCount, int seconds, Duration interval) throws Exception {
+        com.esotericsoftware.kryonet.Server relay = Protocol.newServer(1 << 20, 256 << 10);
+        java.util.Map<Integer, com.esotericsoftware.kryonet.Connection> clientsByHandle =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        relay.addListener(new com.esotericsoftware.kryonet.Listener() {
+            @Override
+            public void received(com.esotericsoftware.kryonet.Connection connection, Object object) {
+                if (object instanceof ServerBatch batch) {
+                    for (HandleDelta entry : batch.entries()) {
+                        com.esotericsoftware.kryonet.Connection client = clientsByHandle.get(entry.handle());
+                        if (client != null) {
+                            client.sendTCP(new ClientPush(0, entry.delta(), List.of()));
+                        }
+                    }
+                } else if (object instanceof io.profilesync.protocol.Messages.AcquireProfile hello) {
+                    clientsByHandle.put(hello.requestId(), connection); // a client announcing its handle
+                }
+            }
+        });
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        relay.bind(new java.net.InetSocketAddress("127.0.0.1", port), null);
+        relay.start();
+        LatencyRecorder latencies = new LatencyRecorder(4_000_000);
+        AtomicLong events = new AtomicLong();
+        List<com.esotericsoftware.kryonet.Client> endpoints = new ArrayList<>();
+        try {
+            for (int c = 0; c < clientCount; c++) {
+                com.esotericsoftware.kryonet.Client client = Protocol.newClient(64 << 10, 256 << 10);
+                client.addListener(new com.esotericsoftware.kryonet.Listener() {
+                    @Override
+                    public void received(com.esotericsoftware.kryonet.Connection connection, Object object) {
+                        if (object instanceof ClientPush push) {
+                            latencies.record(System.nanoTime() - ByteBuffer.wrap(push.delta()).getLong());
+                            events.incrementAndGet();
+                        }
+                    }
+                });
+                client.start();
+                client.connect(5000, "127.0.0.1", port);
+                client.sendTCP(new io.profilesync.protocol.Messages.AcquireProfile(c, "user" + c));
+                endpoints.add(client);
+            }
+            List<com.esotericsoftware.kryonet.Client> servers = new ArrayList<>();
+            for (int g = 0; g < gameServerCount; g++) {
+                com.esotericsoftware.kryonet.Client server = Protocol.newClient(1 << 20, 256 << 10);
+                server.start();
+                server.connect(5000, "127.0.0.1", port);
+                servers.add(server);
+                endpoints.add(server);
+            }
+            while (clientsByHandle.size() < clientCount) {
+                Thread.sleep(10);
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(3, seconds / 3));
+            boolean measuring = false;
+            long eventsAtStart = 0;
+            long measureStart = 0;
+            long seq = 0;
+            while (System.nanoTime() < end) {
+                if (!measuring && System.nanoTime() > warmupEnd) {
+                    measuring = true;
+                    latencies.reset();
+                    eventsAtStart = events.get();
+                    measureStart = System.nanoTime();
+                }
+                seq++;
+                for (int g = 0; g < gameServerCount; g++) {
+                    List<HandleDelta> entries = new ArrayList<>();
+                    for (int c = g; c < clientCount; c += gameServerCount) {
+                        entries.add(new HandleDelta(c, ByteBuffer.allocate(8).putLong(System.nanoTime()).array()));
+                    }
+                    servers.get(g).sendTCP(new ServerBatch(seq, entries));
+                }
+                Thread.sleep(interval.toMillis());
+            }
+            double elapsed = (System.nanoTime() - measureStart) / 1e9;
+            System.out.println("== baseline, raw KryoNet relay (same shape, no profilesync): " + gameServerCount
+                    + " senders, " + clientCount + " receivers, one message per sender every " + interval.toMillis()
+                    + " ms");
+            System.out.printf("messages relayed to receivers             %,10.0f /s%n",
+                    (events.get() - eventsAtStart) / elapsed);
+            System.out.printf("latency sender -> receiver: median %.2f ms, p99 %.2f ms (%d samples)%n",
+                    latencies.percentile(0.5) / 1e6, latencies.percentile(0.99) / 1e6, latencies.count());
+        } finally {
+            for (com.esotericsoftware.kryonet.Client endpoint : endpoints) {
+                endpoint.stop();
+                endpoint.close();
+            }
+            relay.stop();
+            relay.close();
         }
     }
 
