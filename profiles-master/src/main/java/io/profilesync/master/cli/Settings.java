@@ -486,7 +486,7 @@ public final class Settings {
     }
 
     private static Key size(String path, int defaultValue) {
-        return new Key(path, Kind.SIZE, defaultValue, 1024, Integer.MAX_VALUE / 2, null);
+        return new Key(path, Kind.SIZE, defaultValue, 1024, 1 << 30, null);
     }
 
     private static List<String> sectionList() {
