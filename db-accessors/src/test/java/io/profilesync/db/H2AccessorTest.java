@@ -3,12 +3,11 @@ package io.profilesync.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import org.h2.tools.Restore;
 import org.junit.jupiter.api.Test;
 
 /** The contract and the Jdbi accessor's extras on an embedded H2 file database in a temporary folder. */
-class H2AccessorTest extends JdbiAccessorTestBase {
+class H2AccessorTest extends EmbeddedAccessorTestBase {
 
     @Override
     String jdbcUrl() {
@@ -32,14 +31,11 @@ class H2AccessorTest extends JdbiAccessorTestBase {
     }
 
     @Override
-    Optional<String> restoreBackup(Path backup) throws Exception {
-        if (backup.equals(temp)) {
-            return Optional.of("has backups");
-        }
+    String restoreBackup(Path backup) throws Exception {
         // As docs/databases.md says: org.h2.tools.Restore -file BACKUP.zip -dir DIR -db NAME, with the server stopped.
         Path dir = temp.resolve("restored");
         Restore.execute(backup.toString(), dir.toString(), "profiles");
-        return Optional.of("jdbc:h2:" + dir.resolve("profiles"));
+        return "jdbc:h2:" + dir.resolve("profiles");
     }
 
     private String writeDelay(JdbiProfilesAccessor a) {

@@ -8,12 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -36,11 +34,6 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
     /** Plain SQL that stores (:userId, :json, :version) with the current time, replacing a stored row. */
     abstract String rawUpsertSql();
 
-    /**
-     * Puts {@code backup} back as a database the way docs/databases.md says, and returns that database's URL; empty
-     * when the database has no backups of its own.
-     */
-    abstract Optional<String> restoreBackup(Path backup) throws Exception;
 
     DatabaseConfig.Builder config(String url) {
         return DatabaseConfig.builder(url).user(user()).backupDirectory(temp.resolve("backups"))
@@ -144,89 +137,6 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
                 assertThat(back.storedVersion()).isEqualTo(p.storedVersion());
             }
         }
-    }
-
-    @Test
-    void backupThenRestoreGivesBackExactlyWhatWasSaved() throws Exception {
-        List<ObservableServerProfile> saved = saveSome(200);
-        Optional<String> restoredUrl;
-        try {
-            Path backup = jdbi().backupNow();
-            assertThat(backup).exists().startsWith(temp.resolve("backups"));
-            // Written after the backup: must not be in it.
-            await(accessor.updateProfileAsync(filled("after-backup", 1)));
-            restoredUrl = restoreBackup(backup);
-        } catch (BackupNotSupportedException e) {
-            assertThat(e).hasMessageContaining("pg_dump");
-            restoredUrl = Optional.empty();
-        }
-        if (restoredUrl.isEmpty()) {
-            assertThat(restoreBackup(temp)).isEmpty(); // a database without backups must say so
-            return;
-        }
-        try (JdbiProfilesAccessor restored = JdbiProfilesAccessor.create(config(restoredUrl.get()).build())) {
-            assertThat(restored.count()).isEqualTo(200);
-            for (ObservableServerProfile p : saved) {
-                ObservableServerProfile back = newProfile(p.userId());
-                assertThat(await(restored.restoreProfileAsync(back))).isTrue();
-                assertSameContent(back, p);
-                assertThat(back.storedVersion()).isEqualTo(1);
-            }
-            assertThat(await(restored.restoreProfileAsync(newProfile("after-backup")))).isFalse();
-        }
-    }
-
-    @Test
-    void onlyTheNewestBackupsAreKept() throws Exception {
-        accessor.close();
-        accessor = JdbiProfilesAccessor.create(config(jdbcUrl()).backupsToKeep(2).build());
-        saveSome(3);
-        List<Path> made = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            try {
-                made.add(jdbi().backupNow());
-            } catch (BackupNotSupportedException e) {
-                return; // PostgreSQL: covered by the backup test
-            }
-        }
-        try (var files = Files.list(temp.resolve("backups"))) {
-            assertThat(files.sorted().toList()).containsExactly(made.get(1), made.get(2));
-        }
-    }
-
-    @Test
-    void periodicBackupsRunOnTheirOwn() throws Exception {
-        if (restoreBackup(temp).isEmpty()) {
-            return; // no backups of its own
-        }
-        accessor.close();
-        accessor = JdbiProfilesAccessor.create(config(jdbcUrl()).backupInterval(Duration.ofMillis(200)).build());
-        saveSome(3);
-        Path dir = temp.resolve("backups");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.isDirectory(dir) || Files.list(dir).findAny().isEmpty()) {
-            assertThat(System.nanoTime()).as("a periodic backup within 30 s").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
-    @Test
-    void aCompletedSaveSurvivesACrashOfTheProcess() throws Exception {
-        if (restoreBackup(temp).isEmpty()) {
-            return; // a server database: its own settings decide
-        }
-        accessor.close();
-        accessor = null;
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashingSaver.class.getName(), jdbcUrl())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String savedJson = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                .trim();
-        assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(savedJson).as("the child printed the saved profile").startsWith("{");
-
-        accessor = open();
-        assertThat(restored("crash").toJson()).isEqualTo(savedJson);
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.profilesync.db;
 
-import java.nio.file.Path;
-import java.util.Optional;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -51,8 +52,9 @@ class PostgresAccessorTest extends JdbiAccessorTestBase {
                 + "ON CONFLICT (user_id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version";
     }
 
-    @Override
-    Optional<String> restoreBackup(Path backup) {
-        return Optional.empty(); // no backups of its own: pg_dump (docs/databases.md)
+    @Test
+    void backupsAreLeftToPgDump() {
+        assertThatThrownBy(jdbi()::backupNow).isInstanceOf(BackupNotSupportedException.class)
+                .hasMessageContaining("pg_dump").hasMessageContaining("pg_restore");
     }
 }

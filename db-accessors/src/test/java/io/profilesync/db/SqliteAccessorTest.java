@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The contract and the Jdbi accessor's extras on an SQLite file in a temporary folder. */
-class SqliteAccessorTest extends JdbiAccessorTestBase {
+class SqliteAccessorTest extends EmbeddedAccessorTestBase {
 
     @Override
     String jdbcUrl() {
@@ -28,14 +27,11 @@ class SqliteAccessorTest extends JdbiAccessorTestBase {
     }
 
     @Override
-    Optional<String> restoreBackup(Path backup) throws Exception {
-        if (backup.equals(temp)) {
-            return Optional.of("has backups");
-        }
+    String restoreBackup(Path backup) throws Exception {
         // As docs/databases.md says: the backup is a complete database file; copy it into place while stopped.
         Path target = temp.resolve("restored.db");
         Files.copy(backup, target);
-        return Optional.of("jdbc:sqlite:" + target);
+        return "jdbc:sqlite:" + target;
     }
 
     private String pragma(String name) {
