@@ -14,18 +14,24 @@ import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ProfilesPeer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +149,26 @@ class MasterJarIT {
             // Ctrl-C (SIGINT) stops it the same way.
             assertThat(again.interrupt(Duration.ofSeconds(60))).as(again.output()).isZero();
             again.awaitLine("Master stopped; saved 0 profile\\(s\\)", START);
+        }
+    }
+
+    @Test
+    void withNoArgumentsItServesTheDemoSchemaOnH2UnderDataWithGeneratedSecrets() throws Exception {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("0.0.0.0", 5000));
+        } catch (IOException e) {
+            Assumptions.abort("port 5000, the default, is in use on this machine: " + e.getMessage());
+        }
+        try (JarProcess master = JarProcess.start(dir)) {
+            master.awaitLine("Master listening on 0\\.0\\.0\\.0:5000", START);
+            assertThat(master.output()).contains("settings: built-in defaults (no --config)",
+                    "Database: jdbc:h2:./data/profiles", "Schema: built-in demo (8 properties, fingerprint "
+                            + ProfileSchema.demo().fingerprint() + ")",
+                    "generated into " + dir.resolve("data/secrets.yaml").toRealPath());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/secrets.yaml"))))
+                    .isEqualTo("rw-------");
+            assertThat(dir.resolve("data/profiles.mv.db")).exists();
+            assertThat(master.terminate(Duration.ofSeconds(60))).as(master.output()).isZero();
         }
     }
 

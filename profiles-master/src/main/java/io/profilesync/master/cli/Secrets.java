@@ -2,6 +2,7 @@ package io.profilesync.master.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.profilesync.master.HmacTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ record Secrets(String tokenSecret, List<String> gameServerSecrets, String descri
             stored.path("gameServerSecrets").forEach(node -> storedGameServers.add(node.asText()));
             if (token == null) {
                 tokenFrom = where;
-                if (storedToken.length() < 32) {
+                if (storedToken.length() < HmacTokens.MIN_SECRET_LENGTH) {
                     storedToken = random(36);
                     generated = true;
                     tokenFrom = "generated into " + where;
@@ -60,7 +61,7 @@ record Secrets(String tokenSecret, List<String> gameServerSecrets, String descri
                 token = storedToken;
             }
             if (gameServers.isEmpty()) {
-                storedGameServers.removeIf(secret -> secret.length() < 16);
+                storedGameServers.removeIf(secret -> secret.length() < Settings.MIN_GAME_SERVER_SECRET_LENGTH);
                 gameServersFrom = where;
                 if (storedGameServers.isEmpty()) {
                     storedGameServers.add(random(24));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.profilesync.db.DatabaseConfig;
+import io.profilesync.master.HmacTokens;
 import io.profilesync.master.MasterConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,8 @@ import java.util.regex.Pattern;
 public final class Settings {
     /** Where the data of a master started with no configuration goes. */
     public static final String DATA_DIRECTORY = "./data";
+    /** The shortest game-server secret {@link MasterConfig.Builder#gameServerSecrets} accepts. */
+    static final int MIN_GAME_SERVER_SECRET_LENGTH = 16;
 
     /** The type of a setting, and how its text is read. */
     enum Kind {
@@ -91,8 +94,9 @@ public final class Settings {
             new Key("server.saveBatchSize", Kind.INT, 1000, 1, 1_000_000, null),
             key("server.saveRetryMaxDelay", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
             key("server.shutdownTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
-            new Key("secrets.tokenSecret", Kind.SECRET, null, 32, 0, "PROFILESYNC_TOKEN_SECRET"),
-            new Key("secrets.gameServerSecrets", Kind.SECRET_LIST, List.of(), 16, 0,
+            new Key("secrets.tokenSecret", Kind.SECRET, null, HmacTokens.MIN_SECRET_LENGTH, 0,
+                    "PROFILESYNC_TOKEN_SECRET"),
+            new Key("secrets.gameServerSecrets", Kind.SECRET_LIST, List.of(), MIN_GAME_SERVER_SECRET_LENGTH, 0,
                     "PROFILESYNC_GAME_SERVER_SECRETS"),
             key("secrets.file", Kind.PATH, Path.of(DATA_DIRECTORY, "secrets.yaml")),
             key("database.url", Kind.STRING, "jdbc:h2:" + DATA_DIRECTORY + "/profiles"),
@@ -486,7 +490,7 @@ public final class Settings {
     }
 
     private static Key size(String path, int defaultValue) {
-        return new Key(path, Kind.SIZE, defaultValue, 1024, Integer.MAX_VALUE / 2, null);
+        return new Key(path, Kind.SIZE, defaultValue, 1024, 1 << 30, null);
     }
 
     private static List<String> sectionList() {

@@ -141,6 +141,8 @@ class SettingsTest {
         assertRefused("server:\n  shutdownTimeout: 0\n", "server.shutdownTimeout: must be more than 0");
         assertRefused("server:\n  writeBufferSize: 64KB\n", "server.writeBufferSize: must be " + Units.SIZE_FORMS
                 + ", not \"64KB\" (KiB, MiB and GiB are 1024-based: write 64KiB)");
+        assertRefused("server:\n  objectBufferSize: 2GiB\n", "server.objectBufferSize: must be " + Units.SIZE_FORMS
+                + ", from 1KiB to 1GiB, not 2GiB");
         assertRefused("server:\n  port:\n", "server.port: has no value; give an integer from 0 to 65535, or remove "
                 + "the key to use the default (5000)");
         assertRefused("server:\n  host: [a, b]\n", "server.host: must be a string, not a list");
