@@ -117,6 +117,38 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         return type.cast(property);
     }
 
+    /**
+     * The list property of that name with elements of that type, typed: {@code getList("items", ElementType.STRING)}.
+     *
+     * @throws PropertyNotFoundException when there is none, it is not a list, or its elements are of another type
+     */
+    @SuppressWarnings("unchecked")
+    public <E> ObservableList<E> getList(String name, ElementType<E> elementType) {
+        ObservableList<?> list = get(name, ObservableList.class);
+        if (list.elementType() != elementType) {
+            throw new PropertyNotFoundException("property '" + name + "' is a " + list.typeDescriptor()
+                    + ", not a list<" + elementType.name() + ">");
+        }
+        return (ObservableList<E>) list;
+    }
+
+    /**
+     * The dictionary property of that name with keys and values of those types, typed:
+     * {@code getDictionary("stats", ElementType.STRING, ElementType.INT)}.
+     *
+     * @throws PropertyNotFoundException when there is none, it is not a dictionary, or its types differ
+     */
+    @SuppressWarnings("unchecked")
+    public <K, V> ObservableDictionary<K, V> getDictionary(String name, ElementType<K> keyType,
+            ElementType<V> valueType) {
+        ObservableDictionary<?, ?> dictionary = get(name, ObservableDictionary.class);
+        if (dictionary.keyType() != keyType || dictionary.valueType() != valueType) {
+            throw new PropertyNotFoundException("property '" + name + "' is a " + dictionary.typeDescriptor()
+                    + ", not a dict<" + keyType.name() + "," + valueType.name() + ">");
+        }
+        return (ObservableDictionary<K, V>) dictionary;
+    }
+
     /** Whether the profile holds a property of that name. */
     public boolean has(String name) {
         return byName.containsKey(name);

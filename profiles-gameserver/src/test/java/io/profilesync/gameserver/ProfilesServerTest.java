@@ -309,7 +309,7 @@ class ProfilesServerTest {
         server.run(() -> {
             profiles.forEach(p -> p.get("displayName", io.profilesync.core.ObservableString.class)
                     .set("m".repeat(1200) + p.userId()));
-            profiles.get(0).get("items", ObservableList.class).add("z".repeat(3000));
+            profiles.get(0).getList("items", io.profilesync.core.ElementType.STRING).add("z".repeat(3000));
         });
 
         await().until(() -> !refusals.isEmpty());

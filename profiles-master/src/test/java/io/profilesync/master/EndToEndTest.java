@@ -251,7 +251,7 @@ class EndToEndTest extends MasterTestSupport {
         ProfilesServer gameServer = gameServer();
         ObservableServerProfile held = gameServer.fillProfileValues("alice").get(10, TimeUnit.SECONDS);
         Function<Integer, Void> append = i -> {
-            held.get("stats", ObservableDictionary.class).put("n" + i, i);
+            held.getDictionary("stats", ElementType.STRING, ElementType.INT).put("n" + i, i);
             return null;
         };
         int total = 400;
@@ -269,7 +269,7 @@ class EndToEndTest extends MasterTestSupport {
                 p -> p.get("stats", ObservableDictionary.class).size()).get() == total);
         // Every entry once, with its own value; and the game server's copy equals the master's.
         assertThat(master.readProfile("alice", p -> {
-            ObservableDictionary<String, Integer> stats = p.get("stats", ObservableDictionary.class);
+            ObservableDictionary<String, Integer> stats = p.getDictionary("stats", ElementType.STRING, ElementType.INT);
             for (int i = 0; i < total; i++) {
                 if (!Integer.valueOf(i).equals(stats.get("n" + i))) {
                     return false;

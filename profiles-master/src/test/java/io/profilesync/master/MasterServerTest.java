@@ -235,7 +235,7 @@ class MasterServerTest extends MasterTestSupport {
         client.send(new ClientUpdate(3, delta(mine, p -> p.get("displayName", ObservableString.class)
                 .set("a name far longer than sixteen characters"))));
         client.send(new ClientUpdate(4, delta(mine, p -> {
-            ObservableList<String> items = p.get("items", ObservableList.class);
+            ObservableList<String> items = p.getList("items", ElementType.STRING);
             for (int i = 0; i < 9; i++) {
                 items.add("sword " + i);
             }
@@ -293,7 +293,7 @@ class MasterServerTest extends MasterTestSupport {
         first.send(new AcquireProfile(1, "alice"));
         ProfileAcquired acquired = first.next(ProfileAcquired.class);
         ObservableServerProfile held = replica(acquired.profile());
-        byte[] addItem = delta(held, p -> p.get("items", ObservableList.class).add("shield"));
+        byte[] addItem = delta(held, p -> p.getList("items", ElementType.STRING).add("shield"));
         first.send(new ServerBatch(1, List.of(new HandleDelta(acquired.handle(), addItem))));
         first.next(ServerPush.class);
         first.close();
