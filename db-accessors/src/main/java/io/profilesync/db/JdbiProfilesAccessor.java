@@ -114,12 +114,6 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     }
 
     @Override
-    public CompletableFuture<Void> updateProfileAsync(ObservableServerProfile profile) {
-        Objects.requireNonNull(profile, "profile");
-        return updateProfilesAsync(List.of(profile));
-    }
-
-    @Override
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         Objects.requireNonNull(profiles, "profiles");
         List<ObservableServerProfile> batch = new ArrayList<>(profiles);

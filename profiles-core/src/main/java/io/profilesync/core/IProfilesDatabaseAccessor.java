@@ -30,8 +30,10 @@ public interface IProfilesDatabaseAccessor extends AutoCloseable {
      */
     CompletableFuture<Boolean> restoreProfileAsync(ObservableServerProfile profile);
 
-    /** Saves one profile; see the class comment for versions. */
-    CompletableFuture<Void> updateProfileAsync(ObservableServerProfile profile);
+    /** Saves one profile; see the class comment for versions. By default, a batch of one. */
+    default CompletableFuture<Void> updateProfileAsync(ObservableServerProfile profile) {
+        return updateProfilesAsync(java.util.List.of(java.util.Objects.requireNonNull(profile, "profile")));
+    }
 
     /**
      * Saves many profiles in one transaction: all or none. An empty collection does nothing and succeeds. Fails

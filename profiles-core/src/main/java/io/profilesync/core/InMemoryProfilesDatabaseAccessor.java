@@ -62,11 +62,6 @@ public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabase
     }
 
     @Override
-    public CompletableFuture<Void> updateProfileAsync(ObservableServerProfile profile) {
-        return updateProfilesAsync(List.of(profile));
-    }
-
-    @Override
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         List<ObservableServerProfile> batch = new ArrayList<>(profiles);
         return CompletableFuture.runAsync(() -> {
