@@ -67,8 +67,20 @@ final class ClientSession implements Link.Handler {
 
     CompletableFuture<ObservableProfile> fill() {
         if (fill == null) {
-            fill = new CompletableFuture<>();
+            CompletableFuture<ObservableProfile> pending = new CompletableFuture<>();
+            fill = pending;
             requestProfile();
+            link.schedule(() -> {
+                if (fill == pending && !pending.isDone()) {
+                    // The master did not answer (its own load timeout answers sooner): fail, and let a later call
+                    // ask again rather than wait for ever (MST's timed-out fetch never answers).
+                    fill = null;
+                    requested = false;
+                    pending.completeExceptionally(new ProfileUnavailableException("the master did not send the "
+                            + "profile within " + config.fetchTimeout() + "; check that it is up and its database "
+                            + "reachable, or raise fetchTimeout, then call fillInProfileValues() again"));
+                }
+            }, config.fetchTimeout().toMillis());
         }
         return fill;
     }

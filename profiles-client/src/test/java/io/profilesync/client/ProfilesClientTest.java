@@ -136,6 +136,19 @@ class ProfilesClientTest {
     }
 
     @Test
+    void aFetchTheMasterNeverAnswersTimesOutAndALaterCallRetries() throws Exception {
+        master.ignoreAcquireOf("u1");
+        ProfilesClient client = connect(b -> b.fetchTimeout(Duration.ofMillis(300)));
+
+        assertThatThrownBy(() -> fill(client)).cause().isInstanceOf(ProfileUnavailableException.class)
+                .hasMessageContaining("within PT0.3S").hasMessageContaining("fetchTimeout");
+
+        master.stopIgnoringAcquireOf("u1");
+        ObservableProfile profile = fill(client);
+        awaitConverged(client, profile);
+    }
+
+    @Test
     void localChangesAreSentEveryTickAndAcknowledged() throws Exception {
         ProfilesClient client = connect(b -> b);
         ObservableProfile profile = fill(client);

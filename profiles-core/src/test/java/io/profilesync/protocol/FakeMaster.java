@@ -164,6 +164,10 @@ public final class FakeMaster implements AutoCloseable {
         ignoreAcquire.add(userId);
     }
 
+    public synchronized void stopIgnoringAcquireOf(String userId) {
+        ignoreAcquire.remove(userId);
+    }
+
     public synchronized void batchMode(BatchMode mode) {
         batchMode = mode;
     }
@@ -254,6 +258,8 @@ public final class FakeMaster implements AutoCloseable {
             if (peer.handles.remove(m.handle()) == null) {
                 violations.add("ReleaseProfile of unknown handle " + m.handle());
             }
+        } else if (message instanceof ProfileRequest && ignoreAcquire.contains(peer.userId)) {
+            // Scripted: never answered, as a master that hangs.
         } else if (message instanceof ProfileRequest && failAcquire.contains(peer.userId)) {
             connection.sendTCP(new AcquireFailed(0, "database down (scripted)"));
         } else if (message instanceof ProfileRequest) {
