@@ -8,6 +8,8 @@ import java.util.List;
  * duplicate name, default out of range, min above max, unknown key, ...). One exception reports every problem found;
  * its message names the source (the file, or "schema builder"), each entry by index and name, and the problem.
  * Immutable.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class SchemaException extends ProfilesException {
     private static final long serialVersionUID = 1L;

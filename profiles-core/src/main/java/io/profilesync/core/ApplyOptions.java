@@ -9,6 +9,8 @@ import java.util.Objects;
  * @param recordAsLocal whether the applied changes are recorded for the next delta, as local changes are (a relay,
  *     such as the master's copy for other holders, wants this; a plain replica does not, so it never echoes)
  * @param validator checked for every change before anything is applied, or null
+ *
+ * <p>Immutable and thread-safe.
  */
 public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator) {
     /** All properties, not recorded, not validated: how a replica applies what it receives. */

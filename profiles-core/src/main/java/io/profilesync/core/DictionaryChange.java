@@ -12,6 +12,8 @@ import java.util.Map;
  * @param entries the whole new content for REPLACE (empty for CLEAR), else null
  * @param <K> the key type
  * @param <V> the value type
+ *
+ * <p>Immutable and thread-safe.
  */
 public record DictionaryChange<K, V>(Kind kind, K key, V value, V previous, Map<K, V> entries) {
 

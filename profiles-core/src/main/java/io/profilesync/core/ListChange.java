@@ -11,6 +11,8 @@ import java.util.List;
  * @param previous the element replaced or removed (SET, REMOVE), else null
  * @param values the whole new content for REPLACE (empty for CLEAR), else null
  * @param <E> the element type
+ *
+ * <p>Immutable and thread-safe.
  */
 public record ListChange<E>(Kind kind, int index, E value, E previous, List<E> values) {
 

@@ -3,6 +3,8 @@ package io.profilesync.core;
 /**
  * A save that expected one stored version of a profile while the store holds another: someone else (another
  * master, an operator's edit) saved it meanwhile. Nothing was written. Reload the profile and apply the change again.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class StaleProfileException extends ProfilesException {
     private static final long serialVersionUID = 1L;

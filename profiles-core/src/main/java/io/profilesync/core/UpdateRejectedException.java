@@ -3,6 +3,8 @@ package io.profilesync.core;
 /**
  * An update that decoded correctly but was refused by an {@link UpdateValidator}: a permission or a schema constraint
  * forbids it. Nothing of the delta was applied.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class UpdateRejectedException extends ProfilesException {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,8 @@ package io.profilesync.core;
 /**
  * An immutable triple of floats, the value of {@link ObservableVector3}. Equality compares the bits of each
  * component, so it is exact.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Vector3(float x, float y, float z) {
     public static final Vector3 ZERO = new Vector3(0f, 0f, 0f);

@@ -7,6 +7,8 @@ package io.profilesync.protocol;
  * CONNECTING → CONNECTED → RECONNECTING → CONNECTED → … → CLOSED
  *            ↘ FAILED (refused for good: bad credential, protocol version or schema)
  * </pre>
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum ConnectionState {
     /** The first connection attempt and its handshake are under way. */

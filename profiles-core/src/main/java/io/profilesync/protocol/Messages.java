@@ -11,6 +11,8 @@ import java.util.Objects;
  * {@link Protocol}'s serializers: varints are unsigned LEB128, strings a varint byte length and UTF-8, byte arrays a
  * varint length and the bytes. Ids and bytes are documented in {@code docs/protocol.md}
  * (the profile and delta formats inside them in {@code docs/wire-format.md}).
+ *
+ * <p>Every message is an immutable record: thread-safe.
  */
 public final class Messages {
     private Messages() {

@@ -6,6 +6,8 @@ import io.profilesync.protocol.Messages.RefusalCode;
 /**
  * The master refused this peer: wrong protocol version, failed authentication, another schema, a bad message, a
  * handshake that took too long, or the master shutting down. The message is the master's reason and says what to do.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class RefusedException extends ProfilesException {
     private static final long serialVersionUID = 1L;

@@ -23,7 +23,11 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** What differs between the supported databases: types, the upsert, backups, connection settings. Immutable. */
+/**
+ * What differs between the supported databases: types, the upsert, backups, connection settings. Immutable.
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum Dialect {
     H2("jdbc:h2:", "JSON", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
         @Override

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads the primitive encodings that {@link ByteWriter} writes. It trusts nothing: every read checks the bytes that
  * remain, and every failure is a {@link ProfileFormatException} naming the offset and what was expected.
+ *
+ * <p>Not thread-safe: one reader per decoding.
  */
 public final class ByteReader {
     private final byte[] bytes;
@@ -91,7 +93,8 @@ public final class ByteReader {
         long value = readVarLong(what);
         if (value < 0 || value > Integer.MAX_VALUE) {
             position = start;
-            throw error("expected " + what + " (0.." + Integer.MAX_VALUE + ") but found " + Long.toUnsignedString(value));
+            throw error("expected " + what + " (0.." + Integer.MAX_VALUE + ") but found "
+                    + Long.toUnsignedString(value));
         }
         return (int) value;
     }

@@ -3,7 +3,11 @@ package io.profilesync.core.internal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable byte buffer with the primitive encodings of the wire format (LEB128 varints, zigzag, little-endian). */
+/**
+ * A growable byte buffer with the primitive encodings of the wire format (LEB128 varints, zigzag, little-endian).
+ *
+ * <p>Not thread-safe: one writer per encoding.
+ */
 public final class ByteWriter {
     private byte[] buffer;
     private int position;

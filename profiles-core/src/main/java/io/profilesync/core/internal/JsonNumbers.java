@@ -8,6 +8,8 @@ import java.io.IOException;
 /**
  * Floating point numbers in JSON, exactly: finite values as the shortest decimal that reads back to the same bits,
  * and NaN and the infinities, which JSON numbers cannot hold, as the strings "NaN", "Infinity" and "-Infinity".
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class JsonNumbers {
     private JsonNumbers() {

@@ -1,6 +1,10 @@
 package io.profilesync.master.cli;
 
-/** The exit codes of the master's command line; {@code docs/configuration.md} lists them too. */
+/**
+ * The exit codes of the master's command line; {@code docs/configuration.md} lists them too.
+ *
+ * <p>Constants only; thread-safe.
+ */
 public final class ExitCodes {
     /** Done; for {@code serve}: stopped by SIGTERM or Ctrl-C after saving every dirty profile. */
     public static final int OK = 0;

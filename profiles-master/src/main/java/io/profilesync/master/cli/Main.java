@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             "1:failed at run time (port taken, database unreachable, import refused, profiles left unsaved)",
             "2:bad configuration, schema file or command line (one message names the key)",
             "3:profile show: no profile stored for that user"})
+/** Threading: runs on the main thread; on SIGTERM or Ctrl-C a shutdown hook stops the master on its own thread. */
 public final class Main implements Callable<Integer> {
     @Mixin
     ConfigOption config;
