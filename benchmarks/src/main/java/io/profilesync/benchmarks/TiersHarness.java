@@ -165,7 +165,8 @@ public final class TiersHarness {
             double deltas = meters.counter("profilesync.updates.accepted").count() - acceptedAtStart;
             long events = clientEvents.get() - eventsAtStart;
             System.out.println("== " + title + ": " + gameServerCount + " game servers, " + clientCount + " clients, "
-                    + (gameServerCount * extraPerServer + clientCount) + " profiles changing, " + seconds + " s (first " + Math.min(3, seconds / 3) + " s warm-up)");
+                    + (gameServerCount * extraPerServer + clientCount) + " profiles changing, " + seconds
+                            + " s (first " + Math.min(3, seconds / 3) + " s warm-up)");
             System.out.printf("profile deltas accepted by the master   %,10.0f /s  (2 property changes each: %,.0f "
                     + "property changes/s)%n", deltas / elapsed, 2 * deltas / elapsed);
             System.out.printf("client listener events (stamp)          %,10.0f /s%n", events / elapsed);

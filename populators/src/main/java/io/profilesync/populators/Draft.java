@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A property definition being assembled by {@link SchemaBuilder} or read from a file, not yet checked. {@link #checkAll}
+ * A property definition being assembled by {@link SchemaBuilder} or read from a file, not yet checked.
+ * {@link #checkAll}
  * applies every rule in one place, whichever way the drafts were made. Not thread-safe.
  */
 final class Draft {

@@ -97,7 +97,8 @@ class SchemaBuilderTest {
         assertThat(profile.get("position", ObservableVector3.class).step()).isEqualTo(0.01f);
         assertThat(profile.get("heading").value()).isEqualTo(new Vector3(0.1f, 0.2f, 0.3f));
         assertThat(profile.getList("items", ElementType.STRING).value()).isEqualTo(List.of("sword", "shield"));
-        assertThat(profile.getDictionary("counters", ElementType.STRING, ElementType.INT).value()).isEqualTo(Map.of("a", 1, "b", 2));
+        assertThat(profile.getDictionary("counters", ElementType.STRING, ElementType.INT).value())
+                .isEqualTo(Map.of("a", 1, "b", 2));
         assertThat(profile.get("banReason").value()).isEqualTo("");
         assertThat(profile.hasUpdates()).isFalse();
     }

@@ -43,7 +43,8 @@ class ValidatorTest {
         assertThatCode(() -> client.validate(profile.get("displayName"), "Ana")).doesNotThrowAnyException();
         assertThatCode(() -> client.validate(profile.get("avatarUrl"), "https://x/a.png")).doesNotThrowAnyException();
 
-        assertThat(rejected(client, profile, "gold", 10).reason()).isEqualTo("property 'gold' is written by servers only");
+        assertThat(rejected(client, profile, "gold", 10).reason())
+                .isEqualTo("property 'gold' is written by servers only");
         assertThat(rejected(client, profile, "level", 2).reason())
                 .isEqualTo("property 'level' is written by servers only");
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: the methods of this class may be called from any thread. The profile is not thread-safe: read and
  * change it only on the profile executor, the one the config names (a game loop's, typically) or else the client's
  * own daemon thread {@code profilesync-client}. The futures complete on that executor, pushes are applied there, and
- * every listener (the profile's own, {@link RefusalListener}, {@link io.profilesync.protocol.ConnectionListener}) is called there.
+ * every listener (the profile's own, {@link RefusalListener}, {@link io.profilesync.protocol.ConnectionListener}) is
+ * called there.
  */
 public final class ProfilesClient extends ProfilesPeer {
     /**

@@ -112,7 +112,8 @@ class ProfilesClientTest {
     @Test
     void aBadTokenFailsForGood() {
         ProfilesClient client = connect(b -> b.token("stolen"));
-        assertThatThrownBy(client::userId).isInstanceOf(IllegalStateException.class).hasMessageContaining("connected()");
+        assertThatThrownBy(client::userId).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("connected()");
 
         assertThatThrownBy(() -> client.connected().get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(RefusedException.class).hasMessageContaining("log in again")

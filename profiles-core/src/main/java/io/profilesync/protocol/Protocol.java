@@ -114,7 +114,8 @@ public final class Protocol {
         try {
             return Role.of(code);
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException("Hello names unknown role " + code + "; expected 1 (client) or 2 (game server)");
+            throw new ProtocolException("Hello names unknown role " + code
+                    + "; expected 1 (client) or 2 (game server)");
         }
     }
 

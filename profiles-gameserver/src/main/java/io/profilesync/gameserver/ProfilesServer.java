@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * thread-safe: read and change them only on its profile executor, the one the config names or else its own daemon
  * thread {@code profilesync-gameserver}. The futures it returns complete on that executor, so
  * {@code thenAccept(profile -> ...)} runs there; {@link #run(Runnable)} runs any other code there. Pushes are applied,
- * and every listener (the profiles' own, {@link RefusalListener}, {@link io.profilesync.protocol.ConnectionListener}) is called, there too.
+ * and every listener (the profiles' own, {@link RefusalListener}, {@link io.profilesync.protocol.ConnectionListener})
+ * is called, there too.
  */
 public final class ProfilesServer extends ProfilesPeer {
     /**

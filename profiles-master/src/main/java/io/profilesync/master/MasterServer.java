@@ -126,7 +126,8 @@ public final class MasterServer implements AutoCloseable {
     }
 
     /** Reads a profile on the profile thread (loading it if needed) and returns what {@code read} makes of it. */
-    public <T> CompletableFuture<T> readProfile(String userId, java.util.function.Function<ObservableServerProfile, T> read) {
+    public <T> CompletableFuture<T> readProfile(String userId,
+            java.util.function.Function<ObservableServerProfile, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
         editProfile(userId, profile -> result.complete(read.apply(profile)))
                 .whenComplete((ignored, error) -> {

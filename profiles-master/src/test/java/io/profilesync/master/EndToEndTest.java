@@ -155,7 +155,8 @@ class EndToEndTest extends MasterTestSupport {
             mine.get("displayName", ObservableString.class).set("x".repeat(40));
             return null;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> refusals.stream().anyMatch(r -> r.startsWith("displayName")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> refusals.stream().anyMatch(r -> r.startsWith("displayName")));
         await().atMost(Duration.ofSeconds(10)).until(() -> on(client.executor(),
                 () -> mine.get("displayName", ObservableString.class).get()).equals("Alice"));
         assertThat(mine.has("banReason")).as("hidden property not in the client's profile").isFalse();

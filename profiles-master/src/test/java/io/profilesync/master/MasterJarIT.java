@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The executable jar as a separate process, on 127.0.0.1: a ProfilesClient and a ProfilesServer sync through it, SIGTERM saves and exits 0, the next
+ * The executable jar as a separate process, on 127.0.0.1: a ProfilesClient and a ProfilesServer sync through it,
+ * SIGTERM saves and exits 0, the next
  * start has every change; a bad configuration exits 2 with its one message; export then import round-trips.
  */
 @Timeout(180)

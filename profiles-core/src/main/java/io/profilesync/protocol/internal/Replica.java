@@ -132,7 +132,8 @@ public final class Replica {
             } catch (ProfileFormatException e) {
                 // The batch no longer fits the master's state; the master will refuse or rebase it and its
                 // acknowledgement will bring the truth. Until then it is left out of the visible copy.
-                LOG.debug("Pending batch {} does not apply to the master's newer state: {}", batch.seq(), e.getMessage());
+                LOG.debug("Pending batch {} does not apply to the master's newer state: {}", batch.seq(),
+                        e.getMessage());
             }
         }
         // A scalar changed locally and not yet sent already holds its final value (the unsent change overwrites

@@ -109,7 +109,8 @@ record Secrets(String tokenSecret, List<String> gameServerSecrets, String descri
     private static void write(Path path, String tokenSecret, List<String> gameServerSecrets) {
         StringBuilder text = new StringBuilder("# Secrets of the profilesync master, generated " + Instant.now()
                 + ".\n# Keep this file private (mode 0600). Game servers connect with one of gameServerSecrets;\n"
-                + "# client tokens are signed with tokenSecret (mint one: java -jar profiles-master.jar token mint USER).\n");
+                + "# client tokens are signed with tokenSecret "
+                + "(mint one: java -jar profiles-master.jar token mint USER).\n");
         if (tokenSecret != null) {
             text.append("tokenSecret: \"").append(tokenSecret).append("\"\n");
         }

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations ({@code 500ms}, {@code 20s}, {@code 1m}, {@code 2h}, {@code 1d}) and sizes ({@code 64KiB}) of settings. */
+/**
+ * Parses the durations ({@code 500ms}, {@code 20s}, {@code 1m}, {@code 2h}, {@code 1d}) and sizes ({@code 64KiB}) of
+ * settings.
+ */
 final class Units {
     static final String DURATION_FORMS = "a number with a unit: 500ms, 20s, 1m, 2h or 1d (0 needs none)";
     static final String SIZE_FORMS = "bytes, or a number with a unit: 512B, 64KiB, 1MiB, 1GiB";

@@ -92,7 +92,8 @@ class CommandLineTest {
         Path input = dir.resolve("input.jsonl");
         Files.write(input, List.of(
                 "{\"userId\":\"alice\",\"version\":3,\"savedAt\":\"2026-01-02T03:04:05.678Z\","
-                        + "\"data\":{\"displayName\":\"Alice\",\"gold\":120,\"level\":7,\"items\":[\"sword\",\"shield\"]}}",
+                        + "\"data\":{\"displayName\":\"Alice\",\"gold\":120,\"level\":7,"
+                        + "\"items\":[\"sword\",\"shield\"]}}",
                 "",
                 "{\"userId\":\"bob\",\"version\":1,\"savedAt\":\"2026-01-01T00:00:00Z\",\"data\":{\"gold\":5}}"));
         assertThat(run("profile", "import", input.toString(), "--config", source.toString()).exitCode()).isZero();
@@ -143,7 +144,8 @@ class CommandLineTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("Backup written to ").contains(".zip");
         Path pg = dir.resolve("pg.yaml");
-        Files.writeString(pg, "database:\n  url: jdbc:postgresql://db.example:5432/profiles?reWriteBatchedInserts=true\n");
+        Files.writeString(pg,
+                "database:\n  url: jdbc:postgresql://db.example:5432/profiles?reWriteBatchedInserts=true\n");
         Run advice = run("backup", "--config", pg.toString());
         assertThat(advice.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(advice.err()).contains("pg_dump --format=custom --file=profiles-$(date +%F).dump "

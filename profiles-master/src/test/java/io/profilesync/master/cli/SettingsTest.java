@@ -121,7 +121,8 @@ class SettingsTest {
         assertThat(settings.port()).isEqualTo(5001);
         assertThat(settings.databaseConfig().password()).isEqualTo("pw");
         assertThat(settings.tokenSecret()).contains(token);
-        assertThat(settings.source("secrets.tokenSecret")).isEqualTo("the environment variable PROFILESYNC_TOKEN_SECRET");
+        assertThat(settings.source("secrets.tokenSecret"))
+                .isEqualTo("the environment variable PROFILESYNC_TOKEN_SECRET");
         assertThat(settings.gameServerSecrets()).containsExactly("a".repeat(16), "b".repeat(16));
         assertThat(Settings.parse("server: {port: '${P}'}", null, Map.of("P", "6000")).port()).isEqualTo(6000);
     }
@@ -136,7 +137,8 @@ class SettingsTest {
                 + "authenticationTimeout, saveBatchSize, saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
                 + "secrets, database, backup, schema, metrics");
-        assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be " + Units.DURATION_FORMS
+        assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
+                + Units.DURATION_FORMS
                 + ", not \"20\"");
         assertRefused("server:\n  shutdownTimeout: 0\n", "server.shutdownTimeout: must be more than 0");
         assertRefused("server:\n  writeBufferSize: 64KB\n", "server.writeBufferSize: must be " + Units.SIZE_FORMS
