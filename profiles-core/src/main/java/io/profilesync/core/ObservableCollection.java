@@ -79,7 +79,6 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
     /** Records a change made locally (already applied to the state) and tells the listeners. */
     final void changedLocally(C change) {
         record(List.of(change));
-        changedLocally();
         fire(List.of(change));
     }
 

@@ -197,10 +197,6 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         listeners.remove(listener);
     }
 
-    void onLocalChange(ObservableProperty<?> property) {
-        // Hook for bookkeeping; nothing to do today: dirtiness lives in the properties.
-    }
-
     void firePropertyChanged(ObservableProperty<?> property) {
         for (ProfileListener listener : listeners) {
             safely(property.name(), () -> listener.onPropertyChanged(property));
@@ -500,16 +496,19 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
             throw new ProfileFormatException("profile JSON must be an object keyed by property names, not "
                     + (root == null ? "empty text" : root.getNodeType()));
         }
-        List<Pending> pendings = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
-            ObservableProperty<?> property = byName.get(field.getKey());
-            if (property == null) {
+            if (!byName.containsKey(field.getKey())) {
                 LOG.warn("Profile JSON names property '{}', which this profile does not have; skipped", field.getKey());
-                continue;
             }
-            pendings.add(property.decodeJson(field.getValue()));
         }
-        pendings.sort((a, b) -> Integer.compare(properties.indexOf(a.property), properties.indexOf(b.property)));
+        // In the profile's order, so listeners are told in that order whatever order the JSON keys come in.
+        List<Pending> pendings = new ArrayList<>();
+        for (ObservableProperty<?> property : properties) {
+            JsonNode value = root.get(property.name());
+            if (value != null) {
+                pendings.add(property.decodeJson(value));
+            }
+        }
         for (Pending pending : pendings) {
             pending.property.clearUpdate();
         }

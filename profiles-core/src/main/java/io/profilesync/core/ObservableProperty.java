@@ -73,13 +73,6 @@ public abstract class ObservableProperty<T> {
 
     abstract Pending decodeJson(JsonNode node);
 
-    /** Marks this property dirty as the result of a local change and tells the profile. */
-    final void changedLocally() {
-        if (profile != null) {
-            profile.onLocalChange(this);
-        }
-    }
-
     final void notifyProfile() {
         if (profile != null) {
             profile.firePropertyChanged(this);

@@ -50,7 +50,6 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
         T old = value;
         value = normalized;
         dirty = true;
-        changedLocally();
         fire(old, normalized);
     }
 

@@ -99,7 +99,6 @@ final class ProfilesModule {
     private final Set<ProfileEntry> idle = new LinkedHashSet<>();
     private final Set<ProfileEntry> dirty = new LinkedHashSet<>();
     private final Map<Integer, Session> sessions = new HashMap<>();
-    private final Set<Session> gameServersWithPushes = new LinkedHashSet<>();
     private final Map<Long, Applied> applied = new HashMap<>();
     private boolean closing;
     private long lastHousekeeping;
@@ -179,7 +178,6 @@ final class ProfilesModule {
         }
         session.holdingsByHandle.clear();
         session.holdingsByEntry.clear();
-        gameServersWithPushes.remove(session);
         LOG.info("{} disconnected", session);
     }
 
@@ -477,7 +475,6 @@ final class ProfilesModule {
         if (session.role == Role.GAME_SERVER) {
             if (!session.flushScheduled) {
                 session.flushScheduled = true;
-                gameServersWithPushes.add(session);
                 executor.execute(() -> pushToGameServer(session));
             }
             return;
@@ -604,7 +601,6 @@ final class ProfilesModule {
 
     private void pushToGameServer(Session session) {
         session.flushScheduled = false;
-        gameServersWithPushes.remove(session);
         if (!session.open()) {
             return;
         }
@@ -651,7 +647,6 @@ final class ProfilesModule {
         // The connection's write buffer is full (a slow reader): the outboxes keep coalescing until it drains.
         if (!session.flushScheduled) {
             session.flushScheduled = true;
-            gameServersWithPushes.add(session);
             executor.schedule(() -> pushToGameServer(session), RETRY_PUSH_NANOS, TimeUnit.NANOSECONDS);
         }
     }

@@ -53,11 +53,6 @@ final class Session {
         return state != State.CLOSED;
     }
 
-    boolean hasSomethingToPush() {
-        return ackSeq != ackSent || !refusals.isEmpty() || !dirtyHoldings.isEmpty()
-                || (outbox != null && outbox.hasUpdates());
-    }
-
     @Override
     public String toString() {
         String who = role == null ? "peer" : role == Role.CLIENT ? "client" : "game server";
