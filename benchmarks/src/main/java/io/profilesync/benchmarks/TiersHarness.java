@@ -16,10 +16,10 @@ import io.profilesync.master.HmacTokens;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.MasterServer;
 import io.profilesync.populators.ProfileSchema;
-import io.profilesync.protocol.Messages.ClientPush;
-import io.profilesync.protocol.Messages.HandleDelta;
-import io.profilesync.protocol.Messages.ServerBatch;
-import io.profilesync.protocol.Protocol;
+import io.profilesync.protocol.internal.Messages.ClientPush;
+import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Protocol;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,7 +204,7 @@ public final class TiersHarness {
                             client.sendTCP(new ClientPush(0, entry.delta(), List.of()));
                         }
                     }
-                } else if (object instanceof io.profilesync.protocol.Messages.AcquireProfile hello) {
+                } else if (object instanceof io.profilesync.protocol.internal.Messages.AcquireProfile hello) {
                     clientsByHandle.put(hello.requestId(), connection); // a client announcing its handle
                 }
             }
@@ -232,7 +232,7 @@ public final class TiersHarness {
                 });
                 client.start();
                 client.connect(5000, "127.0.0.1", port);
-                client.sendTCP(new io.profilesync.protocol.Messages.AcquireProfile(c, "user" + c));
+                client.sendTCP(new io.profilesync.protocol.internal.Messages.AcquireProfile(c, "user" + c));
                 endpoints.add(client);
             }
             List<com.esotericsoftware.kryonet.Client> servers = new ArrayList<>();

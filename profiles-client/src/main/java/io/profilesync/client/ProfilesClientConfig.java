@@ -1,6 +1,6 @@
 package io.profilesync.client;
 
-import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Checks;
 import java.time.Duration;
 import io.profilesync.protocol.PeerConfig;

@@ -44,7 +44,7 @@ public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabase
             restoreCalls.incrementAndGet();
             sleep(restoreDelay);
             if (failingRestores.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new ProfilesException("simulated restore failure for user '" + profile.userId() + "'");
+                throw new DatabaseException("simulated restore failure for user '" + profile.userId() + "'");
             }
             Row row = rows.get(profile.userId());
             if (row == null) {
@@ -70,7 +70,7 @@ public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabase
             }
             saveCalls.incrementAndGet();
             if (failingSaves.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new ProfilesException("simulated save failure of " + batch.size() + " profiles");
+                throw new DatabaseException("simulated save failure of " + batch.size() + " profiles");
             }
             // Check every version first: the batch is all or nothing.
             for (ObservableServerProfile profile : batch) {

@@ -6,14 +6,14 @@ package io.profilesync.core;
  *
  * <p>Thread-safe: immutable once constructed.
  */
-public class ProfilesException extends RuntimeException {
+public abstract class ProfilesException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public ProfilesException(String message) {
+    protected ProfilesException(String message) {
         super(message);
     }
 
-    public ProfilesException(String message, Throwable cause) {
+    protected ProfilesException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,7 +1,7 @@
 package io.profilesync.protocol;
 
 import io.profilesync.core.ProfilesException;
-import io.profilesync.protocol.Messages.RefusalCode;
+import io.profilesync.protocol.RefusalCode;
 
 /**
  * The master refused this peer: wrong protocol version, failed authentication, another schema, a bad message, a

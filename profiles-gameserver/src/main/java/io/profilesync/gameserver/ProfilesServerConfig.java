@@ -1,6 +1,6 @@
 package io.profilesync.gameserver;
 
-import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.internal.Checks;
 import io.profilesync.protocol.internal.LinkSettings;

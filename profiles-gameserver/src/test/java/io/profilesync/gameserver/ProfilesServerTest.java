@@ -14,11 +14,11 @@ import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.FakeMaster;
 import io.profilesync.protocol.FakeMaster.BatchMode;
 import io.profilesync.protocol.OnExecutor;
-import io.profilesync.protocol.Messages.AcquireProfile;
-import io.profilesync.protocol.Messages.HandleDelta;
-import io.profilesync.protocol.Messages.RefusalCode;
-import io.profilesync.protocol.Messages.ReleaseProfile;
-import io.profilesync.protocol.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.AcquireProfile;
+import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.RefusalCode;
+import io.profilesync.protocol.internal.Messages.ReleaseProfile;
+import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.ReconnectBackoff;
 import io.profilesync.protocol.RefusedException;
@@ -273,7 +273,7 @@ class ProfilesServerTest {
         assertThat(batches).hasSizeGreaterThan(1);
         assertThat(batches).extracting(ServerBatch::seq).containsExactly(
                 java.util.stream.LongStream.rangeClosed(1, batches.size()).boxed().toArray(Long[]::new));
-        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.Protocol.estimateSize(b))
+        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.internal.Protocol.estimateSize(b))
                 .isLessThanOrEqualTo(4096 - 1024));
         assertThat(master.violations()).isEmpty();
     }
@@ -320,7 +320,7 @@ class ProfilesServerTest {
         assertThat(on(server, () -> items(profiles.get(0)).value())).isEmpty();
         List<ServerBatch> batches = master.received(ServerBatch.class);
         assertThat(batches).hasSizeGreaterThan(1);
-        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.Protocol.estimateSize(b))
+        assertThat(batches).allSatisfy(b -> assertThat(io.profilesync.protocol.internal.Protocol.estimateSize(b))
                 .isLessThanOrEqualTo(2048));
         assertThat(master.violations()).isEmpty();
     }

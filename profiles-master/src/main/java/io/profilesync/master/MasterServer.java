@@ -7,7 +7,7 @@ import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.populators.ProfileSchema;
-import io.profilesync.protocol.Protocol;
+import io.profilesync.protocol.internal.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -100,7 +100,7 @@ public final class MasterServer implements AutoCloseable {
                     master.port, schema.size(), schema.fingerprint());
             return master;
         } catch (IOException e) {
-            throw new ProfilesException(e.getMessage(), e);
+            throw new MasterStartException(e.getMessage(), e);
         }
     }
 
@@ -139,7 +139,7 @@ public final class MasterServer implements AutoCloseable {
     }
 
     /** For tests: closes every connection of peers in that role, as a network failure would. */
-    void dropConnections(io.profilesync.protocol.Messages.Role role) {
+    void dropConnections(io.profilesync.protocol.internal.Messages.Role role) {
         call(() -> {
             module.dropConnections(role);
             return null;
@@ -215,9 +215,9 @@ public final class MasterServer implements AutoCloseable {
             return executor.submit(task).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProfilesException("interrupted while shutting down", e);
+            throw new MasterShutdownException("interrupted while shutting down", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new ProfilesException("the master's profile thread did not answer while shutting down: " + e, e);
+            throw new MasterShutdownException("the master's profile thread did not answer while shutting down: " + e, e);
         }
     }
 

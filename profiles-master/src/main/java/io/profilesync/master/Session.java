@@ -2,8 +2,8 @@ package io.profilesync.master;
 
 import com.esotericsoftware.kryonet.Connection;
 import io.profilesync.core.ObservableServerProfile;
-import io.profilesync.protocol.Messages.Refusal;
-import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.internal.Messages.Refusal;
+import io.profilesync.protocol.internal.Messages.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

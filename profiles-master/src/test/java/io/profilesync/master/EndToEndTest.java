@@ -18,7 +18,7 @@ import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ProfileUnavailableException;
-import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.internal.Messages.Role;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
-import io.profilesync.protocol.Messages.ProfileRequest;
-import io.profilesync.protocol.Messages.ProfileSnapshot;
+import io.profilesync.protocol.internal.Messages.ProfileRequest;
+import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -81,10 +81,10 @@ class HostileBytesTest {
     @Test
     void unreadableFramesAndHostileLengthsDisconnectOnlyThatPeer() throws Exception {
         TestPeer bystander = TestPeer.connect(master.port());
-        bystander.send(new io.profilesync.protocol.Messages.Hello(io.profilesync.protocol.Protocol.VERSION,
-                io.profilesync.protocol.Messages.Role.CLIENT, 1, io.profilesync.master.HmacTokens.mint(
+        bystander.send(new io.profilesync.protocol.internal.Messages.Hello(io.profilesync.protocol.internal.Protocol.VERSION,
+                io.profilesync.protocol.internal.Messages.Role.CLIENT, 1, io.profilesync.master.HmacTokens.mint(
                         MasterServerTest.TOKEN_SECRET, "bystander", Duration.ofMinutes(5)), ""));
-        bystander.next(io.profilesync.protocol.Messages.Welcome.class);
+        bystander.next(io.profilesync.protocol.internal.Messages.Welcome.class);
 
         List<byte[]> attacks = List.of(
                 // A length prefix larger than any object buffer.

@@ -3,7 +3,7 @@ package io.profilesync.samples;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
-import io.profilesync.core.ProfilesException;
+import io.profilesync.core.DatabaseException;
 import io.profilesync.core.StaleProfileException;
 import io.profilesync.db.StoredProfile;
 import java.io.IOException;
@@ -88,7 +88,7 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
             text = Files.readString(file, StandardCharsets.UTF_8);
             savedAt = Files.getLastModifiedTime(file).toInstant();
         } catch (IOException e) {
-            throw new ProfilesException("cannot read " + file + " (profile of user '" + userId + "'): " + e, e);
+            throw new DatabaseException("cannot read " + file + " (profile of user '" + userId + "'): " + e, e);
         }
         int newline = text.indexOf('\n');
         try {
@@ -115,12 +115,12 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
             }
             out.force(true);
         } catch (IOException e) {
-            throw new ProfilesException("cannot write " + temp + ": " + e + "; check free space and permissions", e);
+            throw new DatabaseException("cannot write " + temp + ": " + e + "; check free space and permissions", e);
         }
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ProfilesException("cannot rename " + temp + " to " + file + ": " + e, e);
+            throw new DatabaseException("cannot rename " + temp + " to " + file + ": " + e, e);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * Groups the deltas of one tick into as few numbered batches as fit a message: a batch takes the next sequence number
  * when its first entry is added, and a new batch starts when the next entry would make the message larger than
- * {@code maxMessageSize} (as {@link io.profilesync.protocol.Protocol#estimateSize} counts it). Not thread-safe; one
+ * {@code maxMessageSize} (as {@link io.profilesync.protocol.internal.Protocol#estimateSize} counts it). Not thread-safe; one
  * per tick.
  *
  * @param <E> the entry type

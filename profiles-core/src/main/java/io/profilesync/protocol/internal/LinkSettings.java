@@ -1,6 +1,6 @@
 package io.profilesync.protocol.internal;
 
-import io.profilesync.protocol.Messages.Role;
+import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.ReconnectBackoff;
 import java.time.Duration;

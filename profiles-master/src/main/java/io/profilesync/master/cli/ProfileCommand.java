@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.profilesync.core.DatabaseException;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.ProfilesException;
@@ -98,9 +99,9 @@ final class ProfileCommand {
                 found = accessor.restoreProfileAsync(profile).get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof ProfilesException p ? p
-                        : new ProfilesException("reading the profile of '" + user + "' failed: " + e.getCause(), e);
+                        : new DatabaseException("reading the profile of '" + user + "' failed: " + e.getCause(), e);
             } catch (TimeoutException e) {
-                throw new ProfilesException("the database did not answer within 30 s", e);
+                throw new DatabaseException("the database did not answer within 30 s", e);
             }
             if (!found) {
                 spec.commandLine().getErr().println("profilesync: no profile stored for user '" + user + "'");
@@ -172,7 +173,7 @@ final class ProfileCommand {
             try {
                 node.set("data", JSON.readTree(row.json()));
             } catch (JsonProcessingException e) {
-                throw new ProfilesException("the stored profile of '" + row.userId() + "' is not valid JSON ("
+                throw new ProfileFormatException("the stored profile of '" + row.userId() + "' is not valid JSON ("
                         + e.getOriginalMessage() + "); mend or delete the row (docs/databases.md)", e);
             }
             return node;
@@ -217,7 +218,7 @@ final class ProfileCommand {
                 }
             });
             if (!existing.isEmpty() && !overwrite) {
-                throw new ProfilesException(existing.size() + " of the " + rows.size() + " profile(s) in " + file
+                throw new ImportException(existing.size() + " of the " + rows.size() + " profile(s) in " + file
                         + " already exist in the database (" + String.join(", ", existing.stream().limit(5).toList())
                         + (existing.size() > 5 ? ", …" : "") + "): nothing imported. Add --overwrite to replace them.");
             }
@@ -257,8 +258,8 @@ final class ProfileCommand {
             return new StoredProfile(userId, data, node.get("version").asLong(), savedAt);
         }
 
-        private ProfilesException failure(int line, String problem) {
-            return new ProfilesException(file + " line " + line + ": " + problem + "; nothing imported");
+        private ImportException failure(int line, String problem) {
+            return new ImportException(file + " line " + line + ": " + problem + "; nothing imported");
         }
     }
 }

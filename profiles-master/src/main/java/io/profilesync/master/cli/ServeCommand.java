@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.profilesync.master.MasterStartException;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.db.JdbiProfilesAccessor;
 import io.profilesync.master.MasterServer;
@@ -69,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
             start(settings, schema, secrets);
         } catch (RuntimeException | IOException e) {
             stop();
-            throw e instanceof RuntimeException r ? r : new ProfilesException(e.getMessage(), e);
+            throw e instanceof RuntimeException r ? r : new MasterStartException(e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "profilesync-shutdown"));
         Signals.exitZeroOn("TERM", "INT");

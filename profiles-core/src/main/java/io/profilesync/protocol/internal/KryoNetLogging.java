@@ -1,4 +1,4 @@
-package io.profilesync.protocol;
+package io.profilesync.protocol.internal;
 
 import com.esotericsoftware.minlog.Log;
 import org.slf4j.Logger;

@@ -1,7 +1,9 @@
-package io.profilesync.protocol;
+package io.profilesync.protocol.internal;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.profilesync.protocol.ProtocolException;
+import io.profilesync.protocol.RefusalCode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -35,27 +37,6 @@ public final class Messages {
                 }
             }
             throw new IllegalArgumentException("unknown role " + code);
-        }
-    }
-
-    /** Why the master refuses a peer or a request. */
-    public enum RefusalCode {
-        PROTOCOL_VERSION(1), AUTHENTICATION(2), SCHEMA_MISMATCH(3), BAD_MESSAGE(4), TIMEOUT(5), SHUTTING_DOWN(6),
-        OVERLOADED(7);
-
-        final int code;
-
-        RefusalCode(int code) {
-            this.code = code;
-        }
-
-        static RefusalCode of(int code) {
-            for (RefusalCode value : values()) {
-                if (value.code == code) {
-                    return value;
-                }
-            }
-            return BAD_MESSAGE;
         }
     }
 
