@@ -4,14 +4,15 @@ import io.profilesync.protocol.ConnectionListener;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.ProfileUnavailableException;
-import io.profilesync.protocol.RefusalCode;
 import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.internal.EventLoop.Cancellable;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.Welcome;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * the handshake and close timeouts, the reconnection backoff) and the calls of its {@link Role} (the game server's
  * acquire and release, the client's fill); its outputs are messages on the channel and calls of the role and the
  * listeners. Its rooms: {@link PeerConnection} (attempts, backoff, handshake, state), {@link ReplicaSet} (copies,
- * batch numbers, in-flight window, batching, pushes, resend), {@link OutboundQueue} (back-pressure), and here the
- * schema adoption, the update tick, resynchronization after a reconnection, refusals and the close sequence.
+ * batch numbers, in-flight window, batching, pushes, resend), {@link OutboundQueue} (back-pressure),
+ * {@link SchemaAdoption}, and here the update tick, resynchronization after a reconnection, refusals and the close sequence.
  *
  * <p>Threading: not thread-safe: every method runs on the loop's thread, except {@link #state()}, {@link #connected()},
  * {@link #stopped()} and the listener lists, which any thread may use. Listeners are called on the loop.
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerCore<S> {
     private static final Logger LOG = LoggerFactory.getLogger(PeerCore.class);
+    private static final SecureRandom INSTANCE_IDS = new SecureRandom();
     /** Room kept free in every message for the frame and the message's own fields. */
     public static final int MESSAGE_HEADROOM = 1024;
 
@@ -75,29 +77,43 @@ public final class PeerCore<S> {
         PeerCore<S> create(Role<S> role);
     }
 
+    /**
+     * The factory of a tier's core: {@code instanceId} goes in Hello, {@code random} (null: seeded from
+     * {@code instanceId}, so a run replays) spreads the reconnection delays.
+     */
+    public static <S> Factory<S> factory(PeerConfig config, Messages.Role wireRole, long instanceId, EventLoop loop,
+            Connector connector, RandomGenerator random, Function<String, S> readSchema,
+            Function<S, String> fingerprint) {
+        RandomGenerator jitter = random != null ? random : new SplittableRandom(instanceId);
+        return role -> new PeerCore<>(config, wireRole, instanceId, loop, connector, jitter, readSchema, fingerprint,
+                role);
+    }
+
+    /** A random instance id, for a peer process that does not choose its own. */
+    public static long newInstanceId() {
+        return INSTANCE_IDS.nextLong();
+    }
+
     private record Registered(Object key, ReplicaSet.RefusalSink sink) {
     }
 
     private final PeerConfig config;
-    private final Messages.Role wireRole;
     private final long instanceId;
     private final EventLoop loop;
-    private final Function<String, S> readSchema;
-    private final Function<S, String> fingerprint;
+    private final SchemaAdoption<S> schemas;
     private final Role<S> role;
     private final PeerConnection connection;
     private final ReplicaSet replicas;
     private final List<Registered> refusalListeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    private S schema;
-    private String schemaJson;
     private boolean resynced;
     private boolean started;
     private boolean closing;
     private boolean halted;
-    private Throwable stopCause;
-    private ConnectionState finalState;
+    /** Read by {@link #stoppedException()} from any thread. */
+    private volatile Throwable stopCause;
+    private volatile ConnectionState finalState;
     private Cancellable tickTimer;
     private Cancellable closeTimer;
 
@@ -112,11 +128,12 @@ public final class PeerCore<S> {
     public PeerCore(PeerConfig config, Messages.Role wireRole, long instanceId, EventLoop loop, Connector connector,
             RandomGenerator random, Function<String, S> readSchema, Function<S, String> fingerprint, Role<S> role) {
         this.config = Objects.requireNonNull(config, "config");
-        this.wireRole = Objects.requireNonNull(wireRole, "wireRole");
+        Objects.requireNonNull(wireRole, "wireRole");
         this.instanceId = instanceId;
         this.loop = Objects.requireNonNull(loop, "loop");
-        this.readSchema = Objects.requireNonNull(readSchema, "readSchema");
-        this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+        this.schemas = new SchemaAdoption<>(Objects.requireNonNull(readSchema, "readSchema"),
+                Objects.requireNonNull(fingerprint, "fingerprint"), config.schemaFingerprint(),
+                wireRole == Messages.Role.CLIENT ? "this client" : "this game server");
         this.role = Objects.requireNonNull(role, "role");
         this.replicas = new ReplicaSet(this::refused, this::drop);
         this.connection = new PeerConnection(config, wireRole, instanceId, loop, Objects.requireNonNull(connector,
@@ -190,7 +207,7 @@ public final class PeerCore<S> {
 
     /** The adopted schema, or null before the first welcome. */
     public S schema() {
-        return schema;
+        return schemas.schema();
     }
 
     /** The copies held, for the role. */
@@ -217,7 +234,10 @@ public final class PeerCore<S> {
                 && (replicas.isEmpty() || resynced));
     }
 
-    /** Why a request can no longer be served: closed, or refused for good (the master's reason as the cause). */
+    /**
+     * Why a request can no longer be served: closed, or refused for good (the master's reason as the cause). Any
+     * thread.
+     */
     public ProfileUnavailableException stoppedException() {
         if (finalState == ConnectionState.FAILED && stopCause != null) {
             return new ProfileUnavailableException("the master refused this peer for good, so nothing more can be "
@@ -335,41 +355,6 @@ public final class PeerCore<S> {
         progress();
     }
 
-    // ---------------------------------------------------------------- schema
-
-    /** Takes the master's schema; refuses for good one that cannot be read, has another fingerprint, or changed. */
-    private boolean adopt(Welcome welcome) {
-        if (schemaJson != null && schemaJson.equals(welcome.schemaJson())) {
-            return true;
-        }
-        String peer = wireRole == Messages.Role.CLIENT ? "this client" : "this game server";
-        S offered;
-        try {
-            offered = readSchema.apply(welcome.schemaJson());
-        } catch (RuntimeException e) {
-            fail(new RefusedException(RefusalCode.SCHEMA_MISMATCH, "the master's schema cannot be read: "
-                    + e.getMessage()));
-            return false;
-        }
-        String expected = config.schemaFingerprint();
-        String actual = fingerprint.apply(offered);
-        if (!expected.isEmpty() && !expected.equals(actual)) {
-            fail(new RefusedException(RefusalCode.SCHEMA_MISMATCH, "the master's schema has fingerprint " + actual
-                    + " but " + peer + " was configured for " + expected + "; deploy the same schema on both, or "
-                    + "drop schemaFingerprint from the config"));
-            return false;
-        }
-        if (schema != null && !replicas.isEmpty()) {
-            fail(new RefusedException(RefusalCode.SCHEMA_MISMATCH, "the master came back with another schema while "
-                    + peer + " held " + replicas.size() + " profile(s); restart it so its profiles are built from "
-                    + "the new schema"));
-            return false;
-        }
-        schema = offered;
-        schemaJson = welcome.schemaJson();
-        return true;
-    }
-
     // ---------------------------------------------------------------- closing
 
     /**
@@ -443,12 +428,14 @@ public final class PeerCore<S> {
     private final class Events implements PeerConnection.Owner {
         @Override
         public boolean onWelcome(Welcome welcome) {
-            if (!adopt(welcome)) {
+            RefusedException refusal = schemas.adopt(welcome.schemaJson(), replicas.size());
+            if (refusal != null) {
+                fail(refusal);
                 return false;
             }
             resynced = false;
             replicas.clearHandles();
-            role.onWelcome(welcome, schema);
+            role.onWelcome(welcome, schemas.schema());
             return !halted;
         }
 
@@ -462,6 +449,8 @@ public final class PeerCore<S> {
             resynced = false;
             replicas.clearHandles();
             role.onLost();
+            // A release whose changes were all acknowledged ends with the connection: closing may be done.
+            checkClosed();
         }
 
         @Override

@@ -9,10 +9,8 @@ import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.PeerCore;
-import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 
@@ -26,14 +24,12 @@ import java.util.random.RandomGenerator;
  * {@link #state()} and {@link #instanceId()}, which any thread may call.
  */
 public final class GameServerCore {
-    private static final SecureRandom INSTANCE_IDS = new SecureRandom();
-
     private final ServerSession session;
     private final PeerCore<ProfileSchema> core;
 
     /** A core with a random instance id. */
     public GameServerCore(ProfilesServerConfig config, EventLoop loop, Connector connector) {
-        this(config, loop, connector, INSTANCE_IDS.nextLong(), null);
+        this(config, loop, connector, PeerCore.newInstanceId(), null);
     }
 
     /**
@@ -42,10 +38,8 @@ public final class GameServerCore {
      */
     public GameServerCore(ProfilesServerConfig config, EventLoop loop, Connector connector, long instanceId,
             RandomGenerator random) {
-        Objects.requireNonNull(config, "config");
-        RandomGenerator jitter = random != null ? random : new SplittableRandom(instanceId);
-        this.session = new ServerSession(config, role -> new PeerCore<>(config, Role.GAME_SERVER, instanceId, loop,
-                connector, jitter, ProfileSchema::fromJson, ProfileSchema::fingerprint, role));
+        this.session = new ServerSession(Objects.requireNonNull(config, "config"), PeerCore.factory(config,
+                Role.GAME_SERVER, instanceId, loop, connector, random, ProfileSchema::fromJson, ProfileSchema::fingerprint));
         this.core = session.core();
     }
 

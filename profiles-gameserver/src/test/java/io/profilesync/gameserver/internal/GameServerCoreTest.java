@@ -60,6 +60,11 @@ class GameServerCoreTest {
         return core;
     }
 
+    private Channel startWelcomed() {
+        start();
+        return welcome(1 << 20);
+    }
+
     private Channel welcome(int maxUpdateSize) {
         Channel channel = connector.open();
         loop.runDue();
@@ -143,8 +148,7 @@ class GameServerCoreTest {
 
     @Test
     void afterAReconnectionOnlyTheBatchesTheMasterDidNotApplyGoAgainWithTheirNumbers() {
-        start();
-        Channel first = welcome(1 << 20);
+        Channel first = startWelcomed();
         ObservableServerProfile profile = acquire(first, "u1", 1);
         gold(profile).set(10);
         loop.advance(TICK);
@@ -183,9 +187,64 @@ class GameServerCoreTest {
     }
 
     @Test
+    void aReleaseInterruptedByADropIsFinishedOnTheNextConnection() {
+        Channel first = startWelcomed();
+        ObservableServerProfile profile = acquire(first, "u1", 1);
+        gold(profile).set(5);
+
+        CompletableFuture<Void> released = core.release("u1");
+        loop.runDue();
+        assertThat(first.sent(ServerBatch.class)).hasSize(1);
+        assertThat(last(first.sent())).isEqualTo(new ReleaseProfile(1));
+        first.drop();
+        loop.runDue();
+        loop.advance(Duration.ofMillis(100));
+
+        Channel second = welcome(1 << 20);
+        AcquireProfile again = last(second.sent(AcquireProfile.class));
+        assertThat(again.userId()).isEqualTo("u1");
+        assertThat(released).isNotDone();
+        second.deliver(new ProfileAcquired(again.requestId(), 3, 0, SCHEMA.newServerProfile("u1").toBytes()));
+        loop.runDue();
+
+        ServerBatch resent = last(second.sent(ServerBatch.class));
+        assertThat(resent.seq()).isEqualTo(1);
+        assertThat(resent.entries()).extracting(HandleDelta::handle).containsExactly(3);
+        assertThat(last(second.sent())).isEqualTo(new ReleaseProfile(3));
+        assertThat(released).isNotDone();
+        second.deliver(acceptAll(resent));
+        loop.runDue();
+        assertThat(released).isCompleted();
+        assertThat(core.held("u1")).isEmpty();
+        assertThat(core.quiescent()).isTrue();
+    }
+
+    @Test
+    void aFetchOfAUserBeingReleasedWaitsForTheReleaseThenAsksAgain() {
+        Channel channel = startWelcomed();
+        ObservableServerProfile profile = acquire(channel, "u1", 1);
+        gold(profile).set(5);
+        CompletableFuture<Void> released = core.release("u1");
+        CompletableFuture<ObservableServerProfile> again = core.fillProfileValues("u1");
+        loop.runDue();
+        assertThat(channel.sent(AcquireProfile.class)).hasSize(1);
+
+        channel.deliver(acceptAll(last(channel.sent(ServerBatch.class))));
+        loop.runDue();
+        assertThat(released).isCompleted();
+        AcquireProfile request = last(channel.sent(AcquireProfile.class));
+        assertThat(channel.sent(AcquireProfile.class)).hasSize(2);
+        ObservableServerProfile mastersCopy = SCHEMA.newServerProfile("u1");
+        gold(mastersCopy).set(5);
+        channel.deliver(new ProfileAcquired(request.requestId(), 2, 1, mastersCopy.toBytes()));
+        loop.runDue();
+        assertThat(again.join()).isNotSameAs(profile);
+        assertThat(gold(again.join()).intValue()).isEqualTo(5);
+    }
+
+    @Test
     void theInFlightWindowHoldsNewBatchesBackWhileTheChangesCoalesce() {
-        start();
-        Channel channel = welcome(1 << 20);
+        Channel channel = startWelcomed();
         ObservableServerProfile profile = acquire(channel, "u1", 1);
         for (int i = 1; i <= ReplicaSet.MAX_BATCHES_IN_FLIGHT; i++) {
             gold(profile).set(i);
@@ -229,8 +288,7 @@ class GameServerCoreTest {
 
     @Test
     void aFullWriteBufferKeepsTheBatchWaitingAndTakesNoNewOneUntilItDrains() {
-        start();
-        Channel channel = welcome(1 << 20);
+        Channel channel = startWelcomed();
         ObservableServerProfile profile = acquire(channel, "u1", 1);
         channel.room(0);
 
@@ -249,8 +307,7 @@ class GameServerCoreTest {
 
     @Test
     void closeSendsTheLastChangesThenReleaseProfileAndStopsOnceAcknowledged() {
-        start();
-        Channel channel = welcome(1 << 20);
+        Channel channel = startWelcomed();
         ObservableServerProfile profile = acquire(channel, "u1", 1);
         gold(profile).set(7);
 
@@ -271,8 +328,7 @@ class GameServerCoreTest {
 
     @Test
     void closeStopsAfterTheCloseTimeoutWhenTheMasterNeverAcknowledges() {
-        start();
-        Channel channel = welcome(1 << 20);
+        Channel channel = startWelcomed();
         ObservableServerProfile profile = acquire(channel, "u1", 1);
         gold(profile).set(7);
         CompletableFuture<ObservableServerProfile> pending = core.fillProfileValues("u2");
