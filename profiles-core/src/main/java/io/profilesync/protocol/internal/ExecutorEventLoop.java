@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,27 @@ public final class ExecutorEventLoop implements EventLoop {
     public ExecutorEventLoop(Executor executor, ScheduledExecutorService timer) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.timer = Objects.requireNonNull(timer, "timer");
+    }
+
+    /**
+     * A loop on a new scheduled executor with one daemon thread named {@code threadName} (the master's); cancelled
+     * timers leave the executor's queue at once (many deadlines come and go). Shut it down with
+     * {@link #executor()}{@code .shutdown()}.
+     */
+    public static ExecutorEventLoop singleThread(String threadName) {
+        Objects.requireNonNull(threadName, "threadName");
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return new ExecutorEventLoop(executor);
+    }
+
+    /** The timer executor (for a single-threaded loop, the executor itself): for shutting it down. */
+    public ScheduledExecutorService executor() {
+        return timer;
     }
 
     @Override
@@ -83,6 +105,7 @@ public final class ExecutorEventLoop implements EventLoop {
     }
 
     /** Whether the calling thread is running one of this loop's tasks. */
+    @Override
     public boolean inLoop() {
         return inside.get();
     }
