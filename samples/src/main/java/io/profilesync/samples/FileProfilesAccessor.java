@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 
 /**
  * A sample custom accessor: one file per profile in a folder. How to write your own accessor, in 200 lines; its test
- * ({@code FileProfilesAccessorTest}) runs the contract suite from the {@code db-accessors} test-jar.
+ * ({@code FileProfilesAccessorTest}) runs the contract suite from {@code profiles-testing}.
  *
  * <p>File format: the file of user {@code u} is {@code URLEncoder.encode(u) + ".json"}; its first line is
  * {@code version N}, the rest is the profile's JSON, which an operator can edit. A save writes a temporary file,

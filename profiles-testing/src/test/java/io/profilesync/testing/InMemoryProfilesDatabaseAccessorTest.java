@@ -1,8 +1,13 @@
-package io.profilesync.core;
+package io.profilesync.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.profilesync.core.ObservableInt;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.core.ProfilesException;
+import io.profilesync.core.StaleProfileException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,9 +23,10 @@ class InMemoryProfilesDatabaseAccessorTest {
         db.close();
     }
 
+    /** Every property type (TestProfiles) and a "gold" the tests below write and corrupt. */
     private static ObservableServerProfile profile(String userId) {
-        ObservableServerProfile profile = new ObservableServerProfile(userId);
-        Fixtures.everyType().forEach(p -> profile.add(p.copy()));
+        ObservableServerProfile profile = TestProfiles.newProfile(userId);
+        profile.add(new ObservableInt("gold", 0));
         return profile;
     }
 
@@ -31,9 +37,9 @@ class InMemoryProfilesDatabaseAccessorTest {
     @Test
     void savesAndRestoresEveryTypeWithVersions() throws Exception {
         ObservableServerProfile saved = profile("u1");
+        saved.fromJson(TestProfiles.filled("u1", 7).toJson());
         assertThat(await(db.restoreProfileAsync(saved))).isFalse();
         assertThat(saved.storedVersion()).isZero();
-        Fixtures.fillEveryType(saved);
         await(db.updateProfileAsync(saved));
         assertThat(saved.storedVersion()).isOne();
         await(db.updateProfileAsync(saved));
@@ -42,7 +48,7 @@ class InMemoryProfilesDatabaseAccessorTest {
         ObservableServerProfile restored = profile("u1");
         assertThat(await(db.restoreProfileAsync(restored))).isTrue();
         assertThat(restored.storedVersion()).isEqualTo(2);
-        Fixtures.assertSame(saved, restored);
+        TestProfiles.assertSameContent(restored, saved);
         assertThat(restored.hasUpdates()).isFalse();
     }
 

@@ -1,5 +1,10 @@
-package io.profilesync.core;
+package io.profilesync.testing;
 
+import io.profilesync.core.DatabaseException;
+import io.profilesync.core.IProfilesDatabaseAccessor;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.core.StaleProfileException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

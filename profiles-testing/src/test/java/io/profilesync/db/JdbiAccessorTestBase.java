@@ -1,13 +1,15 @@
 package io.profilesync.db;
 
-import static io.profilesync.db.TestProfiles.assertSameContent;
-import static io.profilesync.db.TestProfiles.filled;
-import static io.profilesync.db.TestProfiles.newProfile;
+import static io.profilesync.testing.TestProfiles.assertSameContent;
+import static io.profilesync.testing.TestProfiles.filled;
+import static io.profilesync.testing.TestProfiles.newProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.testing.AccessorContractTest;
+import io.profilesync.testing.TestProfiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.profilesync.db;
+package io.profilesync.testing;
 
 import java.nio.file.Path;
 import java.util.Optional;

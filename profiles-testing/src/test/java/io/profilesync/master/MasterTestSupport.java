@@ -1,6 +1,6 @@
 package io.profilesync.master;
 
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
+import io.profilesync.testing.InMemoryProfilesDatabaseAccessor;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -2,6 +2,8 @@ package io.profilesync.db;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.profilesync.testing.PostgresCluster;
+import io.profilesync.testing.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,8 +1,8 @@
-package io.profilesync.db;
+package io.profilesync.testing;
 
-import static io.profilesync.db.TestProfiles.assertSameContent;
-import static io.profilesync.db.TestProfiles.filled;
-import static io.profilesync.db.TestProfiles.newProfile;
+import static io.profilesync.testing.TestProfiles.assertSameContent;
+import static io.profilesync.testing.TestProfiles.filled;
+import static io.profilesync.testing.TestProfiles.newProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,12 +23,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract every {@link IProfilesDatabaseAccessor} must keep, as tests. To check an accessor, extend this class
- * and implement {@link #open()}, {@link #writeRaw} and {@link #readRaw}; depend on the {@code db-accessors} test-jar:
+ * and implement {@link #open()}, {@link #writeRaw} and {@link #readRaw}; depend on {@code profiles-testing}:
  * <pre>{@code
  * <dependency>
  *     <groupId>io.profilesync</groupId>
- *     <artifactId>db-accessors</artifactId>
- *     <type>test-jar</type>
+ *     <artifactId>profiles-testing</artifactId>
  *     <scope>test</scope>
  * </dependency>}</pre>
  *

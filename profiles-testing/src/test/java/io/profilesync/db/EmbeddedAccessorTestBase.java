@@ -1,11 +1,12 @@
 package io.profilesync.db;
 
-import static io.profilesync.db.TestProfiles.assertSameContent;
-import static io.profilesync.db.TestProfiles.filled;
-import static io.profilesync.db.TestProfiles.newProfile;
+import static io.profilesync.testing.TestProfiles.assertSameContent;
+import static io.profilesync.testing.TestProfiles.filled;
+import static io.profilesync.testing.TestProfiles.newProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.testing.TestProfiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

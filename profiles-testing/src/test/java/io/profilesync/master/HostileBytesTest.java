@@ -3,9 +3,9 @@ package io.profilesync.master;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
 import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
+import io.profilesync.testing.InMemoryProfilesDatabaseAccessor;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.profilesync.db;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.testing.TestProfiles;
 import java.time.Duration;
 
 /**

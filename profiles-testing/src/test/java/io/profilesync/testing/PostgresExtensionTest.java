@@ -1,4 +1,4 @@
-package io.profilesync.db;
+package io.profilesync.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
