@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link IProfilesDatabaseAccessor} of H2, SQLite and PostgreSQL, through Jdbi and a HikariCP pool. The JDBC URL
  * chooses the database ({@code jdbc:h2:}, {@code jdbc:sqlite:}, {@code jdbc:postgresql:}). On first use it creates
- * the table {@code profiles} by a numbered migration: one row per user with the profile as JSON (H2 {@code JSON},
- * PostgreSQL {@code JSONB}, SQLite {@code TEXT}), a version that grows by one on every save, and when it was saved.
+ * the table {@code profiles} by numbered migrations: one row per user with the profile as JSON text, stored character
+ * for character so every value round-trips exactly (H2 {@code CHARACTER VARYING}, SQLite and PostgreSQL
+ * {@code TEXT}), a version that grows by one on every save, and when it was saved.
  * Operators can read and mend rows with plain SQL; {@code docs/databases.md} has the details.
  *
  * <p>Saves check versions as {@link IProfilesDatabaseAccessor} says: a batch is one transaction, written with the

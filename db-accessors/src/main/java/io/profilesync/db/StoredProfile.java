@@ -13,7 +13,7 @@ import java.util.Objects;
  * <p>Threading: immutable, thread-safe.
  *
  * @param userId the user the profile belongs to
- * @param json the profile as a JSON object; PostgreSQL (JSONB) returns it reformatted, with the same content
+ * @param json the profile as a JSON object, exactly as written (every database stores it as text)
  * @param version the row's version, at least 1; it grows by one on every save
  * @param savedAt when the row was last written, to the millisecond
  */

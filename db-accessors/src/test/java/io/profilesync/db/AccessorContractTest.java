@@ -138,6 +138,31 @@ public abstract class AccessorContractTest {
         }
     }
 
+    /**
+     * Every value the model holds comes back bit for bit: -0.0, subnormals, NaN and the infinities in doubles and
+     * floats (scalars, lists, dictionaries, vectors), longs beyond a double's precision, strings with U+0000 and
+     * other characters that JSON or a database might rewrite.
+     */
+    @Test
+    void everyValueTheModelHoldsRoundTripsExactly() throws Exception {
+        List<ObservableServerProfile> profiles = TestProfiles.exactValueProfiles("exact-");
+        await(accessor.updateProfilesAsync(profiles));
+
+        for (ObservableServerProfile original : profiles) {
+            ObservableServerProfile back = restored(original.userId());
+            assertSameContent(back, original);
+            double want = original.get("rating", io.profilesync.core.ObservableDouble.class).get();
+            double got = back.get("rating", io.profilesync.core.ObservableDouble.class).get();
+            assertThat(Double.doubleToRawLongBits(got)).as("bits of " + want).isEqualTo(
+                    Double.doubleToRawLongBits(want));
+        }
+        accessor.close(); // and from the store itself, not a cache
+        accessor = open();
+        for (ObservableServerProfile original : profiles) {
+            assertSameContent(restored(original.userId()), original);
+        }
+    }
+
     @Test
     void versionGrowsByOneOnEverySave() throws Exception {
         ObservableServerProfile p = newProfile("bob");

@@ -29,27 +29,22 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * <p>Immutable and thread-safe.
  */
 public enum Dialect {
-    H2("jdbc:h2:", "JSON", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
-        @Override
-        String json(String param) {
-            return ":" + param + " FORMAT JSON";
-        }
-
+    H2("jdbc:h2:", "JSON", "CHARACTER VARYING", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
         @Override
         String guardedUpsert() {
             // H2's MERGE ... KEY cannot take a condition; the standard MERGE can.
             return "MERGE INTO profiles t USING (VALUES (CAST(:userId AS VARCHAR(255)))) s(user_id)"
                     + " ON t.user_id = s.user_id"
-                    + " WHEN MATCHED AND t.version = :expected THEN UPDATE SET data = " + json("json")
-                    + ", version = :version, saved_at = :savedAt"
+                    + " WHEN MATCHED AND t.version = :expected THEN UPDATE SET data = :json,"
+                    + " version = :version, saved_at = :savedAt"
                     + " WHEN NOT MATCHED AND :expected = 0 THEN INSERT (user_id, data, version, saved_at)"
-                    + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
+                    + " VALUES (:userId, :json, :version, :savedAt)";
         }
 
         @Override
         String plainUpsert() {
             return "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id)"
-                    + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
+                    + " VALUES (:userId, :json, :version, :savedAt)";
         }
 
         @Override
@@ -75,7 +70,7 @@ public enum Dialect {
         }
     },
 
-    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
+    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
         /**
          * The upsert with VALUES, a quarter faster here than the INSERT ... SELECT ... WHERE EXISTS form, which it
          * needs no more: writers are serialized (BEGIN IMMEDIATE), so the rows a batch inserts are exactly those whose
@@ -132,12 +127,7 @@ public enum Dialect {
         }
     },
 
-    POSTGRESQL("jdbc:postgresql:", "JSONB", "TIMESTAMP WITH TIME ZONE", null, "") {
-        @Override
-        String json(String param) {
-            return "CAST(:" + param + " AS JSONB)";
-        }
-
+    POSTGRESQL("jdbc:postgresql:", "JSONB", "TEXT", "TIMESTAMP WITH TIME ZONE", null, "") {
         @Override
         String migrationLock() {
             return "SELECT pg_advisory_xact_lock(7023151003)";
@@ -158,7 +148,7 @@ public enum Dialect {
                 expected.add(r.expectedVersion());
             }
             Set<String> written = new HashSet<>(h.createQuery("INSERT INTO profiles (user_id, data, version, saved_at)"
-                            + " SELECT t.user_id, CAST(t.data AS JSONB), t.expected + 1, :savedAt"
+                            + " SELECT t.user_id, t.data, t.expected + 1, :savedAt"
                             + " FROM unnest(:ids, :docs, :expected) AS t(user_id, data, expected)"
                             + " WHERE t.expected = 0 OR EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = t.user_id)"
                             + " ORDER BY t.user_id" + ON_CONFLICT_UPDATE
@@ -183,13 +173,16 @@ public enum Dialect {
 
     private final String prefix;
     private final String jsonType;
+    private final String textType;
     private final String timestampType;
     private final String backupCommand;
     private final String backupExtension;
 
-    Dialect(String prefix, String jsonType, String timestampType, String backupCommand, String backupExtension) {
+    Dialect(String prefix, String jsonType, String textType, String timestampType, String backupCommand,
+            String backupExtension) {
         this.prefix = prefix;
         this.jsonType = jsonType;
+        this.textType = textType;
         this.timestampType = timestampType;
         this.backupCommand = backupCommand;
         this.backupExtension = backupExtension;
@@ -212,9 +205,21 @@ public enum Dialect {
         return prefix;
     }
 
-    /** The column type of the profile's JSON. */
+    /**
+     * The JSON column type of migration 1 (H2 {@code JSON}, PostgreSQL {@code JSONB}): kept for that migration only,
+     * since migration 2 turned the column into text ({@link #textType()}).
+     */
     String jsonType() {
         return jsonType;
+    }
+
+    /**
+     * The column type of text of any length stored character for character: the profile's JSON since migration 2.
+     * H2's {@code JSON} rewrote numbers ({@code -0.0} became {@code 0.0}) and PostgreSQL's {@code JSONB} stores
+     * {@code numeric} (losing {@code -0.0}) and refuses the escape {@code \u0000}.
+     */
+    String textType() {
+        return textType;
     }
 
     String timestampType() {
@@ -226,11 +231,6 @@ public enum Dialect {
         return backupExtension;
     }
 
-    /** The SQL expression that binds the named parameter {@code param} as JSON. */
-    String json(String param) {
-        return ":" + param;
-    }
-
     /**
      * The upsert of one row that writes only if the stored row is at {@code :expected}, or absent when
      * {@code :expected} is 0: binds {@code userId, json, version, savedAt, expected}; its update count is 0 when the
@@ -240,7 +240,7 @@ public enum Dialect {
         // SQLite and PostgreSQL: a row is proposed only when it may be inserted (expected 0) or exists (then the
         // conflict turns it into the guarded update). SQLite needs the WHERE of the SELECT before ON CONFLICT.
         return "INSERT INTO profiles (user_id, data, version, saved_at)"
-                + " SELECT :userId, " + json("json") + ", :version, :savedAt"
+                + " SELECT :userId, :json, :version, :savedAt"
                 + " WHERE :expected = 0 OR EXISTS (SELECT 1 FROM profiles WHERE user_id = :userId)"
                 + ON_CONFLICT_UPDATE + " WHERE profiles.version = :expected";
     }
@@ -248,7 +248,7 @@ public enum Dialect {
     /** The dialect's plain upsert (binds {@code userId, json, version, savedAt}): overwrites whatever is stored. */
     String plainUpsert() {
         return "INSERT INTO profiles (user_id, data, version, saved_at)"
-                + " VALUES (:userId, " + json("json") + ", :version, :savedAt)" + ON_CONFLICT_UPDATE;
+                + " VALUES (:userId, :json, :version, :savedAt)" + ON_CONFLICT_UPDATE;
     }
 
     /**

@@ -24,7 +24,16 @@ public final class Migrations {
                             + "user_id VARCHAR(255) NOT NULL PRIMARY KEY, "
                             + "data " + d.jsonType() + " NOT NULL, "
                             + "version BIGINT NOT NULL, "
-                            + "saved_at " + d.timestampType() + " NOT NULL)")));
+                            + "saved_at " + d.timestampType() + " NOT NULL)")),
+            // H2's JSON type rewrote the text and normalized numbers (-0.0 became 0.0); PostgreSQL's JSONB stores
+            // numeric (losing -0.0) and refuses \u0000. Text keeps toJson()'s output character for character; an
+            // operator who wants to query the JSON casts it (CAST(data AS JSON) in H2, data::jsonb in PostgreSQL).
+            new Migration(2, "profile data as text, exactly as written", d -> switch (d) {
+                case H2 -> List.of("ALTER TABLE profiles ALTER COLUMN data SET DATA TYPE " + d.textType());
+                case POSTGRESQL -> List.of("ALTER TABLE profiles ALTER COLUMN data TYPE " + d.textType()
+                        + " USING data::text");
+                case SQLITE -> List.of(); // TEXT from the start
+            }));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
@@ -34,6 +43,14 @@ public final class Migrations {
 
     /** Applies the missing migrations in one transaction (where the database has transactional DDL). */
     public static void migrate(Jdbi jdbi, Dialect dialect) {
+        migrate(jdbi, dialect, LATEST);
+    }
+
+    /**
+     * Applies the missing migrations up to {@code upTo} only: for tests that make a database as an older profilesync
+     * left it, then open it with this one.
+     */
+    public static void migrate(Jdbi jdbi, Dialect dialect, int upTo) {
         jdbi.useTransaction(h -> {
             if (dialect.migrationLock() != null) {
                 h.execute(dialect.migrationLock());
@@ -50,7 +67,7 @@ public final class Migrations {
                         + "before the upgrade.");
             }
             for (Migration m : MIGRATIONS) {
-                if (m.version() > current) {
+                if (m.version() > current && m.version() <= upTo) {
                     for (String sql : m.statements().apply(dialect)) {
                         h.execute(sql);
                     }
