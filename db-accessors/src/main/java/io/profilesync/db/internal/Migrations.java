@@ -33,7 +33,17 @@ public final class Migrations {
                 case POSTGRESQL -> List.of("ALTER TABLE profiles ALTER COLUMN data TYPE " + d.textType()
                         + " USING data::text");
                 case SQLITE -> List.of(); // TEXT from the start
-            }));
+            }),
+            // The exactly-once record (issue 9) lives in the row, so it is written in the same transaction as the
+            // data; the fingerprint of the schema each row was written with, and the schemas themselves, let a
+            // master find out what a new schema would drop or retype before it starts (docs/schema.md).
+            new Migration(3, "applied batches, schema fingerprints and the schemas table", d -> List.of(
+                    "ALTER TABLE profiles ADD COLUMN applied_batches " + d.textType(),
+                    "ALTER TABLE profiles ADD COLUMN schema_fingerprint VARCHAR(64)",
+                    "CREATE TABLE profilesync_schemas ("
+                            + "fingerprint VARCHAR(64) NOT NULL PRIMARY KEY, "
+                            + "schema_json " + d.textType() + " NOT NULL, "
+                            + "recorded_at " + d.timestampType() + " NOT NULL)")));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
