@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * <pre>{@code
  * <dependency>
  *     <groupId>io.profilesync</groupId>
- *     <artifactId>db-accessors</artifactId>
+ *     <artifactId>profiles-db-accessors</artifactId>
  *     <type>test-jar</type>
  *     <scope>test</scope>
  * </dependency>}</pre>
