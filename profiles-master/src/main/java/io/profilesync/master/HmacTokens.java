@@ -1,5 +1,7 @@
 package io.profilesync.master;
 
+import io.profilesync.core.InvalidUserIdException;
+import io.profilesync.core.UserIds;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -37,14 +39,13 @@ public final class HmacTokens {
     /**
      * A token for {@code userId} valid for {@code ttl} from the clock's now.
      *
-     * @throws IllegalArgumentException when the secret is too short, the user id empty or the ttl not positive
+     * @throws IllegalArgumentException when the secret is too short or the ttl not positive
+     * @throws InvalidUserIdException when the user id breaks the rule of {@link UserIds}
      */
     public static String mint(String secret, String userId, Duration ttl, Clock clock) {
         checkSecret(secret);
         Objects.requireNonNull(userId, "userId");
-        if (userId.isEmpty()) {
-            throw new IllegalArgumentException("userId must not be empty");
-        }
+        UserIds.check(userId);
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive, not " + ttl);
         }
@@ -103,8 +104,11 @@ public final class HmacTokens {
         if (!clock.instant().isBefore(expiresAt)) {
             throw new AuthenticationException("token expired at " + expiresAt + "; log in again for a new one");
         }
-        if (userId.isEmpty()) {
-            throw new AuthenticationException("token names no user");
+        String problem = UserIds.problem(userId);
+        if (problem != null) {
+            // Signed, so minted by a login service that does not follow the rule: say so, and refuse it here rather
+            // than accept a profile the database could not save.
+            throw new AuthenticationException("the token's " + problem);
         }
         return userId;
     }

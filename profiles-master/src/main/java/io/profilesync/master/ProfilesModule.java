@@ -13,6 +13,7 @@ import io.profilesync.core.PropertyView;
 import io.profilesync.core.StaleProfileException;
 import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
+import io.profilesync.core.UserIds;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.populators.ProfileSchema.Writer;
 import io.profilesync.protocol.internal.Messages.AcquireFailed;
@@ -521,9 +522,9 @@ final class ProfilesModule {
 
     private void onAcquire(Session session, AcquireProfile request) {
         String userId = request.userId();
-        if (userId.isEmpty() || userId.length() > 256) {
-            send(session, new AcquireFailed(request.requestId(), "user id must be 1 to 256 characters, not "
-                    + userId.length()));
+        String userIdProblem = UserIds.problem(userId);
+        if (userIdProblem != null) {
+            send(session, new AcquireFailed(request.requestId(), userIdProblem));
             return;
         }
         acquire(userId, entry -> {
