@@ -315,6 +315,26 @@ public final class ProfileSchema {
         }
     }
 
+    /**
+     * Every property of {@code profile} that breaks the schema's constraints or has another type than the schema
+     * says, as one reason each ("level 500 is above the maximum 100"), in the schema's order; empty when it fits. For
+     * tools that report every problem at once, such as {@code profile import}.
+     *
+     * @throws PropertyNotFoundException when the profile lacks a property of the schema
+     */
+    public List<String> violations(ObservableProfile profile) {
+        Objects.requireNonNull(profile, "profile");
+        List<String> violations = new ArrayList<>();
+        for (PropertyDefinition definition : definitions) {
+            ObservableProperty<?> property = profile.get(definition.name());
+            String violation = violation(definition, property, property.value());
+            if (violation != null) {
+                violations.add(violation);
+            }
+        }
+        return violations;
+    }
+
     /** Why {@code value} may not be the value of {@code property} under {@code definition}, or null. */
     static String violation(PropertyDefinition definition, ObservableProperty<?> property, Object value) {
         if (!property.typeDescriptor().equals(definition.typeDescriptor())) {
