@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -72,12 +73,22 @@ final class ProfileCommand {
             Logging.configure(false);
             settings = Main.ConfigOption.load(spec);
             checkArguments();
+            Optional<AdminClient> admin = AdminClient.find(settings);
+            if (admin.isPresent()) {
+                return runRemote(admin.get());
+            }
             try (JdbiProfilesAccessor accessor = Databases.open(settings)) {
                 return run(accessor);
             }
         }
 
         abstract Integer run(JdbiProfilesAccessor accessor) throws Exception;
+
+        /** Runs through the running master's admin API ({@link AdminApi}); by default: refused, stop the master. */
+        Integer runRemote(AdminClient admin) throws Exception {
+            throw new UsageException("profile " + spec.name() + " does not run through a running master yet: stop "
+                    + "the master at " + admin.base() + " first (the command opens the database directly)");
+        }
 
         /** Refuses arguments that cannot work before the database is opened (or created); none by default. */
         void checkArguments() {
@@ -97,6 +108,23 @@ final class ProfileCommand {
     static final class Show extends Base {
         @Parameters(paramLabel = "USER", converter = UserIdArgument.class, description = "the user id")
         String user;
+
+        @Override
+        Integer runRemote(AdminClient admin) throws IOException {
+            AdminClient.Response response = admin.get("/admin/profiles/" + AdminClient.segment(user));
+            if (response.status() == 404) {
+                spec.commandLine().getErr().println("profilesync: no profile stored for user '" + user + "'");
+                spec.commandLine().getErr().flush();
+                return ExitCodes.NOT_FOUND;
+            }
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not show '" + user
+                        + "': " + response.field("error"));
+            }
+            out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(response.body())));
+            out().flush();
+            return ExitCodes.OK;
+        }
 
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws Exception {
@@ -131,6 +159,27 @@ final class ProfileCommand {
     static final class Export extends Base {
         @Option(names = "--out", paramLabel = "FILE", description = "the file to write (replaced if it exists)")
         Path out;
+
+        @Override
+        Integer runRemote(AdminClient admin) throws IOException {
+            AdminClient.Response response = admin.get("/admin/profiles");
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not export: "
+                        + response.field("error"));
+            }
+            long count = response.body().lines().filter(line -> !line.isBlank()).count();
+            if (out == null) {
+                System.out.print(response.body());
+                System.out.flush();
+            } else {
+                Files.writeString(out, response.body(), StandardCharsets.UTF_8);
+            }
+            spec.commandLine().getErr().println("Exported " + count + " profile(s)"
+                    + (out == null ? "" : " to " + out.toAbsolutePath()) + " through the running master at "
+                    + admin.base());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.OK;
+        }
 
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws IOException {

@@ -109,9 +109,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (prometheus != null) {
             HttpEndpoint http = HttpEndpoint.start(settings.metricsHost(), settings.metricsPort(), prometheus,
-                    new HealthCheck(master, accessor, () -> stopping));
+                    new HealthCheck(master, accessor, () -> stopping), settings.adminToken()
+                            .map(token -> new AdminApi(token, master, accessor, schema)).orElse(null));
             resources.add(0, http);
-            log.info("HTTP endpoint: http://{}:{}/health and /metrics", settings.metricsHost(), http.port());
+            log.info("HTTP endpoint: http://{}:{}/health and /metrics{}", settings.metricsHost(), http.port(),
+                    settings.adminToken().isPresent() ? ", admin API under /admin/" : "");
         } else {
             log.info("HTTP endpoint: off (metrics.enabled: true serves /health and /metrics)");
         }

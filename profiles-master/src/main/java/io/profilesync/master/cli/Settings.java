@@ -89,6 +89,9 @@ public final class Settings {
     @Target({RECORD_COMPONENT, PARAMETER})
     @interface Secret {
         int min();
+
+        /** What an empty value does, for the message of a bad one. */
+        String empty() default "generate one into secrets.file";
     }
 
     /** The environment variable read when the file does not set the setting. */
@@ -112,6 +115,8 @@ public final class Settings {
             @Secret(min = HmacTokens.MIN_SECRET_LENGTH) @Env("PROFILESYNC_TOKEN_SECRET") String tokenSecret,
             @Secret(min = MIN_GAME_SERVER_SECRET_LENGTH) @Env("PROFILESYNC_GAME_SERVER_SECRETS")
             List<String> gameServerSecrets,
+            @Secret(min = HmacTokens.MIN_SECRET_LENGTH, empty = "turn the admin API off")
+            @Env("PROFILESYNC_ADMIN_TOKEN") String adminToken,
             Path file) {
     }
 
@@ -151,7 +156,7 @@ public final class Settings {
                         master.clientUpdateDebounce(), master.profileLoadTimeout(), master.profileLoadAttempts(),
                         master.authenticationTimeout(), master.saveBatchSize(), master.saveRetryMaxDelay(),
                         master.shutdownTimeout()),
-                new SecretsSection(null, List.of(), Path.of(DATA_DIRECTORY, "secrets.yaml")),
+                new SecretsSection(null, List.of(), null, Path.of(DATA_DIRECTORY, "secrets.yaml")),
                 new DatabaseSection(url, database.user(), database.password(), database.poolSize(),
                         database.durable()),
                 new BackupSection(database.backupInterval(), database.backupsToKeep(), null),
@@ -172,8 +177,13 @@ public final class Settings {
      * @param path section and name, such as {@code server.port}
      * @param defaultValue the typed default, or null: not set (optional settings)
      * @param env the environment variable read when the file does not set it, or null
+     * @param empty what an empty secret does, for messages
      */
-    record Key(String path, Kind kind, Object defaultValue, long min, long max, String env) {
+    record Key(String path, Kind kind, Object defaultValue, long min, long max, String env, String empty) {
+        Key(String path, Kind kind, Object defaultValue, long min, long max, String env) {
+            this(path, kind, defaultValue, min, max, env, "");
+        }
+
         String section() {
             return path.substring(0, path.indexOf('.'));
         }
@@ -186,7 +196,7 @@ public final class Settings {
             return switch (kind) {
                 case STRING -> "a string";
                 case SECRET -> "a string of at least " + min + " characters (generate one with `openssl rand -base64 "
-                        + "48`), or empty to generate one into secrets.file";
+                        + "48`), or empty to " + empty;
                 case SECRET_LIST -> "a list of strings of at least " + min + " characters each";
                 case INT -> "an integer from " + min + " to " + max;
                 case SIZE -> Units.SIZE_FORMS + ", from " + Units.formatSize(min) + " to " + Units.formatSize(max);
@@ -230,7 +240,7 @@ public final class Settings {
         Range range = setting.getAnnotation(Range.class);
         if (secret != null) {
             return new Key(path, type == List.class ? Kind.SECRET_LIST : Kind.SECRET, defaultValue, secret.min(), 0,
-                    variable);
+                    variable, secret.empty());
         }
         if (range != null) {
             return new Key(path, Kind.INT, defaultValue, range.min(), range.max(), variable);
@@ -665,6 +675,11 @@ public final class Settings {
     /** The configured game-server secrets (file or environment); empty: none configured. */
     public List<String> gameServerSecrets() {
         return sections.secrets().gameServerSecrets();
+    }
+
+    /** The token the admin HTTP API requires ({@code Authorization: Bearer …}); empty: the admin API is off. */
+    public Optional<String> adminToken() {
+        return Optional.ofNullable(sections.secrets().adminToken());
     }
 
     /** Where generated secrets are kept; empty: never generate them. */
