@@ -78,11 +78,11 @@ public final class HmacTokens {
      */
     public static String verify(String secret, String token, Clock clock) {
         if (token == null || token.isEmpty()) {
-            throw new AuthenticationException("no token given; log in to get one");
+            throw new AuthenticationException("no token given; log in to get one", "missing");
         }
         String[] parts = token.split("\\.", -1);
         if (parts.length != 4 || !VERSION.equals(parts[0])) {
-            throw new AuthenticationException("malformed token: expected v1.<user>.<expiry>.<signature>");
+            throw new AuthenticationException("malformed token: expected v1.<user>.<expiry>.<signature>", "malformed");
         }
         String payload = parts[0] + "." + parts[1] + "." + parts[2];
         byte[] signature;
@@ -93,22 +93,23 @@ public final class HmacTokens {
             expiry = Long.parseLong(parts[2]);
             userId = new String(DECODER.decode(parts[1]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new AuthenticationException("malformed token: " + e.getMessage());
+            throw new AuthenticationException("malformed token: " + e.getMessage(), "malformed");
         }
         // Constant-time comparison: a forger learns nothing from how long the check takes.
         if (!MessageDigest.isEqual(sign(secret, payload), signature)) {
             throw new AuthenticationException("token signature does not match: it was forged, altered, or signed with "
-                    + "another secret than the master's tokenSecret");
+                    + "another secret than the master's tokenSecret", "bad_signature");
         }
         Instant expiresAt = Instant.ofEpochSecond(expiry);
         if (!clock.instant().isBefore(expiresAt)) {
-            throw new AuthenticationException("token expired at " + expiresAt + "; log in again for a new one");
+            throw new AuthenticationException("token expired at " + expiresAt + "; log in again for a new one",
+                    "expired");
         }
         String problem = UserIds.problem(userId);
         if (problem != null) {
             // Signed, so minted by a login service that does not follow the rule: say so, and refuse it here rather
             // than accept a profile the database could not save.
-            throw new AuthenticationException("the token's " + problem);
+            throw new AuthenticationException("the token's " + problem, "invalid_user_id");
         }
         return userId;
     }

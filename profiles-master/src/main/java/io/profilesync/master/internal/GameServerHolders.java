@@ -80,7 +80,7 @@ final class GameServerHolders {
         Holding holding = session.gameServer.byHandle.get(entry.handle());
         if (holding == null) {
             // MST never checks that the sender holds the user; here a game server writes only what it holds.
-            relay.refuse(session, seq, entry.handle(), "", "this game server does not hold profile handle "
+            relay.refuse(session, "not_held", seq, entry.handle(), "", "this game server does not hold profile handle "
                     + entry.handle() + "; acquire the profile first");
         } else {
             relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL, serverValidator);
