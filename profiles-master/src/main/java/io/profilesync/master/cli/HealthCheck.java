@@ -15,8 +15,10 @@ import java.util.function.Supplier;
 
 /**
  * What {@code GET /health} answers: UP only when the master accepts work and the database accepts writes (a write
- * probe, {@link JdbiProfilesAccessor#checkWritable()}, rolled back), DOWN with each reason in {@code problems}
- * otherwise, such as {@code "database: the profile database does not accept writes (…)"}.
+ * probe, {@link JdbiProfilesAccessor#checkWritable()}, rolled back), its network thread runs and its saves do not
+ * keep failing ({@link MasterServer#problems()}); DOWN with each reason in {@code problems} otherwise, such as
+ * {@code "database: the profile database does not accept writes (…)"} or {@code "network: the network thread has
+ * stopped…"}.
  *
  * <p>Threading: called on the HTTP endpoint's thread; the master and the accessor are thread-safe.
  */
@@ -44,6 +46,9 @@ final class HealthCheck implements Supplier<HttpEndpoint.Health> {
         String database = databaseProblem();
         if (database != null) {
             problems.add("database: " + database);
+        }
+        if (listening) {
+            problems.addAll(master.problems());
         }
         MasterServer.Stats stats = master.stats();
         ObjectNode body = JSON.createObjectNode();

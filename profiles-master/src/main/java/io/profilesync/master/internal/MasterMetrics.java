@@ -31,6 +31,9 @@ final class MasterMetrics {
     private final AtomicInteger loadedProfiles = new AtomicInteger();
     private final AtomicInteger dirtyProfiles = new AtomicInteger();
     private final AtomicInteger conflictedProfiles = new AtomicInteger();
+    /** Save batches failed since the last one that succeeded; read by the health check from any thread. */
+    private final AtomicInteger consecutiveSaveFailures = new AtomicInteger();
+    private volatile String lastSaveFailure = "";
     private final Counter savedProfiles;
     private final Counter saveFailures;
     private final Timer saveSucceeded;
@@ -170,11 +173,15 @@ final class MasterMetrics {
 
     void saved(int profiles, long latencyNanos) {
         savedProfiles.increment(profiles);
+        consecutiveSaveFailures.set(0);
         saveSucceeded.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
-    void saveFailed(long latencyNanos) {
+    void saveFailed(long latencyNanos, Throwable cause) {
         saveFailures.increment();
+        consecutiveSaveFailures.incrementAndGet();
+        lastSaveFailure = String.valueOf(cause == null ? "unknown" : cause.getMessage()).lines().findFirst()
+                .orElse("");
         saveFailed.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -198,6 +205,15 @@ final class MasterMetrics {
         bytesOut.increment(Protocol.estimateSize(message));
         counter("profilesync.messages", "Messages, by direction and type", "direction", "out", "type",
                 message.getClass().getSimpleName()).increment();
+    }
+
+    /** Save batches failed in a row, and the last failure's message; thread-safe. */
+    int consecutiveSaveFailures() {
+        return consecutiveSaveFailures.get();
+    }
+
+    String lastSaveFailure() {
+        return lastSaveFailure;
     }
 
     /** Thread-safe: reads the atomics. */

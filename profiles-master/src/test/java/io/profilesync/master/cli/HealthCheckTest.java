@@ -76,6 +76,16 @@ class HealthCheckTest {
                         .startsWith("database: the profile database does not accept writes (").contains("read only");
             }
 
+            // The network thread dies: DOWN, and the body says so.
+            java.lang.reflect.Method stopNetwork = MasterServer.class.getDeclaredMethod("stopNetworkThread");
+            stopNetwork.setAccessible(true);
+            stopNetwork.invoke(master);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !healthy.get().up());
+            JsonNode noNetwork = json.readTree(healthy.get().json());
+            assertThat(noNetwork.get("status").asText()).isEqualTo("DOWN");
+            assertThat(noNetwork.get("database").asText()).isEqualTo("UP");
+            assertThat(noNetwork.get("problems").get(0).asText()).startsWith("network: the network thread has stopped");
+
             stopping.set(true);
             JsonNode stopped = json.readTree(healthy.get().json());
             assertThat(stopped.get("status").asText()).isEqualTo("DOWN");
