@@ -215,6 +215,18 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
         return backups.backupNow();
     }
 
+    /**
+     * Proves that the database accepts writes now: inserts a row into {@code profilesync_schema_version} inside a
+     * transaction and rolls it back, so nothing is left behind. A read-only database or file, a full disk, missing
+     * permissions or a lost connection fail it. The master's start and its {@code /health} use it, so a master that
+     * could not save never reports ready. Blocks the caller.
+     *
+     * @throws DatabaseException saying that the database refused the write, and why
+     */
+    public void checkWritable() {
+        store.checkWritable();
+    }
+
     private <T> CompletableFuture<T> async(ExecutorService executor, Supplier<T> task) {
         try {
             return CompletableFuture.supplyAsync(task, executor);

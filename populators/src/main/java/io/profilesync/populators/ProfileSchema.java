@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
@@ -49,10 +48,10 @@ public final class ProfileSchema {
         CLIENT, SERVER
     }
 
-    private static final String DEMO_RESOURCE = "/io/profilesync/populators/demo-schema.yaml";
-    /** Both refuse a key given twice in one entry, which would otherwise silently keep the last. */
-    private static final ObjectMapper YAML = YAMLMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final String DEMO_RESOURCE = "/io/profilesync/populators/demo-schema.json";
+    /** The optional dependency YAML schemas need; JSON schemas and the demo schema do not. */
+    static final String YAML_ARTIFACT = "com.fasterxml.jackson.dataformat:jackson-dataformat-yaml";
+    /** Refuses a key given twice in one entry, which would otherwise silently keep the last (as YAML does). */
     private static final ObjectMapper JSON = SchemaJson.JSON.copy()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -144,7 +143,7 @@ public final class ProfileSchema {
         if (fileName.endsWith(".json")) {
             mapper = JSON;
         } else if (fileName.endsWith(".yaml") || fileName.endsWith(".yml")) {
-            mapper = YAML;
+            mapper = yaml(source);
         } else {
             throw new SchemaException(source + ": the name must end in .json, .yaml or .yml to tell its format");
         }
@@ -167,12 +166,34 @@ public final class ProfileSchema {
     }
 
     /**
-     * A schema from YAML text.
+     * A schema from YAML text. Needs the optional dependency {@value #YAML_ARTIFACT} on the class path (the master
+     * has it; the client and game-server artifacts do not bring it).
      *
-     * @throws SchemaException when the text is not valid YAML or breaks a rule
+     * @throws SchemaException when the text is not valid YAML or breaks a rule, or the YAML parser is missing
      */
     public static ProfileSchema fromYaml(String yaml) {
-        return parse("schema YAML", Objects.requireNonNull(yaml, "yaml"), YAML);
+        Objects.requireNonNull(yaml, "yaml");
+        return parse("schema YAML", yaml, yaml("schema YAML"));
+    }
+
+    /** The YAML mapper, or a SchemaException saying which dependency to add when the YAML parser is missing. */
+    private static ObjectMapper yaml(String source) {
+        try {
+            Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLMapper", false,
+                    ProfileSchema.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new SchemaException(source + " is YAML, and the YAML parser is not on the class path: add the "
+                    + "dependency " + YAML_ARTIFACT + " (the version of your jackson-databind), or write the schema as "
+                    + "JSON (.json)", e);
+        }
+        return YamlHolder.YAML;
+    }
+
+    /** Loaded only when a YAML schema is read, so the YAML classes are needed only then. */
+    private static final class YamlHolder {
+        /** Refuses a key given twice in one entry, which would otherwise silently keep the last. */
+        static final ObjectMapper YAML = com.fasterxml.jackson.dataformat.yaml.YAMLMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     }
 
     /**
@@ -193,7 +214,7 @@ public final class ProfileSchema {
                 if (in == null) {
                     throw new SchemaException(source + " is missing from the classpath");
                 }
-                return parse(source, new String(in.readAllBytes(), StandardCharsets.UTF_8), YAML);
+                return parse(source, new String(in.readAllBytes(), StandardCharsets.UTF_8), JSON);
             } catch (IOException e) {
                 throw new SchemaException(source + " cannot be read: " + e, e);
             }
@@ -205,7 +226,7 @@ public final class ProfileSchema {
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            String format = mapper == YAML ? "YAML" : "JSON";
+            String format = mapper == JSON ? "JSON" : "YAML";
             throw new SchemaException(source + " is not valid " + format + ": " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr()), e);
@@ -363,6 +384,26 @@ public final class ProfileSchema {
                 throw new UpdateRejectedException(definition.name(), violation);
             }
         }
+    }
+
+    /**
+     * Every property of {@code profile} that breaks the schema's constraints or has another type than the schema
+     * says, as one reason each ("level 500 is above the maximum 100"), in the schema's order; empty when it fits. For
+     * tools that report every problem at once, such as {@code profile import}.
+     *
+     * @throws PropertyNotFoundException when the profile lacks a property of the schema
+     */
+    public List<String> violations(ObservableProfile profile) {
+        Objects.requireNonNull(profile, "profile");
+        List<String> violations = new ArrayList<>();
+        for (PropertyDefinition definition : definitions) {
+            ObservableProperty<?> property = profile.get(definition.name());
+            String violation = violation(definition, property, property.value());
+            if (violation != null) {
+                violations.add(violation);
+            }
+        }
+        return violations;
     }
 
     /** Why {@code value} may not be the value of {@code property} under {@code definition}, or null. */

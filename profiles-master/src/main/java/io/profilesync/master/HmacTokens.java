@@ -1,5 +1,7 @@
 package io.profilesync.master;
 
+import io.profilesync.core.InvalidUserIdException;
+import io.profilesync.core.UserIds;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -37,14 +39,13 @@ public final class HmacTokens {
     /**
      * A token for {@code userId} valid for {@code ttl} from the clock's now.
      *
-     * @throws IllegalArgumentException when the secret is too short, the user id empty or the ttl not positive
+     * @throws IllegalArgumentException when the secret is too short or the ttl not positive
+     * @throws InvalidUserIdException when the user id breaks the rule of {@link UserIds}
      */
     public static String mint(String secret, String userId, Duration ttl, Clock clock) {
         checkSecret(secret);
         Objects.requireNonNull(userId, "userId");
-        if (userId.isEmpty()) {
-            throw new IllegalArgumentException("userId must not be empty");
-        }
+        UserIds.check(userId);
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive, not " + ttl);
         }
@@ -77,11 +78,11 @@ public final class HmacTokens {
      */
     public static String verify(String secret, String token, Clock clock) {
         if (token == null || token.isEmpty()) {
-            throw new AuthenticationException("no token given; log in to get one");
+            throw new AuthenticationException("no token given; log in to get one", "missing");
         }
         String[] parts = token.split("\\.", -1);
         if (parts.length != 4 || !VERSION.equals(parts[0])) {
-            throw new AuthenticationException("malformed token: expected v1.<user>.<expiry>.<signature>");
+            throw new AuthenticationException("malformed token: expected v1.<user>.<expiry>.<signature>", "malformed");
         }
         String payload = parts[0] + "." + parts[1] + "." + parts[2];
         byte[] signature;
@@ -92,19 +93,23 @@ public final class HmacTokens {
             expiry = Long.parseLong(parts[2]);
             userId = new String(DECODER.decode(parts[1]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new AuthenticationException("malformed token: " + e.getMessage());
+            throw new AuthenticationException("malformed token: " + e.getMessage(), "malformed");
         }
         // Constant-time comparison: a forger learns nothing from how long the check takes.
         if (!MessageDigest.isEqual(sign(secret, payload), signature)) {
             throw new AuthenticationException("token signature does not match: it was forged, altered, or signed with "
-                    + "another secret than the master's tokenSecret");
+                    + "another secret than the master's tokenSecret", "bad_signature");
         }
         Instant expiresAt = Instant.ofEpochSecond(expiry);
         if (!clock.instant().isBefore(expiresAt)) {
-            throw new AuthenticationException("token expired at " + expiresAt + "; log in again for a new one");
+            throw new AuthenticationException("token expired at " + expiresAt + "; log in again for a new one",
+                    "expired");
         }
-        if (userId.isEmpty()) {
-            throw new AuthenticationException("token names no user");
+        String problem = UserIds.problem(userId);
+        if (problem != null) {
+            // Signed, so minted by a login service that does not follow the rule: say so, and refuse it here rather
+            // than accept a profile the database could not save.
+            throw new AuthenticationException("the token's " + problem, "invalid_user_id");
         }
         return userId;
     }

@@ -57,6 +57,8 @@ public final class MasterServer implements AutoCloseable {
     /** The channel of each open connection, by KryoNet's connection id. */
     private final Map<Integer, KryoChannel> channels = new ConcurrentHashMap<>();
     private final int port;
+    /** KryoNet's update thread, started here rather than by Server.start() so that its life can be checked. */
+    private final Thread networkThread;
     private volatile boolean closed;
 
     private MasterServer(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor)
@@ -100,7 +102,8 @@ public final class MasterServer implements AutoCloseable {
                     + "); choose another host or port, or stop what uses it", e);
         }
         this.port = chosen;
-        server.start();
+        this.networkThread = new Thread(server, "Server");
+        networkThread.start();
     }
 
     /** One KryoNet connection as the master core sees it. Called on the profile thread (KryoNet's calls are safe). */
@@ -209,6 +212,30 @@ public final class MasterServer implements AutoCloseable {
             core.closeConnections(role);
             return null;
         }, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+
+    /**
+     * What keeps the master from doing its work now, one line each, or an empty list: the network thread has
+     * stopped (no peer is served), or saves keep failing. For health checks; thread-safe.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (!closed && !networkThread.isAlive()) {
+            problems.add("network: the network thread has stopped, so no peer is served; restart the master");
+        }
+        String saves = core.saveProblem();
+        if (saves != null) {
+            problems.add("saves: " + saves);
+        }
+        return problems;
+    }
+
+    /** For tests: stops the network thread as a crash of it would, leaving everything else running. */
+    void stopNetworkThread() throws InterruptedException {
+        while (networkThread.isAlive()) {
+            server.stop(); // again if the thread had not started yet: its run() clears the stop flag
+            networkThread.join(100);
+        }
     }
 
     /** Figures about the master right now; thread-safe. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +39,14 @@ final class JarProcess implements AutoCloseable {
 
     /** Starts {@code java -jar profiles-master.jar args…} in {@code workDir}, stdout and stderr merged. */
     static JarProcess start(Path workDir, String... args) throws IOException {
-        return new JarProcess(builder(workDir, args).redirectErrorStream(true).start());
+        return start(workDir, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with these environment variables added. */
+    static JarProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder builder = builder(workDir, args).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return new JarProcess(builder.start());
     }
 
     /** The outcome of a command run to its end: its exit code, standard output and standard error apart. */
@@ -47,9 +55,16 @@ final class JarProcess implements AutoCloseable {
 
     /** Runs a command to its end (at most {@code timeout}). */
     static Result run(Path workDir, Duration timeout, String... args) throws Exception {
+        return run(workDir, timeout, Map.of(), args);
+    }
+
+    /** As {@link #run(Path, Duration, String...)}, with these environment variables added. */
+    static Result run(Path workDir, Duration timeout, Map<String, String> env, String... args) throws Exception {
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
-        Process process = builder(workDir, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = builder(workDir, args).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
             fail("the jar did not finish within " + timeout + ": " + List.of(args) + "\n" + Files.readString(err));

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -171,6 +172,34 @@ class MasterJarIT {
             assertThat(dir.resolve("data/profiles.mv.db")).exists();
             assertThat(master.terminate(Duration.ofSeconds(60))).as(master.output()).isZero();
         }
+    }
+
+    @Test
+    void withPROFILESYNC_LOG_FORMATJsonEveryLogLineIsAJsonObject() throws Exception {
+        Path config = dir.resolve("json.yaml");
+        Files.writeString(config, "server:\n  host: 127.0.0.1\n  port: 0\ndatabase:\n  url: jdbc:h2:"
+                + dir.resolve("json").toAbsolutePath() + "\nsecrets:\n  file: " + dir.resolve("s.yaml") + "\n");
+        try (JarProcess master = JarProcess.start(dir, Map.of("PROFILESYNC_LOG_FORMAT", "json"), "--config",
+                config.toString())) {
+            master.awaitLine("Ready\\.", START);
+            assertThat(master.terminate(Duration.ofSeconds(60))).as(master.output()).isZero();
+            ObjectMapper json = new ObjectMapper();
+            List<String> lines = master.output().lines().filter(line -> !line.isBlank()).toList();
+            assertThat(lines).isNotEmpty();
+            for (String line : lines) {
+                JsonNode event = json.readTree(line);
+                assertThat(event.path("level").asText()).as(line).isNotEmpty();
+                assertThat(event.path("loggerName").asText()).as(line).isNotEmpty();
+                assertThat(event.has("timestamp")).as(line).isTrue();
+            }
+            assertThat(lines).anySatisfy(line -> assertThat(json.readTree(line).path("formattedMessage").asText())
+                    .startsWith("Master listening on 127.0.0.1:"));
+        }
+        JarProcess.Result bad = JarProcess.run(dir, COMMAND, Map.of("PROFILESYNC_LOG_FORMAT", "xml"), "token", "mint",
+                "bob");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("profilesync: bad configuration: PROFILESYNC_LOG_FORMAT: must be text "
+                + "or json, not \"xml\"");
     }
 
     @Test

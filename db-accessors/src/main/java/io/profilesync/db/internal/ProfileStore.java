@@ -283,6 +283,32 @@ public final class ProfileStore implements AutoCloseable {
     }
 
     /** How many profiles are stored. */
+    /** Inserts a row into the schema-version table and rolls it back; see JdbiProfilesAccessor.checkWritable. */
+    public void checkWritable() {
+        try {
+            jdbi.useTransaction(h -> {
+                h.createUpdate("INSERT INTO profilesync_schema_version (version, description, applied_at)"
+                                + " VALUES (:version, :description, :appliedAt)")
+                        .bind("version", -1)
+                        .bind("description", "write probe, rolled back")
+                        .bind("appliedAt", dialect.savedAtParam(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                        .execute();
+                h.rollback();
+            });
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // One line: H2 appends the statement on the next lines.
+            String cause = String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+                    .replaceFirst(";? *SQL statement:$", "");
+            throw new DatabaseException("the profile database does not accept writes (" + cause + "): "
+                    + "make it writable (file permissions, read-only mode, disk space, the user's rights) or point "
+                    + "database.url at one that is", e);
+        }
+    }
+
     public long count() {
         return call("counting profiles", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT COUNT(*) FROM profiles").mapTo(Long.class).one()));

@@ -4,6 +4,7 @@ import io.profilesync.db.BackupNotSupportedException;
 import io.profilesync.db.JdbiProfilesAccessor;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,18 @@ final class BackupCommand implements Callable<Integer> {
         if (settings.databaseUrl().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             printPgDumpAdvice(settings.databaseUrl());
             return ExitCodes.FAILURE;
+        }
+        Optional<AdminClient> admin = AdminClient.find(settings);
+        if (admin.isPresent()) {
+            AdminClient.Response response = admin.get().post("/admin/backup");
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.get().base() + " could not back up: "
+                        + response.field("error"));
+            }
+            String file = response.field("file");
+            spec.commandLine().getOut().println("Backup written to " + file + " by the running master");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
         }
         try (JdbiProfilesAccessor accessor = Databases.open(settings)) {
             Path file = accessor.backupNow();

@@ -1,6 +1,7 @@
 package io.profilesync.master.cli;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -41,6 +42,15 @@ final class HttpEndpoint implements AutoCloseable {
      */
     static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health)
             throws IOException {
+        return start(host, port, registry, health, null);
+    }
+
+    /**
+     * As {@link #start(String, int, PrometheusMeterRegistry, Supplier)}, with the admin API under
+     * {@link AdminApi#PATH} when {@code admin} is not null.
+     */
+    static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health,
+            HttpHandler admin) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -59,6 +69,9 @@ final class HttpEndpoint implements AutoCloseable {
             respond(exchange, now.up() ? 200 : 503, "application/json", now.json());
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, registry.scrape()));
+        if (admin != null) {
+            server.createContext(AdminApi.PATH, admin);
+        }
         server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
                 "not found: try /health or /metrics\n"));
         server.start();

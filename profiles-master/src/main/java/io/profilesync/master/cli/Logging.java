@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Logging {
     static final String CONFIGURATION = "io/profilesync/master/cli/logback.xml";
+    /** The environment variable choosing the log format (the system property profilesync.log.format wins). */
+    static final String FORMAT_VARIABLE = "PROFILESYNC_LOG_FORMAT";
 
     private Logging() {
     }
@@ -22,6 +24,19 @@ final class Logging {
                 System.getProperty("profilesync.log.target", server ? "System.out" : "System.err"));
         System.setProperty("profilesync.log.level",
                 System.getProperty("profilesync.log.level", server ? "INFO" : "WARN"));
+        System.setProperty("profilesync.log.appender", appender(System.getProperty("profilesync.log.format",
+                System.getenv(FORMAT_VARIABLE))));
+    }
+
+    /** The appender of logback.xml for a log format: text (the default) or json. */
+    static String appender(String format) {
+        if (format == null || format.isBlank() || format.trim().equalsIgnoreCase("text")) {
+            return "CONSOLE";
+        }
+        if (format.trim().equalsIgnoreCase("json")) {
+            return "JSON";
+        }
+        throw new ConfigException(FORMAT_VARIABLE, "must be text or json, not \"" + format + "\"");
     }
 
     /** Flushes and stops Logback; the shutdown hook calls it after its last message. */

@@ -1,8 +1,16 @@
 package io.profilesync.master.cli;
 
+import io.profilesync.core.InvalidUserIdException;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.populators.SchemaException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -49,6 +57,7 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine line = new CommandLine(new Main());
         line.setExecutionExceptionHandler(Main::handle);
+        line.setParameterExceptionHandler(Main::handleParameters);
         return line;
     }
 
@@ -58,11 +67,37 @@ public final class Main implements Callable<Integer> {
         return new ServeCommand(spec).call();
     }
 
+    /**
+     * A command line picocli cannot parse (unknown option, missing or bad argument): one line naming the mistake and
+     * where the usage is, exit code 2.
+     */
+    private static int handleParameters(CommandLine.ParameterException e, String[] args) {
+        CommandLine line = e.getCommandLine();
+        PrintWriter err = line.getErr();
+        err.println("profilesync: " + e.getMessage() + " (usage: " + line.getCommandSpec().qualifiedName()
+                + " --help)");
+        err.flush();
+        return ExitCodes.CONFIGURATION;
+    }
+
     /** One message on standard error, the exit code of {@link ExitCodes}; a stack trace only for bugs. */
     private static int handle(Exception e, CommandLine line, CommandLine.ParseResult parsed) {
         PrintWriter err = line.getErr();
+        Throwable cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
         if (e instanceof ConfigException || e instanceof SchemaException) {
             err.println("profilesync: bad configuration: " + e.getMessage());
+            err.flush();
+            return ExitCodes.CONFIGURATION;
+        }
+        if (e instanceof UsageException || e instanceof InvalidUserIdException) {
+            err.println("profilesync: " + e.getMessage());
+            err.flush();
+            return ExitCodes.CONFIGURATION;
+        }
+        if (cause instanceof FileSystemException file) {
+            // Every file a command touches is one the user named (--out, an import file, backup.directory, the
+            // database path): a missing folder or a permission is theirs to fix, not a bug.
+            err.println("profilesync: " + describe(file));
             err.flush();
             return ExitCodes.CONFIGURATION;
         }
@@ -75,6 +110,28 @@ public final class Main implements Callable<Integer> {
         e.printStackTrace(err);
         err.flush();
         return ExitCodes.FAILURE;
+    }
+
+    /** "cannot write /x/y.jsonl: permission denied; ..." for the file problems of {@link #handle}. */
+    static String describe(FileSystemException e) {
+        String file = e.getFile() == null ? "a file" : Path.of(e.getFile()).toAbsolutePath().normalize().toString();
+        String why;
+        if (e instanceof NoSuchFileException) {
+            why = "no such file or folder";
+        } else if (e instanceof AccessDeniedException) {
+            why = "permission denied";
+        } else if (e instanceof NotDirectoryException) {
+            why = "a part of the path is not a folder";
+        } else if (e instanceof FileAlreadyExistsException) {
+            why = "it already exists";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            why = "the folder is not empty";
+        } else {
+            why = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+        }
+        String other = e.getOtherFile() == null ? "" : " (and " + e.getOtherFile() + ")";
+        return "cannot use " + file + other + ": " + why + "; check the path, that its folder exists, and its "
+                + "permissions";
     }
 
     /** The {@code --config FILE} option every command takes; a command given none uses its parent's. */

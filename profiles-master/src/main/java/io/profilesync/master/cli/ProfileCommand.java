@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.DatabaseException;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.ProfilesException;
+import io.profilesync.core.UserIds;
 import io.profilesync.db.JdbiProfilesAccessor;
 import io.profilesync.db.StoredProfile;
 import io.profilesync.populators.ProfileSchema;
@@ -26,8 +28,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -71,12 +74,27 @@ final class ProfileCommand {
         public final Integer call() throws Exception {
             Logging.configure(false);
             settings = Main.ConfigOption.load(spec);
+            checkArguments();
+            Optional<AdminClient> admin = AdminClient.find(settings);
+            if (admin.isPresent()) {
+                return runRemote(admin.get());
+            }
             try (JdbiProfilesAccessor accessor = Databases.open(settings)) {
                 return run(accessor);
             }
         }
 
         abstract Integer run(JdbiProfilesAccessor accessor) throws Exception;
+
+        /** Runs through the running master's admin API ({@link AdminApi}); by default: refused, stop the master. */
+        Integer runRemote(AdminClient admin) throws Exception {
+            throw new UsageException("profile " + spec.name() + " does not run through a running master yet: stop "
+                    + "the master at " + admin.base() + " first (the command opens the database directly)");
+        }
+
+        /** Refuses arguments that cannot work before the database is opened (or created); none by default. */
+        void checkArguments() {
+        }
 
         ProfileSchema schema() {
             return settings.schemaFile().map(ProfileSchema::load).orElseGet(ProfileSchema::demo);
@@ -90,13 +108,30 @@ final class ProfileCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Print the stored profile of USER as JSON (exit code 3 when none).")
     static final class Show extends Base {
-        @Parameters(paramLabel = "USER", description = "the user id")
+        @Parameters(paramLabel = "USER", converter = UserIdArgument.class, description = "the user id")
         String user;
 
         /**
          * Reads the row with the schema it was written with (recorded in the database), so what is shown is what
          * is stored, whatever schema the configuration names now; says which schema that was.
          */
+        @Override
+        Integer runRemote(AdminClient admin) throws IOException {
+            AdminClient.Response response = admin.get("/admin/profiles/" + AdminClient.segment(user));
+            if (response.status() == 404) {
+                spec.commandLine().getErr().println("profilesync: no profile stored for user '" + user + "'");
+                spec.commandLine().getErr().flush();
+                return ExitCodes.NOT_FOUND;
+            }
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not show '" + user
+                        + "': " + response.field("error"));
+            }
+            out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(response.body())));
+            out().flush();
+            return ExitCodes.OK;
+        }
+
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws Exception {
             Optional<StoredProfile> row = accessor.findStored(user);
@@ -143,6 +178,27 @@ final class ProfileCommand {
     static final class Export extends Base {
         @Option(names = "--out", paramLabel = "FILE", description = "the file to write (replaced if it exists)")
         Path out;
+
+        @Override
+        Integer runRemote(AdminClient admin) throws IOException {
+            AdminClient.Response response = admin.get("/admin/profiles");
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not export: "
+                        + response.field("error"));
+            }
+            long count = response.body().lines().filter(line -> !line.isBlank()).count();
+            if (out == null) {
+                System.out.print(response.body());
+                System.out.flush();
+            } else {
+                Files.writeString(out, response.body(), StandardCharsets.UTF_8);
+            }
+            spec.commandLine().getErr().println("Exported " + count + " profile(s)"
+                    + (out == null ? "" : " to " + out.toAbsolutePath()) + " through the running master at "
+                    + admin.base());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.OK;
+        }
 
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws IOException {
@@ -205,6 +261,9 @@ final class ProfileCommand {
                 + "each checked against the schema first; all in one transaction.",
                 "Refuses to replace profiles that already exist unless --overwrite."})
     static final class Import extends Base {
+        /** How many problems a refused import lists. */
+        static final int SHOWN_PROBLEMS = 200;
+
         @Parameters(paramLabel = "FILE", description = "JSON lines: userId, version, savedAt, data")
         Path file;
 
@@ -212,10 +271,25 @@ final class ProfileCommand {
         boolean overwrite;
 
         @Override
+        void checkArguments() {
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException("cannot import " + file.toAbsolutePath().normalize() + ": "
+                        + (Files.exists(file) ? "not a file" : "no such file") + "; give the path of a JSON lines "
+                        + "file, such as one written by `profile export --out FILE`");
+            }
+            if (!Files.isReadable(file)) {
+                throw new UsageException("cannot import " + file.toAbsolutePath().normalize() + ": not readable; "
+                        + "check its permissions");
+            }
+        }
+
+        @Override
         Integer run(JdbiProfilesAccessor accessor) throws IOException {
             ProfileSchema schema = schema();
             List<StoredProfile> rows = new ArrayList<>();
-            Set<String> users = new LinkedHashSet<>();
+            Map<String, Integer> lineOfUser = new LinkedHashMap<>();
+            Set<String> users = lineOfUser.keySet();
+            List<String> problems = new ArrayList<>();
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String text;
                 int number = 0;
@@ -224,12 +298,22 @@ final class ProfileCommand {
                     if (text.isBlank()) {
                         continue;
                     }
-                    StoredProfile row = parse(text, number, schema);
-                    if (!users.add(row.userId())) {
-                        throw failure(number, "user '" + row.userId() + "' appears twice");
+                    int problemsBefore = problems.size();
+                    StoredProfile row = parse(text, number, schema, problems);
+                    if (row == null || problems.size() > problemsBefore) {
+                        continue;
+                    }
+                    Integer first = lineOfUser.putIfAbsent(row.userId(), number);
+                    if (first != null) {
+                        problems.add("line " + number + ": user '" + row.userId() + "' appears twice (first on line "
+                                + first + ")");
+                        continue;
                     }
                     rows.add(row);
                 }
+            }
+            if (!problems.isEmpty()) {
+                throw refusal(problems);
             }
             Set<String> existing = new TreeSet<>();
             accessor.forEachStored(row -> {
@@ -250,40 +334,73 @@ final class ProfileCommand {
             return ExitCodes.OK;
         }
 
-        private StoredProfile parse(String text, int number, ProfileSchema schema) {
+        /**
+         * The row of one line, or null; every problem of the line goes into {@code problems} (so the user fixes the
+         * whole file in one pass): its shape, the user id, each property the schema does not have, each value of
+         * the wrong type, each broken constraint.
+         */
+        private StoredProfile parse(String text, int number, ProfileSchema schema, List<String> problems) {
+            String at = "line " + number + ": ";
             JsonNode node;
             try {
                 node = JSON.readTree(text);
             } catch (JsonProcessingException e) {
-                throw failure(number, "not JSON: " + e.getOriginalMessage());
+                problems.add(at + "not JSON: " + e.getOriginalMessage());
+                return null;
             }
-            if (!node.isObject() || !node.path("userId").isTextual() || node.path("userId").asText().isEmpty()
+            if (!node.isObject() || !node.path("userId").isTextual()
                     || !node.path("version").canConvertToLong() || node.path("version").asLong() < 1
                     || !node.path("savedAt").isTextual() || !node.path("data").isObject()) {
-                throw failure(number, "expected {\"userId\": text, \"version\": 1 or more, \"savedAt\": "
+                problems.add(at + "expected {\"userId\": text, \"version\": 1 or more, \"savedAt\": "
                         + "ISO instant, \"data\": object}");
+                return null;
             }
             String userId = node.get("userId").asText();
-            Instant savedAt;
+            String userIdProblem = UserIds.problem(userId);
+            if (userIdProblem != null) {
+                problems.add(at + userIdProblem);
+                return null;
+            }
+            Instant savedAt = null;
             try {
                 savedAt = Instant.parse(node.get("savedAt").asText());
             } catch (DateTimeParseException e) {
-                throw failure(number, "savedAt is not an ISO instant such as 2026-01-01T00:00:00Z");
+                problems.add(at + "savedAt is not an ISO instant such as 2026-01-01T00:00:00Z");
             }
-            String data = node.get("data").toString();
-            try {
-                schema.newServerProfile(userId).fromJson(data);
-            } catch (ProfileFormatException e) {
-                throw failure(number, "the profile of '" + userId + "' does not fit the schema: " + e.getMessage());
+            String misfit = at + "the profile of '" + userId + "' does not fit the schema: ";
+            ObservableServerProfile profile = schema.newServerProfile(userId);
+            ObjectNode data = (ObjectNode) node.get("data");
+            for (Map.Entry<String, JsonNode> property : data.properties()) {
+                if (!schema.has(property.getKey())) {
+                    problems.add(misfit + "property '" + property.getKey() + "' is not in the schema ("
+                            + schema.fingerprint().substring(0, 12) + "); remove it, or add it to the schema first");
+                    continue;
+                }
+                // One property at a time, so every value of the wrong type is reported, not only the first.
+                try {
+                    profile.fromJson(JSON.createObjectNode().set(property.getKey(), property.getValue()).toString());
+                } catch (ProfileFormatException e) {
+                    problems.add(misfit + e.getMessage());
+                }
+            }
+            for (String violation : schema.violations(profile)) {
+                problems.add(misfit + violation);
             }
             // Checked against the configured schema: written with it, unless the line names the schema it came with.
             String writtenWith = node.path("schema").isTextual() ? node.get("schema").asText() : schema.fingerprint();
-            return new StoredProfile(userId, data, node.get("version").asLong(), savedAt, writtenWith,
-                    io.profilesync.core.AppliedBatches.EMPTY);
+            return savedAt == null ? null : new StoredProfile(userId, data.toString(), node.get("version").asLong(),
+                    savedAt, writtenWith, AppliedBatches.EMPTY);
         }
 
-        private ImportException failure(int line, String problem) {
-            return new ImportException(file + " line " + line + ": " + problem + "; nothing imported");
+        /** Every problem, one per line (the first {@value #SHOWN_PROBLEMS}); nothing imported. */
+        private ImportException refusal(List<String> problems) {
+            StringBuilder message = new StringBuilder(file + ": nothing imported, " + problems.size()
+                    + " problem(s) to fix first:");
+            problems.stream().limit(SHOWN_PROBLEMS).forEach(problem -> message.append("\n  ").append(problem));
+            if (problems.size() > SHOWN_PROBLEMS) {
+                message.append("\n  … and ").append(problems.size() - SHOWN_PROBLEMS).append(" more");
+            }
+            return new ImportException(message.toString());
         }
     }
 }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -89,6 +88,8 @@ final class ServeCommand implements Callable<Integer> {
                 settings.file().map(f -> f.toAbsolutePath().toString()).orElse("built-in defaults (no --config)"));
         JdbiProfilesAccessor accessor = Databases.open(settings);
         resources.add(accessor);
+        // A database that cannot take a save must stop the start, not show up as lost changes at shutdown.
+        accessor.checkWritable();
         log.info("Database: {} (backups: {})", Databases.safeUrl(settings.databaseUrl()),
                 settings.databaseConfig().backupInterval().isZero() ? "only on `backup`"
                         : "every " + Units.format(settings.databaseConfig().backupInterval()));
@@ -114,9 +115,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (prometheus != null) {
             HttpEndpoint http = HttpEndpoint.start(settings.metricsHost(), settings.metricsPort(), prometheus,
-                    () -> health(accessor, schema));
+                    new HealthCheck(master, accessor, () -> stopping), settings.adminToken()
+                            .map(token -> new AdminApi(token, master, accessor, schema)).orElse(null));
             resources.add(0, http);
-            log.info("HTTP endpoint: http://{}:{}/health and /metrics", settings.metricsHost(), http.port());
+            log.info("HTTP endpoint: http://{}:{}/health and /metrics{}", settings.metricsHost(), http.port(),
+                    settings.adminToken().isPresent() ? ", admin API under /admin/" : "");
         } else {
             log.info("HTTP endpoint: off (metrics.enabled: true serves /health and /metrics)");
         }
@@ -131,28 +134,6 @@ final class ServeCommand implements Callable<Integer> {
         @SuppressWarnings("resource") // lives as long as the process
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
-    }
-
-    private HttpEndpoint.Health health(JdbiProfilesAccessor accessor, ProfileSchema schema) {
-        boolean listening = !stopping;
-        String database;
-        try {
-            // A primary-key read through the master's own accessor: cheap, and proves the pool and database answer.
-            accessor.restoreProfileAsync(schema.newServerProfile("profilesync-health-check")).get(2, TimeUnit.SECONDS);
-            database = "UP";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            database = "DOWN";
-        } catch (Exception e) {
-            database = "DOWN";
-        }
-        MasterServer.Stats stats = master.stats();
-        boolean up = listening && database.equals("UP");
-        String json = "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"listening\":" + listening + ",\"port\":"
-                + master.port() + ",\"database\":\"" + database + "\",\"clients\":" + stats.clients()
-                + ",\"gameServers\":" + stats.gameServers() + ",\"loadedProfiles\":" + stats.loadedProfiles()
-                + ",\"dirtyProfiles\":" + stats.dirtyProfiles() + "}";
-        return new HttpEndpoint.Health(up, json);
     }
 
     private void awaitStop() {

@@ -1,9 +1,21 @@
 package io.profilesync.master.cli;
 
+import static java.lang.annotation.ElementType.PARAMETER;
+import static java.lang.annotation.ElementType.RECORD_COMPONENT;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanProperty;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +23,10 @@ import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.HmacTokens;
 import io.profilesync.master.MasterConfig;
 import java.io.IOException;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +43,17 @@ import java.util.regex.Pattern;
 
 /**
  * The master's configuration: every setting of {@link MasterConfig}, plus the database, backups, the schema file,
- * secrets and the metrics endpoint, read from a YAML file with a default for each. {@code docs/configuration.md} is
- * the reference; {@link #KEYS} is the same list in code.
+ * secrets and the metrics endpoint, read from a YAML file and bound by Jackson into one record per section
+ * ({@link Sections}). Each default is written once: {@link #DEFAULTS}, which takes the master's and the database's
+ * own defaults from {@link MasterConfig} and {@link DatabaseConfig}. {@code docs/configuration.md} is the reference;
+ * {@link #KEYS} is the same list, derived from the records.
  *
  * <p>Values may name environment variables: {@code ${NAME}} or {@code ${NAME:-fallback}}. Secrets and the database
- * password also come from the environment variables of {@link Key#env()} when the file does not set them.
+ * credentials also come from the environment variables of {@link Env} when the file does not set them.
  *
- * <p>Loading stops at the first bad setting with one {@link ConfigException} naming the key and what is allowed.
- * Relative paths are relative to the working directory. Threading: immutable, thread-safe.
+ * <p>Loading stops at the first bad setting with one {@link ConfigException} naming the key and what is allowed;
+ * Jackson finds unknown keys, and each value is read by {@link Leaf}. Relative paths are relative to the working
+ * directory. Threading: immutable, thread-safe.
  */
 public final class Settings {
     /** Where the data of a master started with no configuration goes. */
@@ -42,19 +61,129 @@ public final class Settings {
     /** The shortest game-server secret {@link MasterConfig.Builder#gameServerSecrets} accepts. */
     static final int MIN_GAME_SERVER_SECRET_LENGTH = 16;
 
+    // ---------------------------------------------------------------- the file's form
+
+    /** An integer setting from {@code min} to {@code max}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({RECORD_COMPONENT, PARAMETER})
+    @interface Range {
+        long min();
+
+        long max();
+    }
+
+    /** A size setting ({@code 64KiB}), from 1 KiB to 1 GiB. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({RECORD_COMPONENT, PARAMETER})
+    @interface Size {
+    }
+
+    /** A duration setting that must be more than 0. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({RECORD_COMPONENT, PARAMETER})
+    @interface Positive {
+    }
+
+    /** A secret (a string, or a list of them) of at least {@code min} characters. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({RECORD_COMPONENT, PARAMETER})
+    @interface Secret {
+        int min();
+
+        /** What an empty value does, for the message of a bad one. */
+        String empty() default "generate one into secrets.file";
+    }
+
+    /** The environment variable read when the file does not set the setting. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({RECORD_COMPONENT, PARAMETER})
+    @interface Env {
+        String value();
+    }
+
+    /** {@code server}: the master itself ({@link MasterConfig}). */
+    public record ServerSection(String host, @Range(min = 0, max = 65535) int port, @Size int writeBufferSize,
+            @Size int objectBufferSize, @Size int maxUpdateSize, Duration unloadProfileAfter,
+            Duration saveProfileDebounce, Duration clientUpdateDebounce, @Positive Duration profileLoadTimeout,
+            @Range(min = 1, max = 100) int profileLoadAttempts, @Positive Duration authenticationTimeout,
+            @Range(min = 1, max = 1_000_000) int saveBatchSize, @Positive Duration saveRetryMaxDelay,
+            @Positive Duration shutdownTimeout) {
+    }
+
+    /** {@code secrets}: null token secret and no game-server secrets: none configured (generated into the file). */
+    public record SecretsSection(
+            @Secret(min = HmacTokens.MIN_SECRET_LENGTH) @Env("PROFILESYNC_TOKEN_SECRET") String tokenSecret,
+            @Secret(min = MIN_GAME_SERVER_SECRET_LENGTH) @Env("PROFILESYNC_GAME_SERVER_SECRETS")
+            List<String> gameServerSecrets,
+            @Secret(min = HmacTokens.MIN_SECRET_LENGTH, empty = "turn the admin API off")
+            @Env("PROFILESYNC_ADMIN_TOKEN") String adminToken,
+            Path file) {
+    }
+
+    /** {@code database}. */
+    public record DatabaseSection(String url, @Env("PROFILESYNC_DB_USER") String user,
+            @Env("PROFILESYNC_DB_PASSWORD") String password, @Range(min = 1, max = 200) int poolSize,
+            boolean durable) {
+    }
+
+    /** {@code backup} (H2 and SQLite); a null directory: {@code backups/} beside the database file. */
+    public record BackupSection(Duration interval, @Range(min = 1, max = 10_000) int keep, Path directory) {
+    }
+
+    /** {@code schema}; a null file: the built-in demo schema. */
+    public record SchemaSection(Path file) {
+    }
+
+    /** {@code metrics}: the HTTP endpoint. */
+    public record MetricsSection(boolean enabled, String host, @Range(min = 1, max = 65535) int port, boolean jvm) {
+    }
+
+    /** The whole file: one record per section, in the order of the reference. */
+    public record Sections(ServerSection server, SecretsSection secrets, DatabaseSection database,
+            BackupSection backup, SchemaSection schema, MetricsSection metrics) {
+    }
+
+    /** Every default, once: the master's and the database's come from their own builders. */
+    static final Sections DEFAULTS = defaults();
+
+    private static Sections defaults() {
+        MasterConfig master = MasterConfig.builder().build();
+        String url = "jdbc:h2:" + DATA_DIRECTORY + "/profiles";
+        DatabaseConfig database = DatabaseConfig.builder(url).build();
+        return new Sections(
+                new ServerSection(master.host(), master.port(), master.writeBufferSize(), master.objectBufferSize(),
+                        master.maxUpdateSize(), master.unloadProfileAfter(), master.saveProfileDebounce(),
+                        master.clientUpdateDebounce(), master.profileLoadTimeout(), master.profileLoadAttempts(),
+                        master.authenticationTimeout(), master.saveBatchSize(), master.saveRetryMaxDelay(),
+                        master.shutdownTimeout()),
+                new SecretsSection(null, List.of(), null, Path.of(DATA_DIRECTORY, "secrets.yaml")),
+                new DatabaseSection(url, database.user(), database.password(), database.poolSize(),
+                        database.durable()),
+                new BackupSection(database.backupInterval(), database.backupsToKeep(), null),
+                new SchemaSection(null),
+                new MetricsSection(false, "0.0.0.0", 9464, true));
+    }
+
+    // ---------------------------------------------------------------- keys, derived from the records
+
     /** The type of a setting, and how its text is read. */
     enum Kind {
         STRING, SECRET, INT, SIZE, DURATION, POSITIVE_DURATION, BOOL, PATH, SECRET_LIST
     }
 
     /**
-     * One setting.
+     * One setting, as the records declare it.
      *
      * @param path section and name, such as {@code server.port}
      * @param defaultValue the typed default, or null: not set (optional settings)
      * @param env the environment variable read when the file does not set it, or null
+     * @param empty what an empty secret does, for messages
      */
-    record Key(String path, Kind kind, Object defaultValue, long min, long max, String env) {
+    record Key(String path, Kind kind, Object defaultValue, long min, long max, String env, String empty) {
+        Key(String path, Kind kind, Object defaultValue, long min, long max, String env) {
+            this(path, kind, defaultValue, min, max, env, "");
+        }
+
         String section() {
             return path.substring(0, path.indexOf('.'));
         }
@@ -67,7 +196,7 @@ public final class Settings {
             return switch (kind) {
                 case STRING -> "a string";
                 case SECRET -> "a string of at least " + min + " characters (generate one with `openssl rand -base64 "
-                        + "48`), or empty to generate one into secrets.file";
+                        + "48`), or empty to " + empty;
                 case SECRET_LIST -> "a list of strings of at least " + min + " characters each";
                 case INT -> "an integer from " + min + " to " + max;
                 case SIZE -> Units.SIZE_FORMS + ", from " + Units.formatSize(min) + " to " + Units.formatSize(max);
@@ -79,55 +208,103 @@ public final class Settings {
         }
     }
 
-    static final List<Key> KEYS = List.of(
-            key("server.host", Kind.STRING, "0.0.0.0"),
-            new Key("server.port", Kind.INT, 5000, 0, 65535, null),
-            size("server.writeBufferSize", 256 * 1024),
-            size("server.objectBufferSize", 128 * 1024),
-            size("server.maxUpdateSize", 64 * 1024),
-            key("server.unloadProfileAfter", Kind.DURATION, Duration.ofSeconds(20)),
-            key("server.saveProfileDebounce", Kind.DURATION, Duration.ofSeconds(1)),
-            key("server.clientUpdateDebounce", Kind.DURATION, Duration.ofSeconds(1)),
-            key("server.profileLoadTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(10)),
-            new Key("server.profileLoadAttempts", Kind.INT, 3, 1, 100, null),
-            key("server.authenticationTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(5)),
-            new Key("server.saveBatchSize", Kind.INT, 1000, 1, 1_000_000, null),
-            key("server.saveRetryMaxDelay", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
-            key("server.shutdownTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
-            new Key("secrets.tokenSecret", Kind.SECRET, null, HmacTokens.MIN_SECRET_LENGTH, 0,
-                    "PROFILESYNC_TOKEN_SECRET"),
-            new Key("secrets.gameServerSecrets", Kind.SECRET_LIST, List.of(), MIN_GAME_SERVER_SECRET_LENGTH, 0,
-                    "PROFILESYNC_GAME_SERVER_SECRETS"),
-            key("secrets.file", Kind.PATH, Path.of(DATA_DIRECTORY, "secrets.yaml")),
-            key("database.url", Kind.STRING, "jdbc:h2:" + DATA_DIRECTORY + "/profiles"),
-            new Key("database.user", Kind.STRING, "", 0, 0, "PROFILESYNC_DB_USER"),
-            new Key("database.password", Kind.STRING, "", 0, 0, "PROFILESYNC_DB_PASSWORD"),
-            new Key("database.poolSize", Kind.INT, DatabaseConfig.DEFAULT_POOL_SIZE, 1, 200, null),
-            key("database.durable", Kind.BOOL, true),
-            key("backup.interval", Kind.DURATION, DatabaseConfig.DEFAULT_BACKUP_INTERVAL),
-            new Key("backup.keep", Kind.INT, DatabaseConfig.DEFAULT_BACKUPS_TO_KEEP, 1, 10_000, null),
-            key("backup.directory", Kind.PATH, null),
-            key("schema.file", Kind.PATH, null),
-            key("metrics.enabled", Kind.BOOL, false),
-            key("metrics.host", Kind.STRING, "0.0.0.0"),
-            new Key("metrics.port", Kind.INT, 9464, 1, 65535, null),
-            key("metrics.jvm", Kind.BOOL, true));
+    /** Which section each record is. */
+    private static final Map<Class<?>, String> SECTION_OF_RECORD = new LinkedHashMap<>();
+    static final List<Key> KEYS = keys();
+    private static final Map<String, Key> KEY_BY_PATH = new LinkedHashMap<>();
+
+    static {
+        for (Key key : KEYS) {
+            KEY_BY_PATH.put(key.path(), key);
+        }
+    }
+
+    private static List<Key> keys() {
+        List<Key> keys = new ArrayList<>();
+        for (RecordComponent section : Sections.class.getRecordComponents()) {
+            SECTION_OF_RECORD.put(section.getType(), section.getName());
+            Object sectionDefaults = component(section, DEFAULTS);
+            for (RecordComponent setting : section.getType().getRecordComponents()) {
+                keys.add(key(section.getName() + "." + setting.getName(), setting,
+                        component(setting, sectionDefaults)));
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    private static Key key(String path, RecordComponent setting, Object defaultValue) {
+        Class<?> type = setting.getType();
+        Env env = setting.getAnnotation(Env.class);
+        String variable = env == null ? null : env.value();
+        Secret secret = setting.getAnnotation(Secret.class);
+        Range range = setting.getAnnotation(Range.class);
+        if (secret != null) {
+            return new Key(path, type == List.class ? Kind.SECRET_LIST : Kind.SECRET, defaultValue, secret.min(), 0,
+                    variable, secret.empty());
+        }
+        if (range != null) {
+            return new Key(path, Kind.INT, defaultValue, range.min(), range.max(), variable);
+        }
+        if (setting.isAnnotationPresent(Size.class)) {
+            return new Key(path, Kind.SIZE, defaultValue, 1024, 1 << 30, variable);
+        }
+        Kind kind;
+        if (type == Duration.class) {
+            kind = setting.isAnnotationPresent(Positive.class) ? Kind.POSITIVE_DURATION : Kind.DURATION;
+        } else if (type == boolean.class) {
+            kind = Kind.BOOL;
+        } else if (type == Path.class) {
+            kind = Kind.PATH;
+        } else if (type == String.class) {
+            kind = Kind.STRING;
+        } else {
+            throw new IllegalStateException(path + ": no kind of setting for " + type);
+        }
+        return new Key(path, kind, defaultValue, 0, 0, variable);
+    }
+
+    private static Object component(RecordComponent component, Object record) {
+        try {
+            return component.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- binding
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    /** Binds the records: unknown keys fail, {@link Leaf} reads every value, its ConfigException comes out as is. */
+    private static final ObjectMapper BINDER = binder();
+    private static final String ENV = "profilesync.env";
+    private static final String SOURCES = "profilesync.sources";
 
-    private final Map<String, Object> values;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ObjectMapper binder() {
+        SimpleModule leaves = new SimpleModule("profilesync-settings");
+        for (Class<?> type : List.of(String.class, int.class, Integer.class, boolean.class, Boolean.class,
+                Duration.class, Path.class, List.class)) {
+            leaves.addDeserializer((Class) type, new Leaf(null));
+        }
+        return YAMLMapper.builder().addModule(leaves)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.WRAP_EXCEPTIONS)
+                .build();
+    }
+
+    private final Sections sections;
     private final Map<String, String> sources;
     private final Path file;
 
-    private Settings(Map<String, Object> values, Map<String, String> sources, Path file) {
-        this.values = values;
+    private Settings(Sections sections, Map<String, String> sources, Path file) {
+        this.sections = sections;
         this.sources = sources;
         this.file = file;
     }
 
-    /** Every setting at its default, or from the environment where {@link Key#env()} says. */
+    /** Every setting at its default, or from the environment where {@link Env} says. */
     public static Settings defaults(Map<String, String> env) {
         return parse(null, null, env);
     }
@@ -162,88 +339,146 @@ public final class Settings {
             }
         }
         if (root != null && !root.isNull() && !root.isObject()) {
-            throw new ConfigException("(file)", "must be a mapping of sections (" + sections() + "), not "
+            throw new ConfigException("(file)", "must be a mapping of sections (" + sectionNames() + "), not "
                     + yamlType(root));
         }
-        Map<String, JsonNode> given = new LinkedHashMap<>();
-        if (root != null && root.isObject()) {
-            for (Map.Entry<String, JsonNode> section : root.properties()) {
-                List<String> names = KEYS.stream().filter(k -> k.section().equals(section.getKey()))
-                        .map(Key::name).toList();
-                if (names.isEmpty()) {
-                    throw new ConfigException(section.getKey(), "unknown section" + closest(section.getKey(),
-                            sectionList()) + "; allowed: " + sections());
-                }
-                if (section.getValue().isNull()) {
-                    continue;
-                }
-                if (!section.getValue().isObject()) {
-                    throw new ConfigException(section.getKey(), "must be a mapping of settings ("
-                            + String.join(", ", names) + ")");
-                }
-                for (Map.Entry<String, JsonNode> entry : section.getValue().properties()) {
-                    if (!names.contains(entry.getKey())) {
-                        throw new ConfigException(section.getKey() + "." + entry.getKey(), "unknown key"
-                                + closest(entry.getKey(), names) + "; allowed in " + section.getKey() + ": "
-                                + String.join(", ", names));
-                    }
-                    given.put(section.getKey() + "." + entry.getKey(), entry.getValue());
-                }
+        ObjectNode given = root != null && root.isObject() ? (ObjectNode) root : YAML.createObjectNode();
+        for (Map.Entry<String, JsonNode> section : given.properties()) {
+            List<String> names = names(section.getKey());
+            if (names.isEmpty()) {
+                throw new ConfigException(section.getKey(), "unknown section" + closest(section.getKey(),
+                        sectionList()) + "; allowed: " + sectionNames());
+            }
+            if (!section.getValue().isNull() && !section.getValue().isObject()) {
+                throw new ConfigException(section.getKey(), "must be a mapping of settings ("
+                        + String.join(", ", names) + ")");
             }
         }
-        Map<String, Object> values = new LinkedHashMap<>();
+        // A section left out or empty binds like an empty mapping: every setting at its default.
+        ObjectNode complete = YAML.createObjectNode();
+        for (String section : sectionList()) {
+            JsonNode node = given.get(section);
+            complete.set(section, node == null || node.isNull() ? YAML.createObjectNode() : node);
+        }
         Map<String, String> sources = new LinkedHashMap<>();
-        for (Key key : KEYS) {
-            JsonNode node = given.get(key.path());
-            Object value = node == null ? null : read(key, node, env);
-            String source = "the configuration file";
-            if (value == null && key.env() != null && env.get(key.env()) != null && !env.get(key.env()).isEmpty()) {
-                value = convert(key, key.kind() == Kind.SECRET_LIST
-                        ? List.of(env.get(key.env()).split(",")) : env.get(key.env()));
-                source = "the environment variable " + key.env();
-            }
-            if (value == null) {
-                value = key.defaultValue();
-                source = "the default";
-            }
-            values.put(key.path(), value);
-            sources.put(key.path(), source);
+        Sections sections;
+        try {
+            sections = BINDER.readerFor(Sections.class).withAttribute(ENV, env).withAttribute(SOURCES, sources)
+                    .readValue(complete);
+        } catch (UnrecognizedPropertyException e) {
+            String section = SECTION_OF_RECORD.get(e.getReferringClass());
+            List<String> names = names(section);
+            throw new ConfigException(section + "." + e.getPropertyName(), "unknown key" + closest(
+                    e.getPropertyName(), names) + "; allowed in " + section + ": " + String.join(", ", names));
+        } catch (IOException e) {
+            throw new IllegalStateException("binding the settings failed: " + e.getMessage(), e);
         }
-        Settings settings = new Settings(values, sources, file);
+        Settings settings = new Settings(sections, sources, file);
         settings.checkContradictions();
         return settings;
     }
 
-    private static Object read(Key key, JsonNode node, Map<String, String> env) {
-        if (node.isNull()) {
-            if (key.defaultValue() == null || key.kind() == Kind.SECRET_LIST) {
+    /**
+     * Reads one setting's value: interpolates {@code ${NAME}}, checks it against its {@link Key}, and supplies the
+     * environment's value or the default when the file leaves the setting out. Jackson makes one per setting
+     * ({@link #createContextual}); stateless otherwise.
+     */
+    static final class Leaf extends JsonDeserializer<Object> implements ContextualDeserializer {
+        private final Key key;
+
+        Leaf(Key key) {
+            this.key = key;
+        }
+
+        @Override
+        public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+            if (property == null) {
+                return this;
+            }
+            String section = SECTION_OF_RECORD.get(property.getMember().getDeclaringClass());
+            Key found = KEY_BY_PATH.get(section + "." + property.getName());
+            if (found == null) {
+                throw new IllegalStateException("no setting " + section + "." + property.getName());
+            }
+            return new Leaf(found);
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            Object value = read(key, p, env(ctxt));
+            if (value == null) {
+                return getAbsentValue(ctxt);
+            }
+            sources(ctxt).put(key.path(), "the configuration file");
+            return value;
+        }
+
+        /** {@code port:} with no value. */
+        @Override
+        public Object getNullValue(DeserializationContext ctxt) {
+            if (key == null) {
                 return null;
+            }
+            if (key.defaultValue() == null || key.kind() == Kind.SECRET_LIST) {
+                return getAbsentValue(ctxt);
             }
             throw new ConfigException(key.path(), "has no value; give " + key.allowed()
                     + ", or remove the key to use the default (" + describe(key.defaultValue()) + ")");
         }
+
+        /** Not in the file: the environment's value, or the default. */
+        @Override
+        public Object getAbsentValue(DeserializationContext ctxt) {
+            if (key == null) {
+                return null;
+            }
+            Map<String, String> env = env(ctxt);
+            String fromEnv = key.env() == null ? null : env.get(key.env());
+            if (fromEnv != null && !fromEnv.isEmpty()) {
+                sources(ctxt).put(key.path(), "the environment variable " + key.env());
+                return convert(key, key.kind() == Kind.SECRET_LIST ? List.of(fromEnv.split(",")) : fromEnv);
+            }
+            sources(ctxt).put(key.path(), "the default");
+            return key.defaultValue();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, String> env(DeserializationContext ctxt) {
+            return (Map<String, String>) ctxt.getAttribute(ENV);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, String> sources(DeserializationContext ctxt) {
+            return (Map<String, String>) ctxt.getAttribute(SOURCES);
+        }
+    }
+
+    /** The value of the setting at {@code p}, or null: treat as not given. */
+    private static Object read(Key key, JsonParser p, Map<String, String> env) throws IOException {
+        JsonToken token = p.currentToken();
         if (key.kind() == Kind.SECRET_LIST) {
             List<String> items = new ArrayList<>();
-            if (node.isArray()) {
-                for (JsonNode item : node) {
-                    if (!item.isValueNode()) {
+            if (token == JsonToken.START_ARRAY) {
+                for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+                    if (!item.isScalarValue()) {
                         throw new ConfigException(key.path(), "must be " + key.allowed());
                     }
-                    items.add(interpolate(key, item.asText(), env));
+                    items.add(interpolate(key, p.getText(), env));
                 }
-            } else if (node.isValueNode()) {
+            } else if (token.isScalarValue()) {
                 // One string, possibly from ${VARIABLE}, with the secrets separated by commas.
-                items.addAll(List.of(interpolate(key, node.asText(), env).split(",")));
+                items.addAll(List.of(interpolate(key, p.getText(), env).split(",")));
             } else {
                 throw new ConfigException(key.path(), "must be " + key.allowed());
             }
             items.removeIf(String::isBlank);
             return items.isEmpty() ? null : convert(key, items);
         }
-        if (!node.isValueNode()) {
-            throw new ConfigException(key.path(), "must be " + key.allowed() + ", not " + yamlType(node));
+        if (!token.isScalarValue()) {
+            throw new ConfigException(key.path(), "must be " + key.allowed() + ", not "
+                    + (token == JsonToken.START_ARRAY ? "a list" : "a mapping"));
         }
-        String text = interpolate(key, node.asText(), env);
+        String text = interpolate(key, p.getText(), env);
         if (text.isEmpty() && (key.defaultValue() == null || key.kind() == Kind.STRING)) {
             return key.kind() == Kind.STRING ? "" : null;
         }
@@ -360,21 +595,22 @@ public final class Settings {
      * @param registry where the master's meters go, or null: a private one
      */
     public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry) {
+        ServerSection s = sections.server();
         return MasterConfig.builder()
-                .host(string("server.host"))
-                .port(integer("server.port"))
-                .writeBufferSize(integer("server.writeBufferSize"))
-                .objectBufferSize(integer("server.objectBufferSize"))
-                .maxUpdateSize(integer("server.maxUpdateSize"))
-                .unloadProfileAfter(duration("server.unloadProfileAfter"))
-                .saveProfileDebounce(duration("server.saveProfileDebounce"))
-                .clientUpdateDebounce(duration("server.clientUpdateDebounce"))
-                .profileLoadTimeout(duration("server.profileLoadTimeout"))
-                .profileLoadAttempts(integer("server.profileLoadAttempts"))
-                .authenticationTimeout(duration("server.authenticationTimeout"))
-                .saveBatchSize(integer("server.saveBatchSize"))
-                .saveRetryMaxDelay(duration("server.saveRetryMaxDelay"))
-                .shutdownTimeout(duration("server.shutdownTimeout"))
+                .host(s.host())
+                .port(s.port())
+                .writeBufferSize(s.writeBufferSize())
+                .objectBufferSize(s.objectBufferSize())
+                .maxUpdateSize(s.maxUpdateSize())
+                .unloadProfileAfter(s.unloadProfileAfter())
+                .saveProfileDebounce(s.saveProfileDebounce())
+                .clientUpdateDebounce(s.clientUpdateDebounce())
+                .profileLoadTimeout(s.profileLoadTimeout())
+                .profileLoadAttempts(s.profileLoadAttempts())
+                .authenticationTimeout(s.authenticationTimeout())
+                .saveBatchSize(s.saveBatchSize())
+                .saveRetryMaxDelay(s.saveRetryMaxDelay())
+                .shutdownTimeout(s.shutdownTimeout())
                 .tokenSecret(tokenSecret)
                 .gameServerSecrets(gameServerSecrets)
                 .meterRegistry(registry)
@@ -386,23 +622,29 @@ public final class Settings {
      * own shutdown hook closes the database while the master is still saving on SIGTERM.
      */
     public DatabaseConfig databaseConfig() {
-        String url = databaseUrl();
+        DatabaseSection database = sections.database();
+        String url = database.url();
         if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:")
                 && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT=")) {
             url += ";DB_CLOSE_ON_EXIT=FALSE";
         }
         DatabaseConfig.Builder builder = DatabaseConfig.builder(url)
-                .user(string("database.user"))
-                .password(string("database.password"))
-                .poolSize(integer("database.poolSize"))
-                .durable((Boolean) values.get("database.durable"))
-                .backupInterval(duration("backup.interval"))
-                .backupsToKeep(integer("backup.keep"));
-        path("backup.directory").ifPresent(builder::backupDirectory);
+                .user(database.user())
+                .password(database.password())
+                .poolSize(database.poolSize())
+                .durable(database.durable())
+                .backupInterval(sections.backup().interval())
+                .backupsToKeep(sections.backup().keep());
+        optional(sections.backup().directory()).ifPresent(builder::backupDirectory);
         return builder.build();
     }
 
     // ---------------------------------------------------------------- settings
+
+    /** Every section, as bound. */
+    public Sections sections() {
+        return sections;
+    }
 
     /** The file these settings came from, if any. */
     public Optional<Path> file() {
@@ -410,51 +652,55 @@ public final class Settings {
     }
 
     public String host() {
-        return string("server.host");
+        return sections.server().host();
     }
 
     public int port() {
-        return integer("server.port");
+        return sections.server().port();
     }
 
     public String databaseUrl() {
-        return string("database.url");
+        return sections.database().url();
     }
 
     public Optional<Path> schemaFile() {
-        return path("schema.file");
+        return optional(sections.schema().file());
     }
 
     /** The configured token secret (file or environment), if any. */
     public Optional<String> tokenSecret() {
-        return Optional.ofNullable((String) values.get("secrets.tokenSecret"));
+        return Optional.ofNullable(sections.secrets().tokenSecret());
     }
 
     /** The configured game-server secrets (file or environment); empty: none configured. */
-    @SuppressWarnings("unchecked")
     public List<String> gameServerSecrets() {
-        return (List<String>) values.get("secrets.gameServerSecrets");
+        return sections.secrets().gameServerSecrets();
+    }
+
+    /** The token the admin HTTP API requires ({@code Authorization: Bearer …}); empty: the admin API is off. */
+    public Optional<String> adminToken() {
+        return Optional.ofNullable(sections.secrets().adminToken());
     }
 
     /** Where generated secrets are kept; empty: never generate them. */
     public Optional<Path> secretsFile() {
-        return path("secrets.file");
+        return optional(sections.secrets().file());
     }
 
     public boolean metricsEnabled() {
-        return (Boolean) values.get("metrics.enabled");
+        return sections.metrics().enabled();
     }
 
     public String metricsHost() {
-        return string("metrics.host");
+        return sections.metrics().host();
     }
 
     public int metricsPort() {
-        return integer("metrics.port");
+        return sections.metrics().port();
     }
 
     public boolean jvmMetrics() {
-        return (Boolean) values.get("metrics.jvm");
+        return sections.metrics().jvm();
     }
 
     /** Where a setting's value came from: "the default", "the configuration file", "the environment variable X". */
@@ -462,20 +708,7 @@ public final class Settings {
         return Objects.requireNonNull(sources.get(path), path);
     }
 
-    private String string(String path) {
-        return (String) values.get(path);
-    }
-
-    private int integer(String path) {
-        return (Integer) values.get(path);
-    }
-
-    private Duration duration(String path) {
-        return (Duration) values.get(path);
-    }
-
-    private Optional<Path> path(String path) {
-        Path value = (Path) values.get(path);
+    private static Optional<Path> optional(Path value) {
         return value == null || value.toString().isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
@@ -485,19 +718,16 @@ public final class Settings {
         return node.isArray() ? "a list" : node.isObject() ? "a mapping" : "a " + node.getNodeType();
     }
 
-    private static Key key(String path, Kind kind, Object defaultValue) {
-        return new Key(path, kind, defaultValue, 0, 0, null);
-    }
-
-    private static Key size(String path, int defaultValue) {
-        return new Key(path, Kind.SIZE, defaultValue, 1024, 1 << 30, null);
+    /** The settings of a section, in order; empty for an unknown section. */
+    private static List<String> names(String section) {
+        return KEYS.stream().filter(k -> k.section().equals(section)).map(Key::name).toList();
     }
 
     private static List<String> sectionList() {
         return KEYS.stream().map(Key::section).distinct().toList();
     }
 
-    private static String sections() {
+    private static String sectionNames() {
         return String.join(", ", sectionList());
     }
 

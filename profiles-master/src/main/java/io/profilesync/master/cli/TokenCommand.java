@@ -26,7 +26,8 @@ final class TokenCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "USER", description = "the user id the token names")
+        @Parameters(paramLabel = "USER", converter = UserIdArgument.class,
+                description = "the user id the token names (1 to 128 letters, digits, . _ - @ :)")
         String user;
 
         @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h",

@@ -50,29 +50,33 @@ final class ChangeRelay {
     void apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
             UpdateValidator validator) {
         if (delta.length > maxUpdateSize) {
-            refuse(writer, seq, handle, "", "update of " + delta.length
+            refuse(writer, "too_large", seq, handle, "", "update of " + delta.length
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
             return;
         }
         try {
             List<ObservableProperty<?>> changed = entry.profile.applyUpdates(delta,
                     new ApplyOptions(view, false, validator));
-            metrics.accepted();
+            metrics.accepted(writer.role);
             if (!changed.isEmpty()) {
                 relay(entry, delta, view, writer);
                 saves.markChanged(entry);
             }
         } catch (UpdateRejectedException e) {
-            refuse(writer, seq, handle, e.propertyName(), e.reason());
+            refuse(writer, "rejected", seq, handle, e.propertyName(), e.reason());
         } catch (ProfileFormatException e) {
             LOG.warn("Malformed update from {} for user '{}': {}", writer, entry.userId, e.getMessage());
-            refuse(writer, seq, handle, "", "malformed update: " + e.getMessage());
+            refuse(writer, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
         }
     }
 
-    /** Refuses one delta (or batch entry): nothing of it was applied; the writer learns why in its next push. */
-    void refuse(Session writer, long seq, int handle, String property, String reason) {
-        metrics.refused();
+    /**
+     * Refuses one delta (or batch entry): nothing of it was applied; the writer learns why in its next push.
+     *
+     * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held
+     */
+    void refuse(Session writer, String kind, long seq, int handle, String property, String reason) {
+        metrics.refused(writer.role, kind);
         LOG.debug("Refused an update from {}: {}", writer, reason);
         writer.refusals.add(new Refusal(seq, handle, property, reason));
     }

@@ -2,6 +2,7 @@ package io.profilesync.master.internal;
 
 import io.profilesync.core.PropertyView;
 import io.profilesync.core.UpdateValidator;
+import io.profilesync.core.UserIds;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.populators.ProfileSchema.Writer;
 import io.profilesync.protocol.internal.Messages.AcquireFailed;
@@ -20,8 +21,6 @@ import java.util.ArrayList;
  * <p>Threading: the profile thread only.
  */
 final class GameServerHolders {
-    private static final int MAX_USER_ID_LENGTH = 256;
-
     private final UpdateValidator serverValidator;
     private final ProfileCache cache;
     private final Handouts handouts;
@@ -46,9 +45,9 @@ final class GameServerHolders {
 
     void onAcquire(Session session, AcquireProfile request) {
         String userId = request.userId();
-        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
-            session.outbound.send(new AcquireFailed(request.requestId(), "user id must be 1 to "
-                    + MAX_USER_ID_LENGTH + " characters, not " + userId.length()));
+        String userIdProblem = UserIds.problem(userId);
+        if (userIdProblem != null) {
+            session.outbound.send(new AcquireFailed(request.requestId(), userIdProblem));
             return;
         }
         handouts.handOut(session, request.requestId(), userId, PropertyView.ALL, (entry, snapshot) -> {
@@ -81,7 +80,7 @@ final class GameServerHolders {
         Holding holding = session.gameServer.byHandle.get(entry.handle());
         if (holding == null) {
             // MST never checks that the sender holds the user; here a game server writes only what it holds.
-            relay.refuse(session, seq, entry.handle(), "", "this game server does not hold profile handle "
+            relay.refuse(session, "not_held", seq, entry.handle(), "", "this game server does not hold profile handle "
                     + entry.handle() + "; acquire the profile first");
         } else {
             relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL, serverValidator);

@@ -94,6 +94,8 @@ final class Handshake {
         }
         if (hello.role() == Role.GAME_SERVER) {
             if (!secretMatches(hello.credential())) {
+                metrics.authenticationFailed(Role.GAME_SERVER, gameServerSecrets.isEmpty() ? "no_secrets_configured"
+                        : "wrong_secret");
                 sessions.refuse(session, RefusalCode.AUTHENTICATION, gameServerSecrets.isEmpty()
                         ? "this master accepts no game servers: it has no gameServerSecrets configured"
                         : "wrong game-server secret: configure one of the master's gameServerSecrets");
@@ -120,6 +122,8 @@ final class Handshake {
             Throwable cause = Causes.unwrap(error);
             String reason = cause instanceof AuthenticationException ? cause.getMessage()
                     : "the token could not be checked: " + (cause == null ? "no user id" : cause.getMessage());
+            metrics.authenticationFailed(Role.CLIENT, cause instanceof AuthenticationException refusal
+                    ? refusal.reason() : "error");
             sessions.refuse(session, RefusalCode.AUTHENTICATION, reason);
             return;
         }

@@ -245,6 +245,19 @@ public final class MasterCore {
         return metrics.stats();
     }
 
+    /**
+     * Why saving does not work now, or null: {@value #FAILING_SAVES} or more save batches failed in a row (each is
+     * retried; they still fail). Thread-safe.
+     */
+    public String saveProblem() {
+        int failures = metrics.consecutiveSaveFailures();
+        return failures < FAILING_SAVES ? null : "the last " + failures + " save batches failed ("
+                + metrics.lastSaveFailure() + "); changes stay in memory until the database takes them";
+    }
+
+    /** How many failed save batches in a row make the master unhealthy: one can be a passing glitch. */
+    static final int FAILING_SAVES = 3;
+
     /** The users whose profile is loaded (not still loading), sorted. */
     public Set<String> loadedUserIds() {
         checkLoop("loadedUserIds");

@@ -1,14 +1,23 @@
 package io.profilesync.master.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.profilesync.master.MasterServer;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Protocol;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarFile;
 
 /**
  * The master's figures: gauges and counters in the configured Micrometer registry, and the {@link MasterServer.Stats}
@@ -16,32 +25,97 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them from any thread.
  */
 final class MasterMetrics {
+    private final MeterRegistry registry;
     private final AtomicInteger connectedClients = new AtomicInteger();
     private final AtomicInteger connectedGameServers = new AtomicInteger();
     private final AtomicInteger loadedProfiles = new AtomicInteger();
     private final AtomicInteger dirtyProfiles = new AtomicInteger();
     private final AtomicInteger conflictedProfiles = new AtomicInteger();
-    private final Counter acceptedUpdates;
-    private final Counter refusedUpdates;
+    /** Save batches failed since the last one that succeeded; read by the health check from any thread. */
+    private final AtomicInteger consecutiveSaveFailures = new AtomicInteger();
+    private volatile String lastSaveFailure = "";
     private final Counter savedProfiles;
     private final Counter saveFailures;
-    private final Timer saveLatency;
+    private final Timer saveSucceeded;
+    private final Timer saveFailed;
+    private final Timer loadSucceeded;
+    private final Timer loadFailed;
+    private final Counter loadFailures;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    /** One counter per tag combination, made on first use; the profile thread only, so a plain map. */
+    private final Map<String, Counter> counters = new HashMap<>();
 
     MasterMetrics(MeterRegistry registry) {
-        registry.gauge("profilesync.clients.connected", connectedClients);
-        registry.gauge("profilesync.gameservers.connected", connectedGameServers);
-        registry.gauge("profilesync.profiles.loaded", loadedProfiles);
-        registry.gauge("profilesync.profiles.dirty", dirtyProfiles);
-        registry.gauge("profilesync.profiles.conflicted", conflictedProfiles);
-        acceptedUpdates = registry.counter("profilesync.updates.accepted");
-        refusedUpdates = registry.counter("profilesync.updates.refused");
-        savedProfiles = registry.counter("profilesync.saves");
-        saveFailures = registry.counter("profilesync.save.failures");
-        saveLatency = Timer.builder("profilesync.save.latency").publishPercentiles(0.5, 0.99).register(registry);
-        bytesIn = registry.counter("profilesync.bytes.in");
-        bytesOut = registry.counter("profilesync.bytes.out");
+        this.registry = registry;
+        gauge("profilesync.clients.connected", "Game clients connected and authenticated now", connectedClients);
+        gauge("profilesync.gameservers.connected", "Game servers connected and authenticated now",
+                connectedGameServers);
+        gauge("profilesync.profiles.loaded", "Profiles in the master's memory now", loadedProfiles);
+        gauge("profilesync.profiles.dirty", "Profiles with changes not saved yet", dirtyProfiles);
+        gauge("profilesync.profiles.conflicted", "Profiles whose stored version moved under the master (another "
+                + "writer of the database); kept in memory, never overwritten", conflictedProfiles);
+        savedProfiles = Counter.builder("profilesync.saves").description("Profiles saved to the database")
+                .register(registry);
+        saveFailures = Counter.builder("profilesync.save.failures").description("Save batches the database refused "
+                + "or failed (each is retried, never dropped)").register(registry);
+        saveSucceeded = latency("profilesync.save.latency", "Time a save batch took in the database", "success");
+        saveFailed = latency("profilesync.save.latency", "Time a save batch took in the database", "failure");
+        loadSucceeded = latency("profilesync.load.latency", "Time one attempt to load a profile took", "success");
+        loadFailed = latency("profilesync.load.latency", "Time one attempt to load a profile took", "failure");
+        loadFailures = Counter.builder("profilesync.load.failures").description("Profiles that could not be loaded "
+                + "after every attempt (the waiting peers are told)").register(registry);
+        bytesIn = Counter.builder("profilesync.bytes.in").description("Estimated bytes of messages received from "
+                + "peers").baseUnit("bytes").register(registry);
+        bytesOut = Counter.builder("profilesync.bytes.out").description("Estimated bytes of messages sent to peers")
+                .baseUnit("bytes").register(registry);
+        String version = MasterServer.class.getPackage().getImplementationVersion();
+        Gauge.builder("profilesync.build.info", () -> 1)
+                .description("The running profilesync build: version and git commit (1 always)")
+                .tag("version", version == null ? "development" : version)
+                .tag("commit", buildCommit())
+                .register(registry);
+    }
+
+    /** The commit the jar was built from (its manifest's Build-Commit, from -Dgit.commit=...), or "unknown". */
+    private static String buildCommit() {
+        try {
+            Path location = Path.of(MasterServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(location)) {
+                try (JarFile jar = new JarFile(location.toFile())) {
+                    String commit = jar.getManifest() == null ? null
+                            : jar.getManifest().getMainAttributes().getValue("Build-Commit");
+                    if (commit != null && !commit.isBlank()) {
+                        return commit;
+                    }
+                }
+            }
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            // Not from a jar, or it cannot be read: the commit is unknown.
+        }
+        return "unknown";
+    }
+
+    private void gauge(String name, String description, AtomicInteger value) {
+        Gauge.builder(name, value, AtomicInteger::get).description(description).register(registry);
+    }
+
+    /** A latency timer with a Prometheus histogram (aggregatable across masters), one per outcome. */
+    private Timer latency(String name, String description, String outcome) {
+        return Timer.builder(name).description(description + " (outcome: success or failure)")
+                .tag("outcome", outcome).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        String key = name + String.join("\u0000", tags);
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags)
+                .register(registry));
+    }
+
+    private static String role(Role role) {
+        return role == Role.CLIENT ? "client" : "game_server";
     }
 
     void peerReady(Role role) {
@@ -64,30 +138,82 @@ final class MasterMetrics {
         conflictedProfiles.incrementAndGet();
     }
 
-    void accepted() {
-        acceptedUpdates.increment();
+    /** An update applied; {@code writer}: the role of the peer that sent it. */
+    void accepted(Role writer) {
+        counter("profilesync.updates.accepted", "Updates applied, by the kind of writer", "writer", role(writer))
+                .increment();
     }
 
-    void refused() {
-        refusedUpdates.increment();
+    /**
+     * An update refused.
+     *
+     * @param reason why, as a label: too_large, rejected (a constraint or a permission), malformed, not_held
+     */
+    void refused(Role writer, String reason) {
+        counter("profilesync.updates.refused", "Updates refused, by the kind of writer and the reason", "writer",
+                role(writer), "reason", reason).increment();
+    }
+
+    /** A peer refused at the handshake; {@code reason}: the refusal code (authentication, timeout...). */
+    void handshakeRefused(String reason) {
+        counter("profilesync.handshakes.refused", "Connections refused at the handshake, by reason", "reason",
+                reason).increment();
+    }
+
+    /**
+     * A failed authentication.
+     *
+     * @param reason a label: for clients the token's problem (missing, malformed, bad_signature, expired,
+     *     invalid_user_id, rejected), for game servers wrong_secret or no_secrets_configured
+     */
+    void authenticationFailed(Role role, String reason) {
+        counter("profilesync.authentications.failed", "Failed authentications, by role and reason", "role",
+                role(role), "reason", reason).increment();
     }
 
     void saved(int profiles, long latencyNanos) {
         savedProfiles.increment(profiles);
-        saveLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+        consecutiveSaveFailures.set(0);
+        saveSucceeded.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
-    void saveFailed(long latencyNanos) {
+    void saveFailed(long latencyNanos, Throwable cause) {
         saveFailures.increment();
-        saveLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+        consecutiveSaveFailures.incrementAndGet();
+        lastSaveFailure = String.valueOf(cause == null ? "unknown" : cause.getMessage()).lines().findFirst()
+                .orElse("");
+        saveFailed.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One load attempt ended. */
+    void loadAttempted(boolean succeeded, long latencyNanos) {
+        (succeeded ? loadSucceeded : loadFailed).record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A profile could not be loaded at all. */
+    void loadFailed() {
+        loadFailures.increment();
     }
 
     void received(Message message) {
         bytesIn.increment(Protocol.estimateSize(message));
+        counter("profilesync.messages", "Messages, by direction and type", "direction", "in", "type",
+                message.getClass().getSimpleName()).increment();
     }
 
     void sent(Message message) {
         bytesOut.increment(Protocol.estimateSize(message));
+        counter("profilesync.messages", "Messages, by direction and type", "direction", "out", "type",
+                message.getClass().getSimpleName()).increment();
+    }
+
+    /** Save batches failed in a row, and the last failure's message; thread-safe. */
+    int consecutiveSaveFailures() {
+        return consecutiveSaveFailures.get();
+    }
+
+    String lastSaveFailure() {
+        return lastSaveFailure;
     }
 
     /** Thread-safe: reads the atomics. */

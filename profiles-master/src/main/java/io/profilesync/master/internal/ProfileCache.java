@@ -135,12 +135,16 @@ final class ProfileCache {
         // A fresh profile nobody sees until it is fully restored (MST hands out defaults mid-load).
         ObservableServerProfile fresh = schema.newServerProfile(entry.userId);
         CompletableFuture<Boolean> restore;
+        long started = loop.nanoTime();
         try {
             restore = accessor.restoreProfileAsync(fresh);
         } catch (RuntimeException e) {
             restore = CompletableFuture.failedFuture(e);
         }
-        restore.whenCompleteAsync((found, error) -> onRestored(entry, fresh, found, error), loop::execute);
+        restore.whenCompleteAsync((found, error) -> {
+            metrics.loadAttempted(error == null, loop.nanoTime() - started);
+            onRestored(entry, fresh, found, error);
+        }, loop::execute);
     }
 
     private void onRestored(ProfileEntry entry, ObservableServerProfile fresh, Boolean found, Throwable error) {
@@ -183,6 +187,7 @@ final class ProfileCache {
 
     private void failLoad(ProfileEntry entry, String reason) {
         LOG.warn("{}", reason);
+        metrics.loadFailed();
         // Nothing half-loaded stays behind (MST keeps it and never saves or pushes it again).
         entries.remove(entry.userId);
         metrics.loaded(entries.size());

@@ -244,8 +244,8 @@ final class SaveScheduler {
             }
             return;
         }
-        metrics.saveFailed(now - started);
         Throwable cause = Causes.unwrap(error);
+        metrics.saveFailed(now - started, cause);
         String staleUser = cause instanceof StaleProfileException stale ? stale.userId() : null;
         for (ProfileEntry entry : batch) {
             entry.saving = false;

@@ -75,6 +75,7 @@ final class Sessions {
     /** Tells the peer why it is refused, and closes it. */
     void refuse(Session session, RefusalCode code, String reason) {
         LOG.warn("Refused {}: {} ({})", session, reason, code);
+        metrics.handshakeRefused(code.name().toLowerCase(java.util.Locale.ROOT));
         session.outbound.send(new Refused(code, reason));
         closeSoon(session);
     }

@@ -3,6 +3,7 @@ package io.profilesync.master.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.MasterConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,6 +166,27 @@ class SettingsTest {
         assertRefused("- a\n- b\n", "(file): must be a mapping of sections (server, secrets, database, backup, "
                 + "schema, metrics), not a list");
         assertRefused("server:\n  port: 1\n  port: 2\n", "(file): not valid YAML at line 3: Duplicate field 'port'");
+    }
+
+    @Test
+    void theFileIsBoundIntoTypedSectionsWithTheDefaultsOfTheBuilders() {
+        Settings settings = parse("server:\n  port: 7000\ndatabase:\nmetrics: {}\n");
+        assertThat(settings.sections().server().port()).isEqualTo(7000);
+        assertThat(settings.sections().server().host()).isEqualTo(MasterConfig.builder().build().host());
+        assertThat(settings.sections().database().poolSize()).isEqualTo(DatabaseConfig.DEFAULT_POOL_SIZE);
+        assertThat(settings.sections().backup().interval()).isEqualTo(DatabaseConfig.DEFAULT_BACKUP_INTERVAL);
+        assertThat(settings.sections().backup().directory()).isNull();
+        assertThat(settings.source("server.port")).isEqualTo("the configuration file");
+        assertThat(settings.source("server.host")).isEqualTo("the default");
+        assertThat(Settings.KEYS).hasSize(30).extracting(Settings.Key::path)
+                .startsWith("server.host", "server.port").endsWith("metrics.port", "metrics.jvm");
+        assertRefused("server: 5\n", "server: must be a mapping of settings (host, port, writeBufferSize, "
+                + "objectBufferSize, maxUpdateSize, unloadProfileAfter, saveProfileDebounce, clientUpdateDebounce, "
+                + "profileLoadTimeout, profileLoadAttempts, authenticationTimeout, saveBatchSize, saveRetryMaxDelay, "
+                + "shutdownTimeout)");
+        assertRefused("metrics:\n  jvm: {a: 1}\n", "metrics.jvm: must be true or false, not a mapping");
+        assertRefused("secrets:\n  gameServerSecrets: [[a]]\n", "secrets.gameServerSecrets: must be a list of "
+                + "strings of at least 16 characters each");
     }
 
     @Test
