@@ -1,10 +1,9 @@
-package io.profilesync.db;
+package io.profilesync.testing;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
 
 /**
- * The in-memory accessor of profiles-core keeps the contract too (it lives where the contract suite can reach it).
+ * The in-memory accessor keeps the contract too.
  * Its store is the accessor itself, so a reopen within one test gives back the same instance, never closed.
  */
 class InMemoryAccessorContractTest extends AccessorContractTest {
