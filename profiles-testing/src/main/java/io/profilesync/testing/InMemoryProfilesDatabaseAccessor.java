@@ -1,5 +1,6 @@
 package io.profilesync.testing;
 
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.DatabaseException;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
