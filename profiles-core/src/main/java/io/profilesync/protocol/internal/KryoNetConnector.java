@@ -166,9 +166,15 @@ public final class KryoNetConnector implements Connector {
             }
         }
 
+        /**
+         * Room means the write buffer is at most half full and the message fits what is free: a batch takes at most
+         * half of it, so one that waits fits once the buffer drains, and while anything waits the peer takes no new
+         * batch (its changes keep coalescing in the profiles instead of in the buffer).
+         */
         @Override
         public boolean trySend(Message message) {
-            return usable && current == this && Protocol.trySend(client, message, config.writeBufferSize());
+            return usable && current == this && client.getTcpWriteBufferSize() <= config.writeBufferSize() / 2
+                    && Protocol.trySend(client, message, config.writeBufferSize());
         }
 
         @Override

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * acquire and release, the client's fill); its outputs are messages on the channel and calls of the role and the
  * listeners. Its rooms: {@link PeerConnection} (attempts, backoff, handshake, state), {@link ReplicaSet} (copies,
  * batch numbers, in-flight window, batching, pushes, resend), {@link OutboundQueue} (back-pressure),
- * {@link SchemaAdoption}, and here the update tick, resynchronization after a reconnection, refusals and the close sequence.
+ * {@link SchemaAdoption}, and here the update tick, resynchronization after a reconnection, refusals and the close
+ * sequence.
  *
  * <p>Threading: not thread-safe: every method runs on the loop's thread, except {@link #state()}, {@link #connected()},
  * {@link #stopped()} and the listener lists, which any thread may use. Listeners are called on the loop.

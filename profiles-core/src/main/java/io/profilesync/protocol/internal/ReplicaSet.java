@@ -36,6 +36,8 @@ public final class ReplicaSet {
         private final Replica replica;
         private int handle = -1;
         private boolean sealed;
+        /** The number of the last push that carried an entry for this copy. */
+        private long lastPush;
 
         private Copy(String userId, Replica replica) {
             this.userId = userId;
@@ -77,6 +79,7 @@ public final class ReplicaSet {
     private final RefusalSink refusals;
     private final Consumer<String> diverged;
     private long nextSeq = 1;
+    private long pushes;
     /** The highest batch the master acknowledged (or included in a snapshot); batches after it are in flight. */
     private long ackedSeq;
 
@@ -211,20 +214,20 @@ public final class ReplicaSet {
      * since batch numbers are per peer, not per profile. Refusals are told after the copies are corrected.
      */
     public void onPush(List<HandleDelta> entries, long ackSeq, List<Refusal> refused) {
-        Map<Copy, Boolean> touched = new HashMap<>();
+        long push = ++pushes;
         for (HandleDelta entry : entries) {
             Copy copy = byHandle.get(entry.handle());
             if (copy == null) {
                 LOG.debug("Push for handle {}, which this peer no longer holds", entry.handle());
                 continue;
             }
-            touched.put(copy, Boolean.TRUE);
+            copy.lastPush = push;
             apply(copy, entry.delta(), ackSeq);
         }
         if (ackSeq >= 0) {
             ackedSeq = Math.max(ackedSeq, ackSeq);
             for (Copy copy : List.copyOf(copies.values())) {
-                if (!touched.containsKey(copy)) {
+                if (copy.lastPush != push) {
                     apply(copy, null, ackSeq);
                 }
             }

@@ -86,6 +86,8 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     private final Map<Integer, Claim> byRequest = new HashMap<>();
     /** The profiles the game may use (HELD or REACQUIRING): written on the loop, read anywhere. */
     private final Map<String, ObservableServerProfile> usable = new ConcurrentHashMap<>();
+    /** The claims in RELEASING or RELEASE_SENT: what moves on after each tick and push (kept apart: ticks are many). */
+    private final Map<String, Claim> releasing = new LinkedHashMap<>();
     private int nextRequestId = 1;
     private int welcomes;
 
@@ -153,7 +155,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
                 return CompletableFuture.completedFuture(null);
             }
             case HELD, REACQUIRING -> {
-                claim.state = claim.state == State.HELD ? State.RELEASING : State.REACQUIRING_TO_RELEASE;
+                moveTo(claim, claim.state == State.HELD ? State.RELEASING : State.REACQUIRING_TO_RELEASE);
                 claim.release = new CompletableFuture<>();
                 usable.remove(userId);
                 core.tickNow();
@@ -171,7 +173,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
                 && !claim.profile.hasUpdates()) {
             core.send(new ReleaseProfile(claim.copy.handle()));
             claim.copy.seal(true);
-            claim.state = State.RELEASE_SENT;
+            moveTo(claim, State.RELEASE_SENT);
         }
         if (claim.state == State.RELEASE_SENT && claim.copy.replica().pendingBatches() == 0) {
             finishRelease(claim);
@@ -185,6 +187,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
 
     private void forget(Claim claim) {
         claims.remove(claim.userId, claim);
+        releasing.remove(claim.userId, claim);
         usable.remove(claim.userId, claim.profile);
         if (claim.copy != null) {
             core.replicas().remove(claim.copy);
@@ -229,14 +232,14 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     /** The connection that named the claim's handle is gone: held ones are asked for again. */
     private void detach(Claim claim) {
         switch (claim.state) {
-            case HELD -> claim.state = State.REACQUIRING;
+            case HELD -> moveTo(claim, State.REACQUIRING);
             case RELEASING, RELEASE_SENT -> {
                 if (claim.copy.replica().settled()) {
                     // The master has every change; the holding ended with the connection.
                     finishRelease(claim);
                 } else {
                     claim.copy.seal(false);
-                    claim.state = State.REACQUIRING_TO_RELEASE;
+                    moveTo(claim, State.REACQUIRING_TO_RELEASE);
                 }
             }
             default -> {
@@ -261,10 +264,19 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
 
     @Override
     public void onProgress() {
-        for (Claim claim : List.copyOf(claims.values())) {
-            if (claim.state == State.RELEASING || claim.state == State.RELEASE_SENT) {
+        if (!releasing.isEmpty()) {
+            for (Claim claim : List.copyOf(releasing.values())) {
                 advance(claim);
             }
+        }
+    }
+
+    private void moveTo(Claim claim, State state) {
+        claim.state = state;
+        if (state == State.RELEASING || state == State.RELEASE_SENT) {
+            releasing.put(claim.userId, claim);
+        } else {
+            releasing.remove(claim.userId, claim);
         }
     }
 
@@ -351,7 +363,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
                     return;
                 }
                 core.replicas().setHandle(claim.copy, m.handle());
-                claim.state = claim.state == State.REACQUIRING ? State.HELD : State.RELEASING;
+                moveTo(claim, claim.state == State.REACQUIRING ? State.HELD : State.RELEASING);
                 maybeResynced();
             }
             default -> core.send(new ReleaseProfile(m.handle()));
@@ -372,7 +384,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
         }
         claim.profile = profile;
         claim.copy = core.replicas().add(claim.userId, replica, m.handle());
-        claim.state = State.HELD;
+        moveTo(claim, State.HELD);
         claims.put(claim.userId, claim);
         usable.put(claim.userId, profile);
         claim.fetch.complete(profile);

@@ -9,6 +9,8 @@ import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.ReconnectBackoff;
+import io.profilesync.protocol.RefusalCode;
+import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.ScriptedConnector;
 import io.profilesync.protocol.ScriptedConnector.Channel;
 import io.profilesync.protocol.VirtualLoop;
@@ -17,6 +19,7 @@ import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
+import io.profilesync.protocol.internal.Messages.Refused;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.Messages.ServerPush;
@@ -144,6 +147,32 @@ class GameServerCoreTest {
         loop.advance(Duration.ofMillis(100));
         assertThat(connector.attemptPending()).isTrue();
         assertThat(core.state()).isEqualTo(ConnectionState.CONNECTING);
+    }
+
+    @Test
+    void aRetryableRefusalClosesAndRetriesAPermanentOneFailsForGood() {
+        start();
+        Channel overloaded = connector.open();
+        loop.runDue();
+        overloaded.deliver(new Refused(RefusalCode.OVERLOADED, "too many peers"));
+        loop.runDue();
+        assertThat(overloaded.closed()).isTrue();
+        loop.advance(Duration.ofMillis(100));
+        assertThat(connector.attemptPending()).isTrue();
+        CompletableFuture<ObservableServerProfile> fetch = core.fillProfileValues("u1");
+
+        Channel refused = connector.open();
+        loop.runDue();
+        refused.deliver(new Refused(RefusalCode.AUTHENTICATION, "wrong game-server secret"));
+        loop.runDue();
+
+        assertThat(core.state()).isEqualTo(ConnectionState.FAILED);
+        assertThat(refused.closed()).isTrue();
+        assertThat(fetch.handle((p, e) -> e).join()).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("wrong game-server secret");
+        loop.advance(Duration.ofSeconds(10));
+        assertThat(connector.attemptPending()).isFalse();
+        assertThat(connector.attemptTimes()).hasSize(2);
     }
 
     @Test
