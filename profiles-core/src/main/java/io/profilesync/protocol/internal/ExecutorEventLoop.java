@@ -24,6 +24,8 @@ public final class ExecutorEventLoop implements EventLoop {
     private final Executor executor;
     private final ScheduledExecutorService timer;
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> false);
+    /** The loop's one thread when known ({@link #singleThread}): code it runs outside {@link #execute} is in the loop. */
+    private volatile Thread owner;
 
     /** Tasks and timers on one single-threaded scheduled executor. */
     public ExecutorEventLoop(ScheduledExecutorService executor) {
@@ -49,7 +51,17 @@ public final class ExecutorEventLoop implements EventLoop {
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
-        return new ExecutorEventLoop(executor);
+        ExecutorEventLoop loop = new ExecutorEventLoop(executor);
+        executor.prestartCoreThread();
+        try {
+            loop.owner = executor.submit(Thread::currentThread).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the loop's thread", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the loop's thread did not start", e);
+        }
+        return loop;
     }
 
     /** The timer executor (for a single-threaded loop, the executor itself): for shutting it down. */
@@ -104,10 +116,10 @@ public final class ExecutorEventLoop implements EventLoop {
         }
     }
 
-    /** Whether the calling thread is running one of this loop's tasks. */
+    /** Whether the calling thread is running one of this loop's tasks, or is the loop's own thread. */
     @Override
     public boolean inLoop() {
-        return inside.get();
+        return Thread.currentThread() == owner || inside.get();
     }
 
     private void run(Runnable task) {
