@@ -39,7 +39,7 @@ public record Swarm(int gameServers, int clients, int users, long chaosNanos, lo
                 1 + random.nextInt(3),
                 random.nextInt(4),
                 1 + random.nextInt(3),
-                500_000_000L + (long) (random.nextDouble() * 1_500_000_000L),
+                200_000_000L + (long) (random.nextDouble() * 600_000_000L),
                 2_000_000 + random.nextInt(8_000_000),
                 network,
                 database,
