@@ -12,7 +12,7 @@ import io.profilesync.core.ObservableVector3;
 import io.profilesync.core.Vector3;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.db.JdbiProfilesAccessor;
-import io.profilesync.db.PostgresCluster;
+import io.profilesync.testing.PostgresCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

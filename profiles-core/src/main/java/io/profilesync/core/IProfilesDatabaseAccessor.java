@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the master keeps profiles (MST's {@code IProfilesDatabaseAccessor}). Implement it to put profiles in any
- * store; {@code db-accessors} ships Jdbi implementations for H2, SQLite and PostgreSQL, and its test-jar a contract
- * suite every implementation should pass.
+ * store; {@code db-accessors} ships Jdbi implementations for H2, SQLite and PostgreSQL, and {@code profiles-testing} a
+ * contract suite every implementation should pass ({@code io.profilesync.testing.AccessorContractTest}).
  *
  * <p>Rows are versioned. {@link ObservableServerProfile#storedVersion()} is the version the caller last read or
  * wrote (0: never stored). A save succeeds only if the stored row is still at that version (or absent, for 0), and

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
 
 /**
  * A sample custom accessor: one file per profile in a folder. How to write your own accessor, in 200 lines; its test
- * ({@code FileProfilesAccessorTest}) runs the contract suite from the {@code db-accessors} test-jar.
+ * ({@code FileProfilesAccessorTest}) runs the contract suite from {@code profiles-testing}.
  *
  * <p>File format: the file of user {@code u} is {@code URLEncoder.encode(u) + ".json"}; its first line is
  * {@code version N}, then optionally a line {@code schema FINGERPRINT} (the schema the profile was made with) and a

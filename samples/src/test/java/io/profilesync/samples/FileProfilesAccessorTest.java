@@ -1,7 +1,7 @@
 package io.profilesync.samples;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
-import io.profilesync.db.AccessorContractTest;
+import io.profilesync.testing.AccessorContractTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,171 @@
+package io.profilesync.testing.sim;
+
+import io.profilesync.core.DatabaseException;
+import io.profilesync.core.IProfilesDatabaseAccessor;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.StaleProfileException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The simulation's database: versioned rows in memory, honouring the {@link IProfilesDatabaseAccessor} contract
+ * exactly (all-or-nothing batches, stale versions refused), with faults: a call may fail, be slow, or hang (complete
+ * only long after every timeout). A call commits at one virtual instant and tells the master a little later, both on
+ * the master's {@link NodeLoop}: when the master crashes, a write not yet committed is lost, and one committed but
+ * not yet reported is kept without the master knowing. The committed rows outlive the master, as a database would.
+ *
+ * <p>Threading: single-threaded, as the whole simulation; futures complete in tasks of the scheduler, never inside
+ * the call that returned them.
+ */
+public final class FaultyAccessor implements IProfilesDatabaseAccessor {
+    /** The fault rates of one run. */
+    public record Faults(double failure, double hang, long maxLatencyNanos, long hangNanos) {
+        public static Faults none() {
+            return new Faults(0, 0, 200_000, 0);
+        }
+    }
+
+    /** One committed row. */
+    public record Row(String json, long version) {
+    }
+
+    private final Map<String, Row> rows = new TreeMap<>();
+    private final Map<String, String> pendingWrites = new TreeMap<>();
+    private final Random random;
+    private final Trace trace;
+    private Faults faults;
+    private NodeLoop loop;
+    private long commits;
+
+    public FaultyAccessor(Random random, Trace trace, Faults faults) {
+        this.random = random;
+        this.trace = trace;
+        this.faults = faults;
+    }
+
+    /** The master (re)started on {@code masterLoop}: calls from now on complete there. */
+    public void attach(NodeLoop masterLoop) {
+        this.loop = masterLoop;
+        pendingWrites.clear();
+    }
+
+    public void faults(Faults value) {
+        this.faults = value;
+    }
+
+    /** What is committed for {@code userId}. */
+    public Optional<Row> committed(String userId) {
+        return Optional.ofNullable(rows.get(userId));
+    }
+
+    /** Every committed row, by user id. */
+    public Map<String, Row> committed() {
+        return Map.copyOf(rows);
+    }
+
+    /** The JSON of the last write of {@code userId} that is called but neither committed nor lost. */
+    public Optional<String> pendingWrite(String userId) {
+        return Optional.ofNullable(pendingWrites.get(userId));
+    }
+
+    /** How many writes committed so far. */
+    public long commits() {
+        return commits;
+    }
+
+    private long delay() {
+        if (random.nextDouble() < faults.hang()) {
+            return faults.hangNanos() + (long) (random.nextDouble() * faults.hangNanos());
+        }
+        return 20_000 + (long) (random.nextDouble() * faults.maxLatencyNanos());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> restoreProfileAsync(ObservableServerProfile profile) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        String userId = profile.userId();
+        boolean fail = random.nextDouble() < faults.failure();
+        long delay = delay();
+        trace.add("db restore " + userId + (fail ? " (will fail)" : "") + " in " + delay / 1000 + " us");
+        loop.schedule(delay, () -> {
+            if (fail) {
+                trace.add("db restore " + userId + " fails");
+                result.completeExceptionally(new DatabaseException("simulated restore failure for user '" + userId
+                        + "'"));
+                return;
+            }
+            Row row = rows.get(userId);
+            try {
+                if (row != null) {
+                    profile.fromJson(row.json());
+                    profile.setStoredVersion(row.version());
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            trace.add("db restore " + userId + " done: " + (row == null ? "new" : "version " + row.version()));
+            result.complete(row != null);
+        });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        List<ObservableServerProfile> batch = new ArrayList<>(profiles);
+        List<String> jsons = new ArrayList<>(batch.size());
+        List<Long> expected = new ArrayList<>(batch.size());
+        List<String> users = new ArrayList<>(batch.size());
+        for (ObservableServerProfile profile : batch) {
+            jsons.add(profile.toJson());
+            expected.add(profile.storedVersion());
+            users.add(profile.userId());
+            pendingWrites.put(profile.userId(), jsons.get(jsons.size() - 1));
+        }
+        boolean fail = random.nextDouble() < faults.failure();
+        long delay = delay();
+        long reportDelay = 10_000 + (long) (random.nextDouble() * 100_000);
+        trace.add("db save " + users + (fail ? " (will fail)" : "") + " in " + delay / 1000 + " us");
+        NodeLoop owner = loop;
+        owner.schedule(delay, () -> {
+            for (String userId : users) {
+                pendingWrites.remove(userId);
+            }
+            if (fail) {
+                trace.add("db save " + users + " fails");
+                owner.schedule(reportDelay, () -> result.completeExceptionally(
+                        new DatabaseException("simulated save failure for users " + users)));
+                return;
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                Row row = rows.get(users.get(i));
+                long actual = row == null ? 0 : row.version();
+                if (actual != expected.get(i)) {
+                    trace.add("db save " + users + " stale for " + users.get(i));
+                    StaleProfileException stale = new StaleProfileException(users.get(i), expected.get(i), actual);
+                    owner.schedule(reportDelay, () -> result.completeExceptionally(stale));
+                    return;
+                }
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                rows.put(users.get(i), new Row(jsons.get(i), expected.get(i) + 1));
+                commits++;
+            }
+            trace.add("db save " + users + " committed");
+            owner.schedule(reportDelay, () -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).setStoredVersion(expected.get(i) + 1);
+                }
+                result.complete(null);
+            });
+        });
+        return result;
+    }
+}

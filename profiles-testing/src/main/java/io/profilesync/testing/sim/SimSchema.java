@@ -1,0 +1,168 @@
+package io.profilesync.testing.sim;
+
+import io.profilesync.core.ElementType;
+import io.profilesync.core.ObservableBool;
+import io.profilesync.core.ObservableDateTime;
+import io.profilesync.core.ObservableDictionary;
+import io.profilesync.core.ObservableDouble;
+import io.profilesync.core.ObservableFloat;
+import io.profilesync.core.ObservableInt;
+import io.profilesync.core.ObservableList;
+import io.profilesync.core.ObservableLong;
+import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableProperty;
+import io.profilesync.core.ObservableString;
+import io.profilesync.core.ObservableVector3;
+import io.profilesync.core.Vector3;
+import io.profilesync.populators.ProfileSchema;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The schema the simulation writes: one property of every type, some client-writable, one hidden from clients, and
+ * {@value #TOKENS}, a list only ever appended to with tokens unique in the run, which is how the invariants see a
+ * change applied twice or lost. Random writes stay mostly within the constraints and sometimes break them (a level
+ * above its maximum, a list longer than allowed), so refusals happen too.
+ *
+ * <p>Threading: the writes touch the profile they are given: call them on the thread that owns it.
+ */
+public final class SimSchema {
+    /** The append-only list of unique tokens (client-writable, so every writer can append). */
+    public static final String TOKENS = "tokens";
+
+    private static final String[] WORDS = {"", "a", "Zoë", "🐉", "\r\n\t", "\"q\"", "\\", "long text long text"};
+
+    static final ProfileSchema SCHEMA = ProfileSchema.builder()
+            .intProperty("level", 1).min(1).max(100).clientWritable()
+            .longProperty("coins", 0)
+            .floatProperty("speed", 1f)
+            .doubleProperty("rating", 0d)
+            .boolProperty("premium", false)
+            .stringProperty("nickname", "").maxLength(24).clientWritable()
+            .datetimeProperty("lastSeen", Instant.EPOCH)
+            .vector3Property("position", Vector3.ZERO)
+            .listProperty(TOKENS, ElementType.STRING).maxSize(100_000).clientWritable()
+            .listProperty("inventory", ElementType.STRING).maxSize(8).clientWritable()
+            .listProperty("scores", ElementType.INT).maxSize(16)
+            .dictProperty("items", ElementType.STRING, ElementType.INT).maxSize(6).clientWritable()
+            .dictProperty("notes", ElementType.INT, ElementType.STRING).maxSize(16)
+            .stringProperty("secret", "").hiddenFromClients()
+            .build();
+
+    private SimSchema() {
+    }
+
+    public static ProfileSchema schema() {
+        return SCHEMA;
+    }
+
+    /** Appends {@code token} to the token list of {@code profile}. */
+    public static void appendToken(ObservableProfile profile, String token) {
+        profile.getList(TOKENS, ElementType.STRING).add(token);
+    }
+
+    /** The tokens in {@code profile}, in order (empty when it has no token list). */
+    public static List<String> tokens(ObservableProfile profile) {
+        if (!profile.has(TOKENS)) {
+            return List.of();
+        }
+        return profile.getList(TOKENS, ElementType.STRING).value();
+    }
+
+    /** How many times each token appears in {@code profile}, sorted by token. */
+    public static Map<String, Integer> tokenCounts(List<String> tokens) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String token : tokens) {
+            counts.merge(token, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * One random change to a random property of {@code profile} other than the token list; {@code clientOnly} keeps
+     * to what a client may write (most of the time: now and then it tries another, to be refused).
+     */
+    public static void randomWrite(ObservableProfile profile, Random random, boolean clientOnly) {
+        List<ObservableProperty<?>> candidates = new ArrayList<>();
+        for (ObservableProperty<?> property : profile) {
+            if (property.name().equals(TOKENS)) {
+                continue;
+            }
+            boolean writable = SCHEMA.definition(property.name()).clientWritable();
+            if (!clientOnly || writable || random.nextInt(20) == 0) {
+                candidates.add(property);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        write(candidates.get(random.nextInt(candidates.size())), random);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void write(ObservableProperty<?> property, Random random) {
+        if (property instanceof ObservableInt v) {
+            v.set(random.nextInt(25) == 0 ? 1000 : 1 + random.nextInt(100));
+        } else if (property instanceof ObservableLong v) {
+            v.set(random.nextBoolean() ? random.nextLong() : random.nextInt(200) - 100);
+        } else if (property instanceof ObservableFloat v) {
+            v.set(random.nextInt(8) == 0 ? Float.NaN : random.nextInt(1000) / 8f);
+        } else if (property instanceof ObservableDouble v) {
+            v.set(random.nextInt(8) == 0 ? -0d : random.nextGaussian());
+        } else if (property instanceof ObservableBool v) {
+            v.set(random.nextBoolean());
+        } else if (property instanceof ObservableString v) {
+            v.set(WORDS[random.nextInt(WORDS.length)] + random.nextInt(10));
+        } else if (property instanceof ObservableDateTime v) {
+            v.set(Instant.ofEpochMilli(random.nextInt(1 << 30)).plusNanos(random.nextInt(1_000_000)));
+        } else if (property instanceof ObservableVector3 v) {
+            v.set(random.nextInt(2000) / 4f, -random.nextInt(2000) / 4f, random.nextInt(100));
+        } else if (property instanceof ObservableList<?> list) {
+            if (list.elementType() == ElementType.INT) {
+                changeList((ObservableList<Integer>) list, random, () -> random.nextInt(100));
+            } else {
+                changeList((ObservableList<String>) list, random, () -> WORDS[random.nextInt(WORDS.length)]);
+            }
+        } else if (property instanceof ObservableDictionary<?, ?> dict) {
+            if (dict.keyType() == ElementType.STRING) {
+                changeDictionary((ObservableDictionary<String, Integer>) dict, random,
+                        () -> String.valueOf((char) ('a' + random.nextInt(8))), () -> random.nextInt(50));
+            } else {
+                changeDictionary((ObservableDictionary<Integer, String>) dict, random,
+                        () -> random.nextInt(10), () -> WORDS[random.nextInt(WORDS.length)]);
+            }
+        }
+    }
+
+    private static <E> void changeList(ObservableList<E> list, Random random, java.util.function.Supplier<E> element) {
+        int size = list.size();
+        switch (size == 0 ? random.nextInt(2) : random.nextInt(7)) {
+            case 0 -> list.add(element.get());
+            case 1 -> list.insert(random.nextInt(size + 1), element.get());
+            case 2 -> list.set(random.nextInt(size), element.get());
+            case 3 -> list.remove(random.nextInt(size));
+            case 4 -> {
+                if (random.nextInt(4) == 0) {
+                    list.clear();
+                } else {
+                    list.add(element.get());
+                }
+            }
+            default -> list.add(element.get());
+        }
+    }
+
+    private static <K, V> void changeDictionary(ObservableDictionary<K, V> dict, Random random,
+                                                java.util.function.Supplier<K> key,
+                                                java.util.function.Supplier<V> value) {
+        switch (random.nextInt(8)) {
+            case 0 -> dict.clear();
+            case 1, 2 -> dict.remove(key.get());
+            default -> dict.put(key.get(), value.get());
+        }
+    }
+}
