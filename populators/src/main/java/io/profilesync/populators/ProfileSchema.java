@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,7 +120,7 @@ public final class ProfileSchema {
         if (!problems.isEmpty()) {
             throw new SchemaException(source, problems);
         }
-        return new SchemaEvolution(renames, conversions, new java.util.LinkedHashSet<>(dropped));
+        return new SchemaEvolution(renames, conversions, new LinkedHashSet<>(dropped));
     }
 
     // ---------------------------------------------------------------- making

@@ -1,6 +1,7 @@
 package io.profilesync.populators;
 
 import io.profilesync.core.ObservableProperty;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,7 +24,7 @@ public final class PropertyDefinition {
     private final Integer maxLength;
     private final Integer maxSize;
     private final String typeDescriptor;
-    private final java.util.List<String> renamedFrom;
+    private final List<String> renamedFrom;
     private final PropertyType convertFrom;
 
     /** From a checked draft whose default is already normalized. */
@@ -39,7 +40,7 @@ public final class PropertyDefinition {
         this.maxLength = draft.maxLength;
         this.maxSize = draft.maxSize;
         this.typeDescriptor = newProperty().typeDescriptor();
-        this.renamedFrom = java.util.List.copyOf(draft.renamedFrom);
+        this.renamedFrom = List.copyOf(draft.renamedFrom);
         this.convertFrom = draft.convertFrom;
     }
 
@@ -48,7 +49,7 @@ public final class PropertyDefinition {
      * file): on restore, a stored value under one of them arrives in this property when none is stored under its
      * own name. Empty when it was never renamed.
      */
-    public java.util.List<String> renamedFrom() {
+    public List<String> renamedFrom() {
         return renamedFrom;
     }
 

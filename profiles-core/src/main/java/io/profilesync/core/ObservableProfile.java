@@ -19,11 +19,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -535,7 +537,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 pendings.add(property.decodeJson(converted(property, value)));
             }
         }
-        java.util.Set<String> keepNames = new java.util.HashSet<>();
+        Set<String> keepNames = new HashSet<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             String name = field.getKey();
             if (!byName.containsKey(name) && !consumed.containsKey(name) && !evolution.dropped().contains(name)) {
@@ -568,7 +570,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
      * document's order: a tree would change them ({@code -0.0} or {@code 2.50} read as numbers are written back
      * otherwise).
      */
-    private static Map<String, String> storedTexts(String json, java.util.Set<String> names) {
+    private static Map<String, String> storedTexts(String json, Set<String> names) {
         Map<String, String> values = new LinkedHashMap<>();
         try (JsonParser parser = JSON.getFactory().createParser(json)) {
             parser.nextToken(); // the start of the object

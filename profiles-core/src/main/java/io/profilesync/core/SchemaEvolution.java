@@ -1,5 +1,6 @@
 package io.profilesync.core;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,9 +40,9 @@ public final class SchemaEvolution {
             Set<String> dropped) {
         Map<String, List<String>> renames = new LinkedHashMap<>();
         renamedFrom.forEach((name, old) -> renames.put(Objects.requireNonNull(name), List.copyOf(old)));
-        this.renamedFrom = java.util.Collections.unmodifiableMap(renames);
-        this.convertFrom = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(convertFrom));
-        this.dropped = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(dropped));
+        this.renamedFrom = Collections.unmodifiableMap(renames);
+        this.convertFrom = Collections.unmodifiableMap(new LinkedHashMap<>(convertFrom));
+        this.dropped = Collections.unmodifiableSet(new LinkedHashSet<>(dropped));
     }
 
     /** For each property that was renamed, its earlier names (unmodifiable). */

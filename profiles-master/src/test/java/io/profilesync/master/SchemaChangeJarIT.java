@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --allow-schema-drop} it starts and a save keeps coins in the row; with B declaring the drop it starts; with
  * B renaming coins to gold ({@code renamedFrom}) the value arrives in gold.
  */
-@Timeout(300)
+@Timeout(480)
 class SchemaChangeJarIT {
     static final Duration START = Duration.ofSeconds(60);
     static final Duration COMMAND = Duration.ofSeconds(60);
