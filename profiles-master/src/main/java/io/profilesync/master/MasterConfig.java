@@ -23,6 +23,9 @@ public final class MasterConfig {
     private final Duration profileLoadTimeout;
     private final int profileLoadAttempts;
     private final Duration authenticationTimeout;
+    private final int unauthenticatedFrameLimit;
+    private final int maxUnauthenticatedConnections;
+    private final int maxUnauthenticatedConnectionsPerAddress;
     private final int saveBatchSize;
     private final Duration saveRetryMaxDelay;
     private final Duration shutdownTimeout;
@@ -43,6 +46,9 @@ public final class MasterConfig {
         profileLoadTimeout = b.profileLoadTimeout;
         profileLoadAttempts = b.profileLoadAttempts;
         authenticationTimeout = b.authenticationTimeout;
+        unauthenticatedFrameLimit = b.unauthenticatedFrameLimit;
+        maxUnauthenticatedConnections = b.maxUnauthenticatedConnections;
+        maxUnauthenticatedConnectionsPerAddress = b.maxUnauthenticatedConnectionsPerAddress;
         saveBatchSize = b.saveBatchSize;
         saveRetryMaxDelay = b.saveRetryMaxDelay;
         shutdownTimeout = b.shutdownTimeout;
@@ -105,6 +111,31 @@ public final class MasterConfig {
         return authenticationTimeout;
     }
 
+    /**
+     * The largest frame, in bytes, the master reads from a connection before it has authenticated; a larger length
+     * prefix closes the connection before its bytes are read. Default 4 KiB (a Hello with a 2 KiB token fits).
+     */
+    public int unauthenticatedFrameLimit() {
+        return unauthenticatedFrameLimit;
+    }
+
+    /**
+     * How many connections may wait to authenticate at once; one more is refused (OVERLOADED) and closed at once.
+     * Default 1,000: each holds its buffers ({@code writeBufferSize + objectBufferSize}) for up to
+     * {@link #authenticationTimeout()}.
+     */
+    public int maxUnauthenticatedConnections() {
+        return maxUnauthenticatedConnections;
+    }
+
+    /**
+     * How many connections from one IP address may wait to authenticate at once. Default 32 (players behind one
+     * NAT connect at once rarely more than a few at a time; the wait lasts one handshake).
+     */
+    public int maxUnauthenticatedConnectionsPerAddress() {
+        return maxUnauthenticatedConnectionsPerAddress;
+    }
+
     public int saveBatchSize() {
         return saveBatchSize;
     }
@@ -155,6 +186,9 @@ public final class MasterConfig {
         private Duration profileLoadTimeout = Duration.ofSeconds(10);
         private int profileLoadAttempts = 3;
         private Duration authenticationTimeout = Duration.ofSeconds(5);
+        private int unauthenticatedFrameLimit = 4 * 1024;
+        private int maxUnauthenticatedConnections = 1000;
+        private int maxUnauthenticatedConnectionsPerAddress = 32;
         private int saveBatchSize = 1000;
         private Duration saveRetryMaxDelay = Duration.ofSeconds(30);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -233,6 +267,28 @@ public final class MasterConfig {
             return this;
         }
 
+        /** See {@link MasterConfig#unauthenticatedFrameLimit()}; at least 256 bytes, at most objectBufferSize. */
+        public Builder unauthenticatedFrameLimit(int value) {
+            if (value < 256) {
+                throw new IllegalArgumentException("unauthenticatedFrameLimit must be at least 256 bytes (a Hello "
+                        + "must fit), not " + value);
+            }
+            unauthenticatedFrameLimit = value;
+            return this;
+        }
+
+        /** See {@link MasterConfig#maxUnauthenticatedConnections()}. */
+        public Builder maxUnauthenticatedConnections(int value) {
+            maxUnauthenticatedConnections = positive("maxUnauthenticatedConnections", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#maxUnauthenticatedConnectionsPerAddress()}. */
+        public Builder maxUnauthenticatedConnectionsPerAddress(int value) {
+            maxUnauthenticatedConnectionsPerAddress = positive("maxUnauthenticatedConnectionsPerAddress", value);
+            return this;
+        }
+
         public Builder saveBatchSize(int value) {
             saveBatchSize = positive("saveBatchSize", value);
             return this;
@@ -298,6 +354,15 @@ public final class MasterConfig {
             if (objectBufferSize > writeBufferSize) {
                 throw new IllegalArgumentException("objectBufferSize (" + objectBufferSize + ") must not exceed "
                         + "writeBufferSize (" + writeBufferSize + "): the largest message must fit the write buffer");
+            }
+            if (unauthenticatedFrameLimit > objectBufferSize) {
+                throw new IllegalArgumentException("unauthenticatedFrameLimit (" + unauthenticatedFrameLimit
+                        + ") must not exceed objectBufferSize (" + objectBufferSize + "); lower it");
+            }
+            if (maxUnauthenticatedConnectionsPerAddress > maxUnauthenticatedConnections) {
+                throw new IllegalArgumentException("maxUnauthenticatedConnectionsPerAddress ("
+                        + maxUnauthenticatedConnectionsPerAddress + ") must not exceed maxUnauthenticatedConnections ("
+                        + maxUnauthenticatedConnections + "); lower the first or raise the second");
             }
             return new MasterConfig(this);
         }

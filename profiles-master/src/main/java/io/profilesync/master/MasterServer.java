@@ -6,6 +6,8 @@ import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfilesException;
+import io.profilesync.master.internal.ConnectionGate;
+import io.profilesync.master.internal.MasterHealth;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.internal.Protocol;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -40,6 +43,8 @@ public final class MasterServer implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final ProfilesModule module;
     private final Server server;
+    private final MasterHealth health = new MasterHealth();
+    private final ConnectionGate gate;
     private final int port;
     private volatile boolean closed;
 
@@ -49,11 +54,13 @@ public final class MasterServer implements AutoCloseable {
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "profilesync-master");
             thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> health.fail("the master's profile thread", e));
             return thread;
         });
         this.module = new ProfilesModule(config, schema, accessor, executor);
-        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize());
-        server.addListener(new Listener() {
+        this.gate = new ConnectionGate(config, health);
+        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), gate.serialization());
+        server.addListener(gate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
                 executor.execute(() -> module.onConnected(connection));
@@ -68,7 +75,7 @@ public final class MasterServer implements AutoCloseable {
             public void disconnected(Connection connection) {
                 executor.execute(() -> module.onDisconnected(connection));
             }
-        });
+        }));
         executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         int chosen = config.port() == 0 ? freePort(config.host()) : config.port();
         try {
@@ -80,7 +87,7 @@ public final class MasterServer implements AutoCloseable {
                     + "); choose another host or port, or stop what uses it", e);
         }
         this.port = chosen;
-        server.start();
+        gate.startNetworkThread(server);
     }
 
     /**
@@ -152,6 +159,19 @@ public final class MasterServer implements AutoCloseable {
                 module.dirtyProfiles.get(), module.conflictedProfiles.get());
     }
 
+    /**
+     * Why the master can no longer serve (a thread it needs ended by an {@link Error}, logged at ERROR), or empty
+     * while it can; {@code /health} reports DOWN with it. Thread-safe.
+     */
+    public Optional<String> failure() {
+        return health.failure();
+    }
+
+    /** For tests: how many connections wait to authenticate now. */
+    int waitingToAuthenticate() {
+        return gate.waiting();
+    }
+
     /** A snapshot of the master's figures. */
     public record Stats(int clients, int gameServers, int loadedProfiles, int dirtyProfiles, int conflictedProfiles) {
     }
@@ -161,6 +181,8 @@ public final class MasterServer implements AutoCloseable {
             module.tick();
         } catch (RuntimeException e) {
             LOG.error("The master's housekeeping failed; it runs again shortly", e);
+        } catch (Error e) {
+            health.fail("the master's housekeeping on the profile thread", e); // a scheduled task that throws stops
         }
     }
 

@@ -141,12 +141,29 @@ final class ServeCommand implements Callable<Integer> {
             database = "DOWN";
         }
         MasterServer.Stats stats = master.stats();
-        boolean up = listening && database.equals("UP");
-        String json = "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"listening\":" + listening + ",\"port\":"
+        java.util.Optional<String> failure = master.failure();
+        boolean up = listening && database.equals("UP") && failure.isEmpty();
+        String json = "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"listening\":" + listening
+                + failure.map(f -> ",\"failure\":" + jsonString(f)).orElse("")
+                + ",\"port\":"
                 + master.port() + ",\"database\":\"" + database + "\",\"clients\":" + stats.clients()
                 + ",\"gameServers\":" + stats.gameServers() + ",\"loadedProfiles\":" + stats.loadedProfiles()
                 + ",\"dirtyProfiles\":" + stats.dirtyProfiles() + "}";
         return new HttpEndpoint.Health(up, json);
+    }
+
+    private static String jsonString(String value) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append('"').toString();
     }
 
     private void awaitStop() {

@@ -91,6 +91,9 @@ public final class Settings {
             key("server.profileLoadTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(10)),
             new Key("server.profileLoadAttempts", Kind.INT, 3, 1, 100, null),
             key("server.authenticationTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(5)),
+            size("server.unauthenticatedFrameLimit", 4 * 1024),
+            new Key("server.maxUnauthenticatedConnections", Kind.INT, 1000, 1, 1_000_000, null),
+            new Key("server.maxUnauthenticatedConnectionsPerAddress", Kind.INT, 32, 1, 1_000_000, null),
             new Key("server.saveBatchSize", Kind.INT, 1000, 1, 1_000_000, null),
             key("server.saveRetryMaxDelay", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
             key("server.shutdownTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
@@ -372,6 +375,9 @@ public final class Settings {
                 .profileLoadTimeout(duration("server.profileLoadTimeout"))
                 .profileLoadAttempts(integer("server.profileLoadAttempts"))
                 .authenticationTimeout(duration("server.authenticationTimeout"))
+                .unauthenticatedFrameLimit(integer("server.unauthenticatedFrameLimit"))
+                .maxUnauthenticatedConnections(integer("server.maxUnauthenticatedConnections"))
+                .maxUnauthenticatedConnectionsPerAddress(integer("server.maxUnauthenticatedConnectionsPerAddress"))
                 .saveBatchSize(integer("server.saveBatchSize"))
                 .saveRetryMaxDelay(duration("server.saveRetryMaxDelay"))
                 .shutdownTimeout(duration("server.shutdownTimeout"))

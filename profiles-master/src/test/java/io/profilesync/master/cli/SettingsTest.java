@@ -134,7 +134,8 @@ class SettingsTest {
         assertRefused("server:\n  prot: 1\n", "server.prot: unknown key (did you mean \"port\"?); allowed in server: "
                 + "host, port, writeBufferSize, objectBufferSize, maxUpdateSize, unloadProfileAfter, "
                 + "saveProfileDebounce, clientUpdateDebounce, profileLoadTimeout, profileLoadAttempts, "
-                + "authenticationTimeout, saveBatchSize, saveRetryMaxDelay, shutdownTimeout");
+                + "authenticationTimeout, unauthenticatedFrameLimit, maxUnauthenticatedConnections, "
+                + "maxUnauthenticatedConnectionsPerAddress, saveBatchSize, saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
                 + "secrets, database, backup, schema, metrics");
         assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
