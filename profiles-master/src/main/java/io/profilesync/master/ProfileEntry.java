@@ -34,6 +34,11 @@ final class ProfileEntry {
     int saveFailures;
     long retryAt;
     boolean conflicted;
+    /**
+     * An upper bound of the bytes of the profile's whole encoding, or -1 when unknown: each accepted delta adds its
+     * own length (a delta grows the encoding by at most its length); recomputed exactly only near the limit.
+     */
+    long sizeBound = -1;
 
     ProfileEntry(String userId) {
         this.userId = userId;

@@ -72,9 +72,11 @@ final class ProfilesModule {
     private static final long FORGET_INSTANCE_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
     private static final long RETRY_PUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A peer with this many messages waiting for its write buffer is not reading: it is disconnected. */
-    private static final int MAX_QUEUED_MESSAGES = 10_000;
 
     /** The last batch applied for a peer instance, kept across its reconnects so each batch applies once. */
+    /** Room for the fields around a whole profile in ProfileSnapshot and ProfileAcquired (and the frame length). */
+    private static final int WHOLE_PROFILE_MESSAGE_OVERHEAD = 64;
+
     private static final class Applied {
         long seq;
         long seenAt;
@@ -99,7 +101,11 @@ final class ProfilesModule {
     private final Set<ProfileEntry> idle = new LinkedHashSet<>();
     private final Set<ProfileEntry> dirty = new LinkedHashSet<>();
     private final Map<Integer, Session> sessions = new HashMap<>();
-    private final Map<Long, Applied> applied = new HashMap<>();
+    /**
+     * The last batch applied from each peer instance, keyed by who authenticated as well as the instance id the peer
+     * chose: a client presenting another user's instance id gets a record of its own instead of overwriting theirs.
+     */
+    private final Map<Session.DedupeKey, Applied> applied = new HashMap<>();
     private boolean closing;
     private long lastHousekeeping;
 
@@ -371,6 +377,7 @@ final class ProfilesModule {
             return;
         }
         entry.profile = fresh;
+        entry.sizeBound = -1;
         entry.ready = true;
         loading.remove(entry);
         if (!Boolean.TRUE.equals(found)) {
@@ -433,7 +440,7 @@ final class ProfilesModule {
                 attach(entry);
             }
             session.outbox = entry.profile.copy();
-            send(session, new ProfileSnapshot(lastApplied(session.instanceId), snapshot));
+            send(session, new ProfileSnapshot(lastApplied(session.dedupeKey()), snapshot));
         }, reason -> {
             if (session.open()) {
                 send(session, new AcquireFailed(0, reason));
@@ -446,7 +453,7 @@ final class ProfilesModule {
             violation(session, "sent ClientUpdate before it received its profile");
             return;
         }
-        Applied state = applied.computeIfAbsent(session.instanceId, id -> new Applied());
+        Applied state = applied.computeIfAbsent(session.dedupeKey(), id -> new Applied());
         state.seenAt = System.nanoTime();
         if (update.seq() <= state.seq) {
             acknowledgeClient(session, update.seq()); // a duplicate after a reconnect: applied once already
@@ -547,7 +554,7 @@ final class ProfilesModule {
                 holding.outbox = entry.profile.copy();
                 session.dirtyHoldings.remove(holding);
             }
-            send(session, new ProfileAcquired(request.requestId(), holding.handle, lastApplied(session.instanceId),
+            send(session, new ProfileAcquired(request.requestId(), holding.handle, lastApplied(session.dedupeKey()),
                     snapshot));
         }, reason -> {
             if (session.open()) {
@@ -557,7 +564,7 @@ final class ProfilesModule {
     }
 
     private void onServerBatch(Session session, ServerBatch batch) {
-        Applied state = applied.computeIfAbsent(session.instanceId, id -> new Applied());
+        Applied state = applied.computeIfAbsent(session.dedupeKey(), id -> new Applied());
         state.seenAt = System.nanoTime();
         if (batch.seq() <= state.seq) {
             session.ackSeq = Math.max(session.ackSeq, batch.seq()); // sent again after a reconnect: applied once
@@ -656,9 +663,15 @@ final class ProfilesModule {
     /** Decodes, validates and applies one delta all or nothing; relays it to every holder, or refuses it. */
     private void applyFrom(Session session, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
             UpdateValidator validator) {
+        String tooLarge = growthRefusal(entry, delta.length);
+        if (tooLarge != null) {
+            refuseUpdate(session, seq, handle, "", tooLarge);
+            return;
+        }
         try {
             List<ObservableProperty<?>> changed = entry.profile.applyUpdates(delta,
                     new ApplyOptions(view, false, validator));
+            entry.sizeBound += delta.length;
             acceptedUpdates.increment();
             if (!changed.isEmpty()) {
                 relay(entry, delta, view);
@@ -670,6 +683,24 @@ final class ProfilesModule {
             LOG.warn("Malformed update from {} for user '{}': {}", session, entry.userId, e.getMessage());
             refuseUpdate(session, seq, handle, "", "malformed update: " + e.getMessage());
         }
+    }
+
+    /**
+     * Why a delta of {@code deltaLength} bytes could make the profile too large to be sent whole (in a snapshot or an
+     * acquire, within objectBufferSize), or null. Exact only near the limit: see {@link ProfileEntry#sizeBound}.
+     */
+    private String growthRefusal(ProfileEntry entry, int deltaLength) {
+        long limit = (long) config.objectBufferSize() - WHOLE_PROFILE_MESSAGE_OVERHEAD;
+        if (entry.sizeBound >= 0 && entry.sizeBound + deltaLength <= limit) {
+            return null;
+        }
+        entry.sizeBound = entry.profile.toBytes().length;
+        if (entry.sizeBound + deltaLength <= limit) {
+            return null;
+        }
+        return "the profile is " + entry.sizeBound + " bytes and this change of " + deltaLength + " could grow it "
+                + "past " + limit + ", the most that can be sent whole (objectBufferSize " + config.objectBufferSize()
+                + "); make it smaller first (shorter strings, fewer entries)";
     }
 
     private void refuseUpdate(Session session, long seq, int handle, String property, String reason) {
@@ -698,6 +729,7 @@ final class ProfilesModule {
             try {
                 entry.profile.clearUpdates();
                 edit.accept(entry.profile);
+                entry.sizeBound = -1; // the master's own edits are not bounded: measure again when needed
                 if (entry.profile.hasUpdates()) {
                     byte[] delta = entry.profile.getUpdates();
                     entry.profile.clearUpdates();
@@ -909,8 +941,8 @@ final class ProfilesModule {
 
     // ================================================================ sending
 
-    private long lastApplied(long instanceId) {
-        Applied state = applied.get(instanceId);
+    private long lastApplied(Session.DedupeKey key) {
+        Applied state = applied.get(key);
         return state == null ? 0 : state.seq;
     }
 
@@ -919,14 +951,20 @@ final class ProfilesModule {
         if (session.queued.isEmpty() && trySend(session, message)) {
             return;
         }
-        if (session.queued.size() >= MAX_QUEUED_MESSAGES) {
-            LOG.warn("Disconnecting {}: it reads too slowly ({} messages wait for its write buffer)", session,
-                    session.queued.size());
+        int size = Protocol.estimateSize(message);
+        if (session.queuedBytes + size > config.maxQueuedBytesPerPeer()) {
+            // Bytes, not messages: 10,000 queued snapshots of a large profile were gigabytes.
+            LOG.warn("Disconnecting {}: it reads too slowly ({} messages, {} bytes wait for its write buffer; "
+                    + "maxQueuedBytesPerPeer {})", session, session.queued.size(), session.queuedBytes,
+                    config.maxQueuedBytesPerPeer());
             onDisconnected(session.connection);
+            session.queued.clear();
+            session.queuedBytes = 0;
             session.connection.close();
             return;
         }
         session.queued.addLast(message);
+        session.queuedBytes += size;
         scheduleDrain(session);
     }
 
@@ -941,21 +979,27 @@ final class ProfilesModule {
         session.drainScheduled = false;
         if (!session.open()) {
             session.queued.clear();
+            session.queuedBytes = 0;
             return;
         }
         while (!session.queued.isEmpty()) {
-            if (!trySend(session, session.queued.peekFirst())) {
+            // Not trySend: it refuses while anything is queued, so the queue never drained.
+            if (!sendNow(session, session.queued.peekFirst())) {
                 scheduleDrain(session);
                 return;
             }
-            session.queued.pollFirst();
+            session.queuedBytes -= Protocol.estimateSize(session.queued.pollFirst());
         }
     }
 
     /** Sends if nothing is queued and the write buffer has room; pushes use it and retry later when it says no. */
     private boolean trySend(Session session, Object message) {
-        if (!session.queued.isEmpty() || !session.open()
-                || !Protocol.trySend(session.connection, message, config.writeBufferSize())) {
+        return session.queued.isEmpty() && sendNow(session, message);
+    }
+
+    /** Sends if the write buffer has room, whatever is queued. */
+    private boolean sendNow(Session session, Object message) {
+        if (!session.open() || !Protocol.trySend(session.connection, message, config.writeBufferSize())) {
             return false;
         }
         bytesOut.increment(Protocol.estimateSize(message));

@@ -21,6 +21,15 @@ final class Session {
     Role role;
     long instanceId;
 
+    /** Whose batches these are: the authenticated identity (user id, or the game-server role) and the instance. */
+    record DedupeKey(String identity, long instanceId) {
+    }
+
+    /** Valid once authenticated: a client by its user id, a game server by its role (every secret is one role). */
+    DedupeKey dedupeKey() {
+        return new DedupeKey(role == Role.CLIENT ? "client " + userId : "game server", instanceId);
+    }
+
     /** Batches up to this one are applied; the peer is told in the next push. */
     long ackSeq;
     long ackSent;
@@ -42,6 +51,8 @@ final class Session {
 
     /** Messages waiting for room in the connection's write buffer, in order; pushes wait behind them. */
     final java.util.ArrayDeque<Object> queued = new java.util.ArrayDeque<>();
+    /** Protocol.estimateSize of everything in {@link #queued}. */
+    long queuedBytes;
     boolean drainScheduled;
 
     Session(Connection connection, long connectedAt) {

@@ -20,7 +20,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * How every KryoNet endpoint of profilesync turns frames into messages and back, in place of KryoNet's
@@ -66,7 +66,7 @@ public final class WireSerialization implements Serialization {
     }
 
     private final int unauthenticatedFrameLimit;
-    private final Consumer<Connection> onAdmitted;
+    private final BiConsumer<Connection, Welcome> onAdmitted;
     private final ByteBufferOutput output = new ByteBufferOutput();
     private final ByteBufferInput input = new ByteBufferInput();
     private final Object readLock = new Object();
@@ -78,7 +78,7 @@ public final class WireSerialization implements Serialization {
 
     /** A serialization without a limit before authentication (game servers, clients, test masters). */
     public WireSerialization() {
-        this(0, connection -> { });
+        this(0, (connection, welcome) -> { });
     }
 
     /**
@@ -86,10 +86,10 @@ public final class WireSerialization implements Serialization {
      *
      * @param unauthenticatedFrameLimit the largest frame (bytes after the length prefix) read from a connection not
      *     yet sent a Welcome; 0 for no limit but KryoNet's object buffer
-     * @param onAdmitted called with the connection when its Welcome is written (on the thread that sends it), before
-     *     the peer can see it
+     * @param onAdmitted called with the connection and its Welcome when the Welcome is written (on the thread that
+     *     sends it), before the peer can see it
      */
-    public WireSerialization(int unauthenticatedFrameLimit, Consumer<Connection> onAdmitted) {
+    public WireSerialization(int unauthenticatedFrameLimit, BiConsumer<Connection, Welcome> onAdmitted) {
         if (unauthenticatedFrameLimit < 0) {
             throw new IllegalArgumentException("unauthenticatedFrameLimit must be 0 (none) or positive, not "
                     + unauthenticatedFrameLimit);
@@ -100,8 +100,8 @@ public final class WireSerialization implements Serialization {
 
     @Override
     public void write(Connection connection, ByteBuffer buffer, Object object) {
-        if (object instanceof Welcome && connection != null && unauthenticatedFrameLimit > 0) {
-            admit(connection);
+        if (object instanceof Welcome welcome && connection != null && unauthenticatedFrameLimit > 0) {
+            admit(connection, welcome);
         }
         synchronized (output) {
             output.setBuffer(buffer);
@@ -224,14 +224,14 @@ public final class WireSerialization implements Serialization {
         }
     }
 
-    private void admit(Connection connection) {
+    private void admit(Connection connection, Welcome welcome) {
         synchronized (admissionLock) {
             ByteBuffer buffer = readBuffers.get(connection);
             if (buffer != null) {
                 admitted.add(buffer);
             }
         }
-        onAdmitted.accept(connection);
+        onAdmitted.accept(connection, welcome);
     }
 
     private boolean isAdmitted(ByteBuffer buffer) {

@@ -133,7 +133,7 @@ class WireSerializationTest {
     @Test
     void unadmittedConnectionsAreHeldToSmallFramesUntilTheirWelcomeIsWritten() {
         List<Connection> admitted = new ArrayList<>();
-        WireSerialization wire = new WireSerialization(64, admitted::add);
+        WireSerialization wire = new WireSerialization(64, (c, welcome) -> admitted.add(c));
         Connection connection = new Connection() { };
         ByteBuffer readBuffer = ByteBuffer.allocate(1024);
 

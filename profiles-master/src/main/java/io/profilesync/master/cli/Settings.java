@@ -94,6 +94,11 @@ public final class Settings {
             size("server.unauthenticatedFrameLimit", 4 * 1024),
             new Key("server.maxUnauthenticatedConnections", Kind.INT, 1000, 1, 1_000_000, null),
             new Key("server.maxUnauthenticatedConnectionsPerAddress", Kind.INT, 32, 1, 1_000_000, null),
+            new Key("server.clientRequestsPerSecond", Kind.INT, 100, 1, 100_000_000, null),
+            size("server.clientDecodeBytesPerSecond", 1024 * 1024),
+            new Key("server.gameServerRequestsPerSecond", Kind.INT, 10_000, 1, 100_000_000, null),
+            size("server.gameServerDecodeBytesPerSecond", 64 * 1024 * 1024),
+            size("server.maxQueuedBytesPerPeer", 8 * 1024 * 1024),
             new Key("server.saveBatchSize", Kind.INT, 1000, 1, 1_000_000, null),
             key("server.saveRetryMaxDelay", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
             key("server.shutdownTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
@@ -378,6 +383,11 @@ public final class Settings {
                 .unauthenticatedFrameLimit(integer("server.unauthenticatedFrameLimit"))
                 .maxUnauthenticatedConnections(integer("server.maxUnauthenticatedConnections"))
                 .maxUnauthenticatedConnectionsPerAddress(integer("server.maxUnauthenticatedConnectionsPerAddress"))
+                .clientRequestsPerSecond(integer("server.clientRequestsPerSecond"))
+                .clientDecodeBytesPerSecond(integer("server.clientDecodeBytesPerSecond"))
+                .gameServerRequestsPerSecond(integer("server.gameServerRequestsPerSecond"))
+                .gameServerDecodeBytesPerSecond(integer("server.gameServerDecodeBytesPerSecond"))
+                .maxQueuedBytesPerPeer(integer("server.maxQueuedBytesPerPeer"))
                 .saveBatchSize(integer("server.saveBatchSize"))
                 .saveRetryMaxDelay(duration("server.saveRetryMaxDelay"))
                 .shutdownTimeout(duration("server.shutdownTimeout"))

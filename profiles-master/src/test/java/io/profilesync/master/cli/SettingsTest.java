@@ -135,7 +135,9 @@ class SettingsTest {
                 + "host, port, writeBufferSize, objectBufferSize, maxUpdateSize, unloadProfileAfter, "
                 + "saveProfileDebounce, clientUpdateDebounce, profileLoadTimeout, profileLoadAttempts, "
                 + "authenticationTimeout, unauthenticatedFrameLimit, maxUnauthenticatedConnections, "
-                + "maxUnauthenticatedConnectionsPerAddress, saveBatchSize, saveRetryMaxDelay, shutdownTimeout");
+                + "maxUnauthenticatedConnectionsPerAddress, clientRequestsPerSecond, clientDecodeBytesPerSecond, "
+                + "gameServerRequestsPerSecond, gameServerDecodeBytesPerSecond, maxQueuedBytesPerPeer, saveBatchSize, "
+                + "saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
                 + "secrets, database, backup, schema, metrics");
         assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
