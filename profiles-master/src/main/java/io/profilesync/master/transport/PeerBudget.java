@@ -1,4 +1,4 @@
-package io.profilesync.master.internal;
+package io.profilesync.master.transport;
 
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;

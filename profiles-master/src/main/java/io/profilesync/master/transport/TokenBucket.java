@@ -1,4 +1,4 @@
-package io.profilesync.master.internal;
+package io.profilesync.master.transport;
 
 /**
  * A token bucket: {@code ratePerSecond} tokens a second, at most {@code capacity} saved up; {@link #tryTake} takes

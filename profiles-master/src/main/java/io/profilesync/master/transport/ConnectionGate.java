@@ -1,4 +1,4 @@
-package io.profilesync.master.internal;
+package io.profilesync.master.transport;
 
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;

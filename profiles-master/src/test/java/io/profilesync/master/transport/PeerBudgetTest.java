@@ -1,4 +1,4 @@
-package io.profilesync.master.internal;
+package io.profilesync.master.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

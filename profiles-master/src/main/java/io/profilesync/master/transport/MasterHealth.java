@@ -1,4 +1,4 @@
-package io.profilesync.master.internal;
+package io.profilesync.master.transport;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
