@@ -1,5 +1,6 @@
 package io.profilesync.populators;
 
+import io.profilesync.core.ElementType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ final class Draft {
     Number max;
     Integer maxLength;
     Integer maxSize;
+    Integer maxKeyLength;
     /** The names this property's values were stored under before (schema evolution). */
     List<String> renamedFrom = List.of();
     /** The type its values were stored with before, converted on restore; null: none. */
@@ -86,6 +88,7 @@ final class Draft {
         checkApplies("max", max != null);
         checkApplies("maxLength", maxLength != null);
         checkApplies("maxSize", maxSize != null);
+        checkApplies("maxKeyLength", maxKeyLength != null);
         checkStep(step);
         checkFinite("min", min);
         checkFinite("max", max);
@@ -94,6 +97,9 @@ final class Draft {
         }
         if (maxLength != null && maxLength < 0) {
             throw new Problem("maxLength must not be negative, not " + maxLength);
+        }
+        if (maxKeyLength != null && maxKeyLength < 1) {
+            throw new Problem("maxKeyLength must be at least 1, not " + maxKeyLength);
         }
         if (maxSize != null && maxSize < 0) {
             throw new Problem("maxSize must not be negative, not " + maxSize);
@@ -115,7 +121,7 @@ final class Draft {
         try {
             // The core brings the value to its canonical form (quantized, truncated to milliseconds) or refuses it.
             Object given = defaultValue == null ? type.zeroValue() : defaultValue;
-            defaultValue = type.newProperty(name, given, step).value();
+            defaultValue = type.newProperty(name, given, step, Integer.MAX_VALUE).value();
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new Problem("default " + defaultValue + " is not a valid " + type + ": " + e.getMessage());
         }
@@ -172,6 +178,10 @@ final class Draft {
             case "maxLength":
                 applies = type.holdsText();
                 types = "string and lists or dicts of strings (each element or value)";
+                break;
+            case "maxKeyLength":
+                applies = type.kind() == PropertyType.Kind.DICT && type.keyType() == ElementType.STRING;
+                types = "dicts with string keys";
                 break;
             default:
                 applies = type.isCollection();

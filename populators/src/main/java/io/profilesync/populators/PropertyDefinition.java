@@ -1,5 +1,6 @@
 package io.profilesync.populators;
 
+import io.profilesync.core.ObservableDictionary;
 import io.profilesync.core.ObservableProperty;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,7 @@ public final class PropertyDefinition {
     private final Number max;
     private final Integer maxLength;
     private final Integer maxSize;
+    private final Integer maxKeyLength;
     private final String typeDescriptor;
     private final List<String> renamedFrom;
     private final PropertyType convertFrom;
@@ -39,6 +41,7 @@ public final class PropertyDefinition {
         this.max = draft.max;
         this.maxLength = draft.maxLength;
         this.maxSize = draft.maxSize;
+        this.maxKeyLength = draft.maxKeyLength;
         this.typeDescriptor = newProperty().typeDescriptor();
         this.renamedFrom = List.copyOf(draft.renamedFrom);
         this.convertFrom = draft.convertFrom;
@@ -111,6 +114,15 @@ public final class PropertyDefinition {
     }
 
     /**
+     * The longest string key of a dictionary, in characters, when the schema sets one; otherwise a dictionary with
+     * string keys takes keys up to {@link ObservableDictionary#DEFAULT_MAX_KEY_LENGTH}. Checked when a key is set
+     * and when a delta brings one.
+     */
+    public OptionalInt maxKeyLength() {
+        return maxKeyLength == null ? OptionalInt.empty() : OptionalInt.of(maxKeyLength);
+    }
+
+    /**
      * The core's type descriptor of the property this definition makes, such as {@code int} or {@code vector3/0.01}.
      */
     public String typeDescriptor() {
@@ -119,7 +131,8 @@ public final class PropertyDefinition {
 
     /** A new property of this name and type holding the default value. */
     public ObservableProperty<?> newProperty() {
-        return type.newProperty(name, defaultValue, step);
+        return type.newProperty(name, defaultValue, step,
+                maxKeyLength == null ? ObservableDictionary.DEFAULT_MAX_KEY_LENGTH : maxKeyLength);
     }
 
     @Override
@@ -133,14 +146,14 @@ public final class PropertyDefinition {
                 && defaultValue.equals(that.defaultValue) && clientWritable == that.clientWritable
                 && clientVisible == that.clientVisible && Objects.equals(min, that.min)
                 && Objects.equals(max, that.max) && Objects.equals(maxLength, that.maxLength)
-                && Objects.equals(maxSize, that.maxSize) && renamedFrom.equals(that.renamedFrom)
-                && Objects.equals(convertFrom, that.convertFrom);
+                && Objects.equals(maxSize, that.maxSize) && Objects.equals(maxKeyLength, that.maxKeyLength)
+                && renamedFrom.equals(that.renamedFrom) && Objects.equals(convertFrom, that.convertFrom);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, type, step, defaultValue, clientWritable, clientVisible, min, max, maxLength,
-                maxSize, renamedFrom, convertFrom);
+                maxSize, maxKeyLength, renamedFrom, convertFrom);
     }
 
     @Override
@@ -161,6 +174,9 @@ public final class PropertyDefinition {
         }
         if (maxSize != null) {
             text.append(", maxSize ").append(maxSize);
+        }
+        if (maxKeyLength != null) {
+            text.append(", maxKeyLength ").append(maxKeyLength);
         }
         return text.append(clientVisible ? (clientWritable ? ", client-writable" : "") : ", hidden from clients")
                 .toString();

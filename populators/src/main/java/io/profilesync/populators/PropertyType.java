@@ -198,7 +198,7 @@ public final class PropertyType {
      * @throws ClassCastException when the value is not of this type's Java type
      * @throws IllegalArgumentException when the core refuses the value or the step (the message says why)
      */
-    ObservableProperty<?> newProperty(String propertyName, Object value, float step) {
+    ObservableProperty<?> newProperty(String propertyName, Object value, float step, int maxKeyLength) {
         switch (kind) {
             case INT:
                 return new ObservableInt(propertyName, (Integer) value);
@@ -219,7 +219,7 @@ public final class PropertyType {
             case LIST:
                 return newList(propertyName, valueType, (List<?>) value);
             default:
-                return newDictionary(propertyName, keyType, valueType, (Map<?, ?>) value);
+                return newDictionary(propertyName, keyType, valueType, (Map<?, ?>) value, maxKeyLength);
         }
     }
 
@@ -232,12 +232,12 @@ public final class PropertyType {
     }
 
     private static <K, V> ObservableDictionary<K, V> newDictionary(String name, ElementType<K> keyType,
-            ElementType<V> valueType, Map<?, ?> entries) {
+            ElementType<V> valueType, Map<?, ?> entries, int maxKeyLength) {
         Map<K, V> typed = new TreeMap<>();
         for (Map.Entry<?, ?> entry : entries.entrySet()) {
             typed.put(keyType.javaType().cast(entry.getKey()), valueType.javaType().cast(entry.getValue()));
         }
-        return new ObservableDictionary<>(name, keyType, valueType, typed);
+        return new ObservableDictionary<>(name, keyType, valueType, typed, maxKeyLength);
     }
 
     @Override

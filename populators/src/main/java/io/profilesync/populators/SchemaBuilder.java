@@ -313,6 +313,16 @@ public class SchemaBuilder {
             return this;
         }
 
+        /**
+         * The longest string key of a dictionary, in characters (default
+         * {@link io.profilesync.core.ObservableDictionary#DEFAULT_MAX_KEY_LENGTH}); build() refuses it for lists and
+         * int keys.
+         */
+        public CollectionSpec<E> maxKeyLength(int maxKeyLength) {
+            draft.maxKeyLength = maxKeyLength;
+            return this;
+        }
+
         /** The most characters each string element (value) may have; build() refuses it for other elements. */
         public CollectionSpec<E> maxLength(int maxLength) {
             draft.maxLength = maxLength;

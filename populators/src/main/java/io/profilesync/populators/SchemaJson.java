@@ -25,7 +25,7 @@ final class SchemaJson {
 
     /** Every key an entry may have, in canonical order. */
     static final List<String> KEYS = List.of("name", "type", "step", "default", "min", "max", "maxLength", "maxSize",
-            "clientWritable", "clientVisible", "renamedFrom", "convertFrom");
+            "maxKeyLength", "clientWritable", "clientVisible", "renamedFrom", "convertFrom");
     private static final Set<String> KEY_SET = Set.copyOf(KEYS);
 
     private SchemaJson() {
@@ -143,6 +143,10 @@ final class SchemaJson {
             Draft.requireApplies("maxSize", t);
             draft.maxSize = integer(entry.get("maxSize"), "maxSize");
         }
+        if (entry.has("maxKeyLength")) {
+            Draft.requireApplies("maxKeyLength", t);
+            draft.maxKeyLength = integer(entry.get("maxKeyLength"), "maxKeyLength");
+        }
         draft.clientWritable = bool(entry, "clientWritable", false);
         draft.clientVisible = bool(entry, "clientVisible", true);
         if (entry.has("default")) {
@@ -230,7 +234,7 @@ final class SchemaJson {
     private static Object readDefault(String name, PropertyType type, float step, JsonNode node) {
         ObservableProperty<?> property;
         try {
-            property = type.newProperty(name, type.zeroValue(), step);
+            property = type.newProperty(name, type.zeroValue(), step, Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             throw new Draft.Problem(e.getMessage());
         }
@@ -306,6 +310,8 @@ final class SchemaJson {
             definition.max().ifPresent(max -> putNumber(entry, "max", max));
             definition.maxLength().ifPresent(maxLength -> entry.put("maxLength", maxLength));
             definition.maxSize().ifPresent(maxSize -> entry.put("maxSize", maxSize));
+            // Written only when set, so the fingerprint of a schema without it is what it was.
+            definition.maxKeyLength().ifPresent(maxKeyLength -> entry.put("maxKeyLength", maxKeyLength));
             entry.put("clientWritable", definition.clientWritable());
             entry.put("clientVisible", definition.clientVisible());
             // Written only when declared, so the fingerprints of schemas without them stay what they were.

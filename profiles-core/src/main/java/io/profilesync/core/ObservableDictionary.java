@@ -26,8 +26,12 @@ public final class ObservableDictionary<K, V>
     private static final int OP_CLEAR = 2;
     private static final int OP_REPLACE = 3;
 
+    /** The longest string key, in characters, a dictionary takes unless told otherwise. */
+    public static final int DEFAULT_MAX_KEY_LENGTH = 256;
+
     private final ElementType<K> keyType;
     private final ElementType<V> valueType;
+    private final int maxKeyLength;
 
     public ObservableDictionary(String name, ElementType<K> keyType, ElementType<V> valueType) {
         this(name, keyType, valueType, Map.of());
@@ -38,7 +42,22 @@ public final class ObservableDictionary<K, V>
      */
     public ObservableDictionary(String name, ElementType<K> keyType, ElementType<V> valueType,
             Map<? extends K, ? extends V> initialEntries) {
+        this(name, keyType, valueType, initialEntries, DEFAULT_MAX_KEY_LENGTH);
+    }
+
+    /**
+     * @param maxKeyLength the longest string key, in characters (code points), that {@link #put} takes and a delta
+     *     may bring; the initial entries and whole encodings (stored profiles) are not held to it
+     * @throws IllegalArgumentException when the key type is neither string nor int, or maxKeyLength is below 1
+     */
+    public ObservableDictionary(String name, ElementType<K> keyType, ElementType<V> valueType,
+            Map<? extends K, ? extends V> initialEntries, int maxKeyLength) {
         super(name, new TreeMap<>());
+        if (maxKeyLength < 1) {
+            throw new IllegalArgumentException("maxKeyLength of dictionary '" + name + "' must be at least 1, not "
+                    + maxKeyLength);
+        }
+        this.maxKeyLength = maxKeyLength;
         this.keyType = Objects.requireNonNull(keyType, "keyType");
         this.valueType = Objects.requireNonNull(valueType, "valueType");
         if (!keyType.canBeKey()) {
@@ -56,6 +75,39 @@ public final class ObservableDictionary<K, V>
 
     public ElementType<V> valueType() {
         return valueType;
+    }
+
+    /** The longest string key, in characters, {@link #put} takes and a delta may bring. */
+    public int maxKeyLength() {
+        return maxKeyLength;
+    }
+
+    /** How far {@code key} is over {@link #maxKeyLength}: its length in characters, or -1 when it is not. */
+    private int overLength(K key) {
+        if (!(key instanceof String text) || text.length() <= maxKeyLength) {
+            return -1;
+        }
+        int length = text.codePointCount(0, text.length());
+        return length > maxKeyLength ? length : -1;
+    }
+
+    private K checkSetKey(K key) {
+        K checked = keyType.check(key, name());
+        int length = overLength(checked);
+        if (length >= 0) {
+            throw new IllegalArgumentException("a key of " + length + " characters for dictionary '" + name()
+                    + "' is above its maxKeyLength " + maxKeyLength + "; use shorter keys or raise maxKeyLength in "
+                    + "the schema");
+        }
+        return checked;
+    }
+
+    private void checkDecodedKey(K key, int offset) {
+        int length = overLength(key);
+        if (length >= 0) {
+            throw new ProfileFormatException("at offset " + offset + ": a key of " + length + " characters for '"
+                    + name() + "', above its maxKeyLength " + maxKeyLength);
+        }
     }
 
     @Override
@@ -80,7 +132,7 @@ public final class ObservableDictionary<K, V>
 
     /** Sets the value of {@code key}; an equal value changes nothing. */
     public void put(K key, V value) {
-        K checkedKey = keyType.check(key, name());
+        K checkedKey = checkSetKey(key);
         V checked = valueType.check(value, name());
         V previous = state.get(checkedKey);
         if (previous != null && valueType.same(previous, checked)) {
@@ -113,7 +165,7 @@ public final class ObservableDictionary<K, V>
     public void replaceAll(Map<? extends K, ? extends V> entries) {
         TreeMap<K, V> next = new TreeMap<>();
         for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
-            next.put(keyType.check(entry.getKey(), name()), valueType.check(entry.getValue(), name()));
+            next.put(checkSetKey(entry.getKey()), valueType.check(entry.getValue(), name()));
         }
         if (same(state, next)) {
             return;
@@ -129,7 +181,7 @@ public final class ObservableDictionary<K, V>
 
     @Override
     public ObservableDictionary<K, V> copy() {
-        return new ObservableDictionary<>(name(), keyType, valueType, state);
+        return new ObservableDictionary<>(name(), keyType, valueType, state, maxKeyLength);
     }
 
     @Override
@@ -219,6 +271,7 @@ public final class ObservableDictionary<K, V>
         switch (op) {
             case OP_PUT -> {
                 K key = keyType.read(in, "key of '" + name() + "'");
+                checkDecodedKey(key, start);
                 V value = valueType.read(in, "value of '" + name() + "'");
                 return new DictionaryChange<>(Kind.PUT, key, value, target.put(key, value), null);
             }
@@ -233,6 +286,9 @@ public final class ObservableDictionary<K, V>
             }
             case OP_REPLACE -> {
                 TreeMap<K, V> content = readState(in);
+                for (K key : content.keySet()) {
+                    checkDecodedKey(key, start);
+                }
                 target.clear();
                 target.putAll(content);
                 return replaceWith(content);

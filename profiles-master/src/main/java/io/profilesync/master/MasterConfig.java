@@ -23,6 +23,14 @@ public final class MasterConfig {
     private final Duration profileLoadTimeout;
     private final int profileLoadAttempts;
     private final Duration authenticationTimeout;
+    private final int unauthenticatedFrameLimit;
+    private final int maxUnauthenticatedConnections;
+    private final int maxUnauthenticatedConnectionsPerAddress;
+    private final int clientRequestsPerSecond;
+    private final int clientDecodeBytesPerSecond;
+    private final int gameServerRequestsPerSecond;
+    private final int gameServerDecodeBytesPerSecond;
+    private final int maxQueuedBytesPerPeer;
     private final int saveBatchSize;
     private final Duration saveRetryMaxDelay;
     private final Duration shutdownTimeout;
@@ -43,6 +51,14 @@ public final class MasterConfig {
         profileLoadTimeout = b.profileLoadTimeout;
         profileLoadAttempts = b.profileLoadAttempts;
         authenticationTimeout = b.authenticationTimeout;
+        unauthenticatedFrameLimit = b.unauthenticatedFrameLimit;
+        maxUnauthenticatedConnections = b.maxUnauthenticatedConnections;
+        maxUnauthenticatedConnectionsPerAddress = b.maxUnauthenticatedConnectionsPerAddress;
+        clientRequestsPerSecond = b.clientRequestsPerSecond;
+        clientDecodeBytesPerSecond = b.clientDecodeBytesPerSecond;
+        gameServerRequestsPerSecond = b.gameServerRequestsPerSecond;
+        gameServerDecodeBytesPerSecond = b.gameServerDecodeBytesPerSecond;
+        maxQueuedBytesPerPeer = b.maxQueuedBytesPerPeer;
         saveBatchSize = b.saveBatchSize;
         saveRetryMaxDelay = b.saveRetryMaxDelay;
         shutdownTimeout = b.shutdownTimeout;
@@ -105,6 +121,63 @@ public final class MasterConfig {
         return authenticationTimeout;
     }
 
+    /**
+     * The largest frame, in bytes, the master reads from a connection before it has authenticated; a larger length
+     * prefix closes the connection before its bytes are read. Default 4 KiB (a Hello with a 2 KiB token fits).
+     */
+    public int unauthenticatedFrameLimit() {
+        return unauthenticatedFrameLimit;
+    }
+
+    /**
+     * How many connections may wait to authenticate at once; one more is refused (OVERLOADED) and closed at once.
+     * Default 1,000: each holds its buffers ({@code writeBufferSize + objectBufferSize}) for up to
+     * {@link #authenticationTimeout()}.
+     */
+    public int maxUnauthenticatedConnections() {
+        return maxUnauthenticatedConnections;
+    }
+
+    /**
+     * How many connections from one IP address may wait to authenticate at once. Default 32 (players behind one
+     * NAT connect at once rarely more than a few at a time; the wait lasts one handshake).
+     */
+    public int maxUnauthenticatedConnectionsPerAddress() {
+        return maxUnauthenticatedConnectionsPerAddress;
+    }
+
+    /**
+     * How many requests (updates, profile requests) one client may send a second, with bursts of twice that; one
+     * more is refused with {@code OVERLOADED} and the client disconnected. Default 100 (a client batches its changes
+     * and sends a few a second).
+     */
+    public int clientRequestsPerSecond() {
+        return clientRequestsPerSecond;
+    }
+
+    /** Bytes of delta one client may send a second to be decoded, bursts of twice that; default 1 MiB. */
+    public int clientDecodeBytesPerSecond() {
+        return clientDecodeBytesPerSecond;
+    }
+
+    /** Requests (batches, acquires) one game server may send a second, bursts of twice that; default 10,000. */
+    public int gameServerRequestsPerSecond() {
+        return gameServerRequestsPerSecond;
+    }
+
+    /** Bytes of delta one game server may send a second, bursts of twice that; default 64 MiB. */
+    public int gameServerDecodeBytesPerSecond() {
+        return gameServerDecodeBytesPerSecond;
+    }
+
+    /**
+     * Bytes of messages the master keeps for one peer that does not read them as fast as they come (beyond its
+     * write buffer); past that the peer is disconnected. Default 8 MiB.
+     */
+    public int maxQueuedBytesPerPeer() {
+        return maxQueuedBytesPerPeer;
+    }
+
     public int saveBatchSize() {
         return saveBatchSize;
     }
@@ -155,6 +228,14 @@ public final class MasterConfig {
         private Duration profileLoadTimeout = Duration.ofSeconds(10);
         private int profileLoadAttempts = 3;
         private Duration authenticationTimeout = Duration.ofSeconds(5);
+        private int unauthenticatedFrameLimit = 4 * 1024;
+        private int maxUnauthenticatedConnections = 1000;
+        private int maxUnauthenticatedConnectionsPerAddress = 32;
+        private int clientRequestsPerSecond = 100;
+        private int clientDecodeBytesPerSecond = 1024 * 1024;
+        private int gameServerRequestsPerSecond = 10_000;
+        private int gameServerDecodeBytesPerSecond = 64 * 1024 * 1024;
+        private int maxQueuedBytesPerPeer = 8 * 1024 * 1024;
         private int saveBatchSize = 1000;
         private Duration saveRetryMaxDelay = Duration.ofSeconds(30);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -233,6 +314,58 @@ public final class MasterConfig {
             return this;
         }
 
+        /** See {@link MasterConfig#unauthenticatedFrameLimit()}; at least 256 bytes, at most objectBufferSize. */
+        public Builder unauthenticatedFrameLimit(int value) {
+            if (value < 256) {
+                throw new IllegalArgumentException("unauthenticatedFrameLimit must be at least 256 bytes (a Hello "
+                        + "must fit), not " + value);
+            }
+            unauthenticatedFrameLimit = value;
+            return this;
+        }
+
+        /** See {@link MasterConfig#maxUnauthenticatedConnections()}. */
+        public Builder maxUnauthenticatedConnections(int value) {
+            maxUnauthenticatedConnections = positive("maxUnauthenticatedConnections", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#maxUnauthenticatedConnectionsPerAddress()}. */
+        public Builder maxUnauthenticatedConnectionsPerAddress(int value) {
+            maxUnauthenticatedConnectionsPerAddress = positive("maxUnauthenticatedConnectionsPerAddress", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#clientRequestsPerSecond()}. */
+        public Builder clientRequestsPerSecond(int value) {
+            clientRequestsPerSecond = positive("clientRequestsPerSecond", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#clientDecodeBytesPerSecond()}; at least maxUpdateSize. */
+        public Builder clientDecodeBytesPerSecond(int value) {
+            clientDecodeBytesPerSecond = positive("clientDecodeBytesPerSecond", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#gameServerRequestsPerSecond()}. */
+        public Builder gameServerRequestsPerSecond(int value) {
+            gameServerRequestsPerSecond = positive("gameServerRequestsPerSecond", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#gameServerDecodeBytesPerSecond()}; at least maxUpdateSize. */
+        public Builder gameServerDecodeBytesPerSecond(int value) {
+            gameServerDecodeBytesPerSecond = positive("gameServerDecodeBytesPerSecond", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#maxQueuedBytesPerPeer()}; at least objectBufferSize. */
+        public Builder maxQueuedBytesPerPeer(int value) {
+            maxQueuedBytesPerPeer = positive("maxQueuedBytesPerPeer", value);
+            return this;
+        }
+
         public Builder saveBatchSize(int value) {
             saveBatchSize = positive("saveBatchSize", value);
             return this;
@@ -299,7 +432,30 @@ public final class MasterConfig {
                 throw new IllegalArgumentException("objectBufferSize (" + objectBufferSize + ") must not exceed "
                         + "writeBufferSize (" + writeBufferSize + "): the largest message must fit the write buffer");
             }
+            if (unauthenticatedFrameLimit > objectBufferSize) {
+                throw new IllegalArgumentException("unauthenticatedFrameLimit (" + unauthenticatedFrameLimit
+                        + ") must not exceed objectBufferSize (" + objectBufferSize + "); lower it");
+            }
+            atLeastMaxUpdateSize("clientDecodeBytesPerSecond", clientDecodeBytesPerSecond);
+            atLeastMaxUpdateSize("gameServerDecodeBytesPerSecond", gameServerDecodeBytesPerSecond);
+            if (maxQueuedBytesPerPeer < objectBufferSize) {
+                throw new IllegalArgumentException("maxQueuedBytesPerPeer (" + maxQueuedBytesPerPeer + ") must be at "
+                        + "least objectBufferSize (" + objectBufferSize + "), or one whole profile could not wait; "
+                        + "raise it");
+            }
+            if (maxUnauthenticatedConnectionsPerAddress > maxUnauthenticatedConnections) {
+                throw new IllegalArgumentException("maxUnauthenticatedConnectionsPerAddress ("
+                        + maxUnauthenticatedConnectionsPerAddress + ") must not exceed maxUnauthenticatedConnections ("
+                        + maxUnauthenticatedConnections + "); lower the first or raise the second");
+            }
             return new MasterConfig(this);
+        }
+
+        private void atLeastMaxUpdateSize(String name, int value) {
+            if (value < maxUpdateSize) {
+                throw new IllegalArgumentException(name + " (" + value + ") must be at least maxUpdateSize ("
+                        + maxUpdateSize + "), or the largest update could never be taken; raise it");
+            }
         }
 
         private static int positive(String name, int value) {

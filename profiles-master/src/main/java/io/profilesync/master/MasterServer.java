@@ -7,6 +7,8 @@ import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.master.internal.MasterCore;
+import io.profilesync.master.transport.ConnectionGate;
+import io.profilesync.master.transport.MasterHealth;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.internal.ExecutorEventLoop;
 import io.profilesync.protocol.internal.Messages.Message;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +57,8 @@ public final class MasterServer implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final MasterCore core;
     private final Server server;
+    private final MasterHealth health = new MasterHealth();
+    private final ConnectionGate gate;
     /** The channel of each open connection, by KryoNet's connection id. */
     private final Map<Integer, KryoChannel> channels = new ConcurrentHashMap<>();
     private final int port;
@@ -67,8 +72,9 @@ public final class MasterServer implements AutoCloseable {
         this.loop = ExecutorEventLoop.singleThread(THREAD_NAME);
         this.executor = loop.executor();
         this.core = new MasterCore(config, schema, accessor, loop);
-        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize());
-        server.addListener(new Listener() {
+        this.gate = new ConnectionGate(config, health);
+        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), gate.serialization());
+        server.addListener(gate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
                 KryoChannel channel = new KryoChannel(connection, config.writeBufferSize());
@@ -91,7 +97,7 @@ public final class MasterServer implements AutoCloseable {
                     loop.execute(() -> core.onDisconnected(channel));
                 }
             }
-        });
+        }));
         int chosen = config.port() == 0 ? freePort(config.host()) : config.port();
         try {
             server.bind(new InetSocketAddress(config.host(), chosen), null);
@@ -102,8 +108,7 @@ public final class MasterServer implements AutoCloseable {
                     + "); choose another host or port, or stop what uses it", e);
         }
         this.port = chosen;
-        this.networkThread = new Thread(server, "Server");
-        networkThread.start();
+        this.networkThread = gate.startNetworkThread(server);
     }
 
     /** One KryoNet connection as the master core sees it. Called on the profile thread (KryoNet's calls are safe). */
@@ -239,6 +244,19 @@ public final class MasterServer implements AutoCloseable {
     }
 
     /** Figures about the master right now; thread-safe. */
+    /**
+     * Why the master can no longer serve (a thread it needs ended by an {@link Error}, logged at ERROR), or empty
+     * while it can; {@code /health} reports DOWN with it. Thread-safe.
+     */
+    public Optional<String> failure() {
+        return health.failure();
+    }
+
+    /** For tests: how many connections wait to authenticate now. */
+    int waitingToAuthenticate() {
+        return gate.waiting();
+    }
+
     public Stats stats() {
         return core.stats();
     }

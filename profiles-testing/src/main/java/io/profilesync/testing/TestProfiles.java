@@ -70,9 +70,10 @@ public final class TestProfiles {
         p.add(new ObservableList<>("flags", ElementType.BOOL));
         p.add(new ObservableList<>("ids", ElementType.LONG));
         p.add(new ObservableList<>("weights", ElementType.FLOAT));
-        p.add(new ObservableDictionary<>("items", ElementType.STRING, ElementType.INT));
+        // Keys as long as the longest awkward string (5,000 characters): storage must keep any key a profile holds.
+        p.add(new ObservableDictionary<>("items", ElementType.STRING, ElementType.INT, java.util.Map.of(), 10_000));
         p.add(new ObservableDictionary<>("notes", ElementType.INT, ElementType.STRING));
-        p.add(new ObservableDictionary<>("ratios", ElementType.STRING, ElementType.DOUBLE));
+        p.add(new ObservableDictionary<>("ratios", ElementType.STRING, ElementType.DOUBLE, java.util.Map.of(), 10_000));
         return p;
     }
 

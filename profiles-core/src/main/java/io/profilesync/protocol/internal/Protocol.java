@@ -48,7 +48,46 @@ public final class Protocol {
     /** Registers every message under its explicit id. Call once per Kryo instance, before any message travels. */
     public static void register(Kryo kryo) {
         kryo.setRegistrationRequired(true);
-        register(kryo, Hello.class, 100, (o, m) -> {
+        for (Codec<?> codec : CODECS) {
+            codec.register(kryo);
+        }
+    }
+
+    /**
+     * How one message travels: its class, its id, and its field writer and reader. The reader is given an input that
+     * ends where the frame ends, so every length it reads is bounded by the bytes that remain.
+     */
+    record Codec<T>(Class<T> type, int id, BiConsumer<Output, T> writer, Function<Input, T> reader) {
+        void write(Output output, Object message) {
+            writer.accept(output, type.cast(message));
+        }
+
+        T read(Input input) {
+            return reader.apply(input);
+        }
+
+        void register(Kryo kryo) {
+            kryo.register(type, new Serializer<T>(false, true) {
+                @Override
+                public void write(Kryo k, Output output, T message) {
+                    writer.accept(output, message);
+                }
+
+                @Override
+                public T read(Kryo k, Input input, Class<? extends T> t) {
+                    return reader.apply(input);
+                }
+            }, id);
+        }
+    }
+
+    private static <T> Codec<T> codec(Class<T> type, int id, BiConsumer<Output, T> writer, Function<Input, T> reader) {
+        return new Codec<>(type, id, writer, reader);
+    }
+
+    /** Every message, in id order. */
+    static final List<Codec<?>> CODECS = List.of(
+        codec(Hello.class, 100, (o, m) -> {
             o.writeVarInt(m.protocolVersion(), true);
             o.writeByte(m.role().code);
             o.writeLong(m.instanceId());
@@ -59,57 +98,56 @@ public final class Protocol {
             int role = i.readByte();
             long instanceId = i.readLong();
             return new Hello(version, roleOf(role), instanceId, string(i), string(i));
-        });
-        register(kryo, Welcome.class, 101, (o, m) -> {
+        }),
+        codec(Welcome.class, 101, (o, m) -> {
             Messages.writeString(o, m.userId());
             Messages.writeString(o, m.schemaJson());
             o.writeVarInt(m.maxUpdateSize(), true);
-        }, i -> new Welcome(string(i), string(i), i.readVarInt(true)));
-        register(kryo, Refused.class, 102, (o, m) -> {
+        }, i -> new Welcome(string(i), string(i), i.readVarInt(true))),
+        codec(Refused.class, 102, (o, m) -> {
             o.writeVarInt(m.code().code, true);
             Messages.writeString(o, m.reason());
-        }, i -> new Refused(RefusalCode.of(i.readVarInt(true)), string(i)));
-        register(kryo, ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest());
-        register(kryo, ProfileSnapshot.class, 111, (o, m) -> {
+        }, i -> new Refused(RefusalCode.of(i.readVarInt(true)), string(i))),
+        codec(ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest()),
+        codec(ProfileSnapshot.class, 111, (o, m) -> {
             o.writeVarLong(m.lastAppliedSeq(), true);
             Messages.writeBytes(o, m.profile());
-        }, i -> new ProfileSnapshot(i.readVarLong(true), bytes(i)));
-        register(kryo, ClientUpdate.class, 112, (o, m) -> {
+        }, i -> new ProfileSnapshot(i.readVarLong(true), bytes(i))),
+        codec(ClientUpdate.class, 112, (o, m) -> {
             o.writeVarLong(m.seq(), true);
             Messages.writeBytes(o, m.delta());
-        }, i -> new ClientUpdate(i.readVarLong(true), bytes(i)));
-        register(kryo, ClientPush.class, 113, (o, m) -> {
+        }, i -> new ClientUpdate(i.readVarLong(true), bytes(i))),
+        codec(ClientPush.class, 113, (o, m) -> {
             o.writeVarLong(m.ackSeq(), true);
             Messages.writeBytes(o, m.delta());
             writeRefusals(o, m.refusals());
-        }, i -> new ClientPush(i.readVarLong(true), bytes(i), readRefusals(i)));
-        register(kryo, AcquireProfile.class, 120, (o, m) -> {
+        }, i -> new ClientPush(i.readVarLong(true), bytes(i), readRefusals(i))),
+        codec(AcquireProfile.class, 120, (o, m) -> {
             o.writeVarInt(m.requestId(), true);
             Messages.writeString(o, m.userId());
-        }, i -> new AcquireProfile(i.readVarInt(true), string(i)));
-        register(kryo, ProfileAcquired.class, 121, (o, m) -> {
+        }, i -> new AcquireProfile(i.readVarInt(true), string(i))),
+        codec(ProfileAcquired.class, 121, (o, m) -> {
             o.writeVarInt(m.requestId(), true);
             o.writeVarInt(m.handle(), true);
             o.writeVarLong(m.lastAppliedSeq(), true);
             Messages.writeBytes(o, m.profile());
-        }, i -> new ProfileAcquired(i.readVarInt(true), i.readVarInt(true), i.readVarLong(true), bytes(i)));
-        register(kryo, AcquireFailed.class, 122, (o, m) -> {
+        }, i -> new ProfileAcquired(i.readVarInt(true), i.readVarInt(true), i.readVarLong(true), bytes(i))),
+        codec(AcquireFailed.class, 122, (o, m) -> {
             o.writeVarInt(m.requestId(), true);
             Messages.writeString(o, m.reason());
-        }, i -> new AcquireFailed(i.readVarInt(true), string(i)));
-        register(kryo, ServerBatch.class, 123, (o, m) -> {
+        }, i -> new AcquireFailed(i.readVarInt(true), string(i))),
+        codec(ServerBatch.class, 123, (o, m) -> {
             o.writeVarLong(m.seq(), true);
             writeEntries(o, m.entries());
-        }, i -> new ServerBatch(i.readVarLong(true), readEntries(i)));
-        register(kryo, ServerPush.class, 124, (o, m) -> {
+        }, i -> new ServerBatch(i.readVarLong(true), readEntries(i))),
+        codec(ServerPush.class, 124, (o, m) -> {
             // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
             o.writeVarLong(m.ackSeq() + 1, true);
             writeEntries(o, m.entries());
             writeRefusals(o, m.refusals());
-        }, i -> new ServerPush(i.readVarLong(true) - 1, readEntries(i), readRefusals(i)));
-        register(kryo, ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
-                i -> new ReleaseProfile(i.readVarInt(true)));
-    }
+        }, i -> new ServerPush(i.readVarLong(true) - 1, readEntries(i), readRefusals(i))),
+        codec(ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
+                i -> new ReleaseProfile(i.readVarInt(true))));
 
     private static Role roleOf(int code) {
         try {
@@ -176,35 +214,25 @@ public final class Protocol {
         return refusals;
     }
 
-    private static <T> void register(Kryo kryo, Class<T> type, int id, BiConsumer<Output, T> writer,
-            Function<Input, T> reader) {
-        kryo.register(type, new Serializer<T>(false, true) {
-            @Override
-            public void write(Kryo k, Output output, T message) {
-                writer.accept(output, message);
-            }
-
-            @Override
-            public T read(Kryo k, Input input, Class<? extends T> t) {
-                return reader.apply(input);
-            }
-        }, id);
-    }
-
-    /** A KryoNet server with the protocol registered and the given buffer sizes (bytes). */
+    /**
+     * A KryoNet server with the given buffer sizes (bytes) that reads and writes frames through a
+     * {@link WireSerialization}: only the protocol's messages and KryoNet's own, every claimed length bounded by the
+     * frame. No limit on frames before authentication (the master passes its own serialization).
+     */
     public static Server newServer(int writeBufferSize, int objectBufferSize) {
-        KryoNetLogging.routeToSlf4j();
-        Server server = new Server(writeBufferSize, objectBufferSize);
-        register(server.getKryo());
-        return server;
+        return newServer(writeBufferSize, objectBufferSize, new WireSerialization());
     }
 
-    /** A KryoNet client with the protocol registered and the given buffer sizes (bytes). */
+    /** A KryoNet server with the given buffer sizes (bytes) and {@code serialization}. */
+    public static Server newServer(int writeBufferSize, int objectBufferSize, WireSerialization serialization) {
+        KryoNetLogging.routeToSlf4j();
+        return new Server(writeBufferSize, objectBufferSize, serialization);
+    }
+
+    /** A KryoNet client with the given buffer sizes (bytes), reading and writing through a {@link WireSerialization}. */
     public static Client newClient(int writeBufferSize, int objectBufferSize) {
         KryoNetLogging.routeToSlf4j();
-        Client client = new Client(writeBufferSize, objectBufferSize);
-        register(client.getKryo());
-        return client;
+        return new Client(writeBufferSize, objectBufferSize, new WireSerialization());
     }
 
     /**

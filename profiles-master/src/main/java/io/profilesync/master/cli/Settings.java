@@ -106,6 +106,12 @@ public final class Settings {
             @Size int objectBufferSize, @Size int maxUpdateSize, Duration unloadProfileAfter,
             Duration saveProfileDebounce, Duration clientUpdateDebounce, @Positive Duration profileLoadTimeout,
             @Range(min = 1, max = 100) int profileLoadAttempts, @Positive Duration authenticationTimeout,
+            @Size int unauthenticatedFrameLimit,
+            @Range(min = 1, max = 1_000_000) int maxUnauthenticatedConnections,
+            @Range(min = 1, max = 1_000_000) int maxUnauthenticatedConnectionsPerAddress,
+            @Range(min = 1, max = 100_000_000) int clientRequestsPerSecond, @Size int clientDecodeBytesPerSecond,
+            @Range(min = 1, max = 100_000_000) int gameServerRequestsPerSecond,
+            @Size int gameServerDecodeBytesPerSecond, @Size int maxQueuedBytesPerPeer,
             @Range(min = 1, max = 1_000_000) int saveBatchSize, @Positive Duration saveRetryMaxDelay,
             @Positive Duration shutdownTimeout) {
     }
@@ -154,7 +160,11 @@ public final class Settings {
                 new ServerSection(master.host(), master.port(), master.writeBufferSize(), master.objectBufferSize(),
                         master.maxUpdateSize(), master.unloadProfileAfter(), master.saveProfileDebounce(),
                         master.clientUpdateDebounce(), master.profileLoadTimeout(), master.profileLoadAttempts(),
-                        master.authenticationTimeout(), master.saveBatchSize(), master.saveRetryMaxDelay(),
+                        master.authenticationTimeout(), master.unauthenticatedFrameLimit(),
+                        master.maxUnauthenticatedConnections(), master.maxUnauthenticatedConnectionsPerAddress(),
+                        master.clientRequestsPerSecond(), master.clientDecodeBytesPerSecond(),
+                        master.gameServerRequestsPerSecond(), master.gameServerDecodeBytesPerSecond(),
+                        master.maxQueuedBytesPerPeer(), master.saveBatchSize(), master.saveRetryMaxDelay(),
                         master.shutdownTimeout()),
                 new SecretsSection(null, List.of(), null, Path.of(DATA_DIRECTORY, "secrets.yaml")),
                 new DatabaseSection(url, database.user(), database.password(), database.poolSize(),
@@ -608,6 +618,14 @@ public final class Settings {
                 .profileLoadTimeout(s.profileLoadTimeout())
                 .profileLoadAttempts(s.profileLoadAttempts())
                 .authenticationTimeout(s.authenticationTimeout())
+                .unauthenticatedFrameLimit(s.unauthenticatedFrameLimit())
+                .maxUnauthenticatedConnections(s.maxUnauthenticatedConnections())
+                .maxUnauthenticatedConnectionsPerAddress(s.maxUnauthenticatedConnectionsPerAddress())
+                .clientRequestsPerSecond(s.clientRequestsPerSecond())
+                .clientDecodeBytesPerSecond(s.clientDecodeBytesPerSecond())
+                .gameServerRequestsPerSecond(s.gameServerRequestsPerSecond())
+                .gameServerDecodeBytesPerSecond(s.gameServerDecodeBytesPerSecond())
+                .maxQueuedBytesPerPeer(s.maxQueuedBytesPerPeer())
                 .saveBatchSize(s.saveBatchSize())
                 .saveRetryMaxDelay(s.saveRetryMaxDelay())
                 .shutdownTimeout(s.shutdownTimeout())

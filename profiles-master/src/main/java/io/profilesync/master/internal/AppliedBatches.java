@@ -34,7 +34,8 @@ final class AppliedBatches {
     private final EventLoop loop;
     private final Sessions sessions;
     private final boolean dedupeOff;
-    private final Map<Long, Instance> instances = new HashMap<>();
+    /** Keyed by who authenticated as well as the instance id the peer chose (see {@link Session#dedupeKey()}). */
+    private final Map<Session.DedupeKey, Instance> instances = new HashMap<>();
 
     /** {@code dedupeOff}: {@link BrokenOnPurpose#DEDUPE_OFF}, for tests only. */
     AppliedBatches(EventLoop loop, Sessions sessions, boolean dedupeOff) {
@@ -49,9 +50,9 @@ final class AppliedBatches {
      * disconnects the peer.
      */
     void receive(Session session, long seq, Runnable apply, Runnable schedulePush) {
-        switch (admit(session.instanceId, seq)) {
+        switch (admit(session.dedupeKey(), seq)) {
             case GAP -> {
-                sessions.violation(session, "skipped from batch " + lastApplied(session.instanceId) + " to " + seq);
+                sessions.violation(session, "skipped from batch " + lastApplied(session.dedupeKey()) + " to " + seq);
                 return;
             }
             case APPLY -> apply.run();
@@ -64,7 +65,7 @@ final class AppliedBatches {
     }
 
     /** Says what to do with batch {@code seq} of {@code instanceId}, and records it when it is to be applied. */
-    Verdict admit(long instanceId, long seq) {
+    Verdict admit(Session.DedupeKey instanceId, long seq) {
         Instance instance = instances.get(instanceId);
         if (instance == null) {
             instance = new Instance();
@@ -83,7 +84,7 @@ final class AppliedBatches {
     }
 
     /** The last batch applied for {@code instanceId}, 0 when none (or forgotten). */
-    long lastApplied(long instanceId) {
+    long lastApplied(Session.DedupeKey instanceId) {
         Instance instance = instances.get(instanceId);
         return instance == null ? 0 : instance.lastSeq;
     }
@@ -92,7 +93,7 @@ final class AppliedBatches {
         return instances.size();
     }
 
-    private void scheduleForget(long instanceId, long delayNanos) {
+    private void scheduleForget(Session.DedupeKey instanceId, long delayNanos) {
         loop.schedule(delayNanos, () -> {
             Instance instance = instances.get(instanceId);
             if (instance == null) {

@@ -31,11 +31,15 @@ final class ChangeRelay {
     private final MasterMetrics metrics;
     private final boolean skipWritersOwnChanges;
     private final int maxUpdateSize;
+    private final int objectBufferSize;
+    /** Room for the fields around a whole profile in ProfileSnapshot and ProfileAcquired (and the frame length). */
+    static final int WHOLE_PROFILE_MESSAGE_OVERHEAD = 64;
 
     /** {@code skipWritersOwnChanges}: {@link BrokenOnPurpose#PUSH_SKIPS_WRITERS_OWN_CHANGES}, for tests only. */
     ChangeRelay(MasterConfig config, ClientPushes clientPushes, GameServerPushes gameServerPushes, SaveScheduler saves,
             MasterMetrics metrics, boolean skipWritersOwnChanges) {
         this.maxUpdateSize = config.maxUpdateSize();
+        this.objectBufferSize = config.objectBufferSize();
         this.clientPushes = clientPushes;
         this.gameServerPushes = gameServerPushes;
         this.saves = saves;
@@ -54,9 +58,15 @@ final class ChangeRelay {
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
             return;
         }
+        String tooLarge = growthRefusal(entry, delta.length);
+        if (tooLarge != null) {
+            refuse(writer, "too_big_to_send", seq, handle, "", tooLarge);
+            return;
+        }
         try {
             List<ObservableProperty<?>> changed = entry.profile.applyUpdates(delta,
                     new ApplyOptions(view, false, validator));
+            entry.sizeBound += delta.length;
             metrics.accepted(writer.role);
             if (!changed.isEmpty()) {
                 relay(entry, delta, view, writer);
@@ -71,9 +81,27 @@ final class ChangeRelay {
     }
 
     /**
+     * Why a delta of {@code deltaLength} bytes could make the profile too large to be sent whole (in a snapshot or an
+     * acquire, within objectBufferSize), or null. Exact only near the limit: see {@link ProfileEntry#sizeBound}.
+     */
+    private String growthRefusal(ProfileEntry entry, int deltaLength) {
+        long limit = (long) objectBufferSize - WHOLE_PROFILE_MESSAGE_OVERHEAD;
+        if (entry.sizeBound >= 0 && entry.sizeBound + deltaLength <= limit) {
+            return null;
+        }
+        entry.sizeBound = entry.profile.toBytes().length;
+        if (entry.sizeBound + deltaLength <= limit) {
+            return null;
+        }
+        return "the profile is " + entry.sizeBound + " bytes and this change of " + deltaLength + " could grow it "
+                + "past " + limit + ", the most that can be sent whole (objectBufferSize " + objectBufferSize
+                + "); make it smaller first (shorter strings, fewer entries)";
+    }
+
+    /**
      * Refuses one delta (or batch entry): nothing of it was applied; the writer learns why in its next push.
      *
-     * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held
+     * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held, too_big_to_send
      */
     void refuse(Session writer, String kind, long seq, int handle, String property, String reason) {
         metrics.refused(writer.role, kind);
@@ -89,6 +117,7 @@ final class ChangeRelay {
         ObservableServerProfile profile = entry.profile;
         try {
             profile.clearUpdates();
+            entry.sizeBound = -1; // the master's own edits are not bounded: measure again when needed
             edit.accept(profile);
             if (profile.hasUpdates()) {
                 byte[] delta = profile.getUpdates();

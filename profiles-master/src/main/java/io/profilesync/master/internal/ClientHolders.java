@@ -50,7 +50,7 @@ final class ClientHolders {
                 cache.attach(entry);
             }
             holder.outbox = entry.profile.copy();
-            session.outbound.send(new ProfileSnapshot(applied.lastApplied(session.instanceId), snapshot));
+            session.outbound.send(new ProfileSnapshot(applied.lastApplied(session.dedupeKey()), snapshot));
         });
     }
 

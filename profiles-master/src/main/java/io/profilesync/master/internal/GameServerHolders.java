@@ -64,7 +64,7 @@ final class GameServerHolders {
                 holdings.dirty.remove(holding);
             }
             session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
-                    applied.lastApplied(session.instanceId), snapshot));
+                    applied.lastApplied(session.dedupeKey()), snapshot));
         });
     }
 

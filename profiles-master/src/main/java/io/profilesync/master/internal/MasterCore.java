@@ -73,7 +73,7 @@ public final class MasterCore {
         Set<BrokenOnPurpose> defects = EnumSet.noneOf(BrokenOnPurpose.class);
         defects.addAll(Objects.requireNonNull(broken, "broken"));
         this.metrics = new MasterMetrics(config.meterRegistry());
-        this.sessions = new Sessions(loop, metrics, this::sessionClosed);
+        this.sessions = new Sessions(loop, metrics, this::sessionClosed, config.maxQueuedBytesPerPeer());
         this.saves = new SaveScheduler(config, accessor, loop, metrics, this::savedClean);
         this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
                 defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));

@@ -4,20 +4,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.profilesync.master.BuildInfo;
 import io.profilesync.master.MasterServer;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Protocol;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarFile;
 
 /**
  * The master's figures: gauges and counters in the configured Micrometer registry, and the {@link MasterServer.Stats}
@@ -73,27 +69,8 @@ final class MasterMetrics {
         Gauge.builder("profilesync.build.info", () -> 1)
                 .description("The running profilesync build: version and git commit (1 always)")
                 .tag("version", version == null ? "development" : version)
-                .tag("commit", buildCommit())
+                .tag("commit", BuildInfo.commit())
                 .register(registry);
-    }
-
-    /** The commit the jar was built from (its manifest's Build-Commit, from -Dgit.commit=...), or "unknown". */
-    private static String buildCommit() {
-        try {
-            Path location = Path.of(MasterServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isRegularFile(location)) {
-                try (JarFile jar = new JarFile(location.toFile())) {
-                    String commit = jar.getManifest() == null ? null
-                            : jar.getManifest().getMainAttributes().getValue("Build-Commit");
-                    if (commit != null && !commit.isBlank()) {
-                        return commit;
-                    }
-                }
-            }
-        } catch (IOException | URISyntaxException | RuntimeException e) {
-            // Not from a jar, or it cannot be read: the commit is unknown.
-        }
-        return "unknown";
     }
 
     private void gauge(String name, String description, AtomicInteger value) {

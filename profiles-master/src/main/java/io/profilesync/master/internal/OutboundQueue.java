@@ -3,14 +3,17 @@ package io.profilesync.master.internal;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.PeerChannel;
+import io.profilesync.protocol.internal.Protocol;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What the master sends one peer: now if the channel has room, else queued behind what waits already, in order, and
  * retried every {@link #RETRY_NANOS}; nothing is ever written into a full write buffer (KryoNet would throw and corrupt
- * the stream). A peer with {@link #MAX_QUEUED_MESSAGES} messages waiting is not reading: {@code onStalled} is told,
- * and it disconnects the peer. Pushes use {@link #trySend} instead, so they keep coalescing while the peer is slow.
+ * the stream). A peer with {@link #MAX_QUEUED_MESSAGES} messages, or more than {@code maxQueuedBytes} bytes
+ * (MasterConfig.maxQueuedBytesPerPeer, measured by Protocol.estimateSize), waiting is not reading: {@code onStalled}
+ * is told, and it disconnects the peer. Bytes, not only messages: 10,000 queued snapshots of a large profile were
+ * gigabytes. Pushes use {@link #trySend} instead, so they keep coalescing while the peer is slow.
  *
  * <p>Threading: the profile thread only.
  */
@@ -25,10 +28,15 @@ final class OutboundQueue {
     private final MasterMetrics metrics;
     private final Runnable onStalled;
     private final ArrayDeque<Message> queued = new ArrayDeque<>();
+    private final long maxQueuedBytes;
+    /** Protocol.estimateSize of everything queued. */
+    private long queuedBytes;
     private EventLoop.Cancellable drain;
     private boolean closed;
 
-    OutboundQueue(PeerChannel channel, EventLoop loop, MasterMetrics metrics, Runnable onStalled) {
+    OutboundQueue(PeerChannel channel, EventLoop loop, MasterMetrics metrics, Runnable onStalled,
+            long maxQueuedBytes) {
+        this.maxQueuedBytes = maxQueuedBytes;
         this.channel = channel;
         this.loop = loop;
         this.metrics = metrics;
@@ -40,11 +48,13 @@ final class OutboundQueue {
         if (trySend(message) || closed) {
             return;
         }
-        if (queued.size() >= MAX_QUEUED_MESSAGES) {
+        int size = Protocol.estimateSize(message);
+        if (queued.size() >= MAX_QUEUED_MESSAGES || queuedBytes + size > maxQueuedBytes) {
             onStalled.run();
             return;
         }
         queued.addLast(message);
+        queuedBytes += size;
         if (drain == null) {
             drain = loop.schedule(RETRY_NANOS, this::drain);
         }
@@ -67,6 +77,7 @@ final class OutboundQueue {
     void close() {
         closed = true;
         queued.clear();
+        queuedBytes = 0;
         if (drain != null) {
             drain.cancel();
             drain = null;
@@ -80,7 +91,9 @@ final class OutboundQueue {
                 drain = loop.schedule(RETRY_NANOS, this::drain);
                 return;
             }
-            metrics.sent(queued.pollFirst());
+            Message sent = queued.pollFirst();
+            queuedBytes -= Protocol.estimateSize(sent);
+            metrics.sent(sent);
         }
     }
 }

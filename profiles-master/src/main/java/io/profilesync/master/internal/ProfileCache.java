@@ -171,6 +171,7 @@ final class ProfileCache {
             return;
         }
         entry.profile = fresh;
+        entry.sizeBound = -1;
         entry.ready = true;
         cancelLoadTimers(entry);
         if (!Boolean.TRUE.equals(found)) {

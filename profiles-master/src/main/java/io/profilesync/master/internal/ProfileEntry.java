@@ -20,6 +20,12 @@ final class ProfileEntry {
     final String userId;
     /** Null until loaded: nobody sees a profile still loading. */
     ObservableServerProfile profile;
+    /**
+     * An upper bound of the bytes of the profile's whole encoding, or -1 when unknown: each accepted delta adds its
+     * own length (a delta grows the encoding by at most its length); ChangeRelay measures it exactly only near the
+     * limit of what can be sent whole.
+     */
+    long sizeBound = -1;
 
     // Loading (ProfileCache).
     boolean ready;

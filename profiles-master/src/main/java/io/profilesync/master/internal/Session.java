@@ -24,6 +24,18 @@ final class Session {
     long instanceId;
     String userId;
 
+    /** Whose batches these are: the authenticated identity (user id, or the game-server role) and the instance. */
+    record DedupeKey(String identity, long instanceId) {
+    }
+
+    /**
+     * Valid once authenticated: a client by its user id, a game server by its role (every secret is one role), so a
+     * client presenting another user's instance id gets a record of its own instead of overwriting theirs.
+     */
+    DedupeKey dedupeKey() {
+        return new DedupeKey(role == Role.CLIENT ? "client " + userId : "game server", instanceId);
+    }
+
     /** Batches up to this one are applied; the peer is told in the next push. */
     long ackSeq;
     long ackSent;

@@ -29,15 +29,18 @@ final class Sessions {
     private final MasterMetrics metrics;
     private final Consumer<Session> onClosed;
     private final Map<PeerChannel, Session> byChannel = new LinkedHashMap<>();
+    private final long maxQueuedBytes;
 
-    Sessions(EventLoop loop, MasterMetrics metrics, Consumer<Session> onClosed) {
+    Sessions(EventLoop loop, MasterMetrics metrics, Consumer<Session> onClosed, long maxQueuedBytes) {
+        this.maxQueuedBytes = maxQueuedBytes;
         this.loop = loop;
         this.metrics = metrics;
         this.onClosed = onClosed;
     }
 
     Session open(PeerChannel channel) {
-        Session session = new Session(channel, s -> new OutboundQueue(channel, loop, metrics, () -> stalled(s)));
+        Session session = new Session(channel, s -> new OutboundQueue(channel, loop, metrics, () -> stalled(s),
+                maxQueuedBytes));
         byChannel.put(channel, session);
         return session;
     }

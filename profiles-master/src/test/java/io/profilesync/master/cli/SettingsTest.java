@@ -135,7 +135,10 @@ class SettingsTest {
         assertRefused("server:\n  prot: 1\n", "server.prot: unknown key (did you mean \"port\"?); allowed in server: "
                 + "host, port, writeBufferSize, objectBufferSize, maxUpdateSize, unloadProfileAfter, "
                 + "saveProfileDebounce, clientUpdateDebounce, profileLoadTimeout, profileLoadAttempts, "
-                + "authenticationTimeout, saveBatchSize, saveRetryMaxDelay, shutdownTimeout");
+                + "authenticationTimeout, unauthenticatedFrameLimit, maxUnauthenticatedConnections, "
+                + "maxUnauthenticatedConnectionsPerAddress, clientRequestsPerSecond, clientDecodeBytesPerSecond, "
+                + "gameServerRequestsPerSecond, gameServerDecodeBytesPerSecond, maxQueuedBytesPerPeer, saveBatchSize, "
+                + "saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
                 + "secrets, database, backup, schema, metrics");
         assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
@@ -178,12 +181,14 @@ class SettingsTest {
         assertThat(settings.sections().backup().directory()).isNull();
         assertThat(settings.source("server.port")).isEqualTo("the configuration file");
         assertThat(settings.source("server.host")).isEqualTo("the default");
-        assertThat(Settings.KEYS).hasSize(30).extracting(Settings.Key::path)
+        assertThat(Settings.KEYS).hasSize(39).extracting(Settings.Key::path)
                 .startsWith("server.host", "server.port").endsWith("metrics.port", "metrics.jvm");
         assertRefused("server: 5\n", "server: must be a mapping of settings (host, port, writeBufferSize, "
                 + "objectBufferSize, maxUpdateSize, unloadProfileAfter, saveProfileDebounce, clientUpdateDebounce, "
-                + "profileLoadTimeout, profileLoadAttempts, authenticationTimeout, saveBatchSize, saveRetryMaxDelay, "
-                + "shutdownTimeout)");
+                + "profileLoadTimeout, profileLoadAttempts, authenticationTimeout, unauthenticatedFrameLimit, "
+                + "maxUnauthenticatedConnections, maxUnauthenticatedConnectionsPerAddress, clientRequestsPerSecond, "
+                + "clientDecodeBytesPerSecond, gameServerRequestsPerSecond, gameServerDecodeBytesPerSecond, "
+                + "maxQueuedBytesPerPeer, saveBatchSize, saveRetryMaxDelay, shutdownTimeout)");
         assertRefused("metrics:\n  jvm: {a: 1}\n", "metrics.jvm: must be true or false, not a mapping");
         assertRefused("secrets:\n  gameServerSecrets: [[a]]\n", "secrets.gameServerSecrets: must be a list of "
                 + "strings of at least 16 characters each");
