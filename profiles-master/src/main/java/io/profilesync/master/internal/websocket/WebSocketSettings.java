@@ -1,0 +1,50 @@
+package io.profilesync.master.internal.websocket;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the WebSocket endpoint listens. Immutable and thread-safe.
+ *
+ * @param host the interface to bind ({@code 127.0.0.1} by default: see docs/configuration.md)
+ * @param port the port, 0 for any free one
+ * @param path the path of the WebSocket upgrade, such as {@code /profilesync}
+ * @param maxFrameSize the largest frame (one message) accepted, in bytes; larger frames close the connection (1009)
+ * @param writeBufferSize bytes queued towards one peer above which {@code trySend} answers false (back-pressure)
+ * @param certificate a PEM certificate chain for TLS ({@code wss://}), or null for plain {@code ws://}
+ * @param privateKey the PEM (PKCS#8) private key of {@code certificate}, or null
+ * @param idleTimeout a peer silent this long is dropped; pings go out at a third of it so live peers never are
+ * @param pages whether the browser pages (demo, console) are served on {@code /}
+ */
+public record WebSocketSettings(String host, int port, String path, int maxFrameSize, int writeBufferSize,
+        Path certificate, Path privateKey, Duration idleTimeout, boolean pages) {
+    public WebSocketSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with /, not " + path);
+        }
+        if ((certificate == null) != (privateKey == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and a private key (PEM files), not one");
+        }
+    }
+
+    /** Plain ws:// on {@code host:port} at {@code /profilesync}, with the master's default buffer sizes. */
+    public static WebSocketSettings plain(String host, int port) {
+        return new WebSocketSettings(host, port, "/profilesync", 128 * 1024, 256 * 1024, null, null,
+                Duration.ofSeconds(30), true);
+    }
+
+    /** The same with TLS from these PEM files. */
+    public WebSocketSettings withTls(Path certificateFile, Path privateKeyFile) {
+        return new WebSocketSettings(host, port, path, maxFrameSize, writeBufferSize,
+                Objects.requireNonNull(certificateFile, "certificateFile"),
+                Objects.requireNonNull(privateKeyFile, "privateKeyFile"), idleTimeout, pages);
+    }
+
+    public boolean tls() {
+        return certificate != null;
+    }
+}
