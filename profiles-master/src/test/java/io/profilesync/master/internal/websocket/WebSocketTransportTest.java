@@ -258,6 +258,65 @@ class WebSocketTransportTest {
         assertThat(core.events).isEmpty();
     }
 
+    /** Upgrades a raw socket by hand, as docs/protocol.md describes. */
+    private static Socket rawUpgrade(int port) throws Exception {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /profilesync HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.read());
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101")
+                .contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        return socket;
+    }
+
+    @Test
+    void theFramesOnTheWireAreTheDocumentedBytes() throws Exception {
+        start(WebSocketSettings.plain("127.0.0.1", 0));
+        try (Socket socket = rawUpgrade(transport.port())) {
+            await().until(() -> core.channels.size() == 1);
+            // ProfileRequest, masked with 01 02 03 04: 70 ^ 01 = 71.
+            socket.getOutputStream().write(HexFormat.of().parseHex("82810102030471"));
+            socket.getOutputStream().flush();
+            await().until(() -> core.messages.size() == 1);
+            assertThat(core.messages.get(0)).isInstanceOf(io.profilesync.protocol.internal.Messages.ProfileRequest.class);
+            coreThread.submit(() -> core.channels.get(0).trySend(new io.profilesync.protocol.internal.Messages
+                    .ClientPush(1, new byte[] {1, 0, 10}, List.of()))).get();
+            byte[] frame = socket.getInputStream().readNBytes(9);
+            assertThat(HexFormat.of().formatHex(frame)).isEqualTo("820773010301000a00");
+        }
+    }
+
+    @Test
+    void anUnmaskedClientFrameIsAProtocolError() throws Exception {
+        start(WebSocketSettings.plain("127.0.0.1", 0));
+        try (Socket socket = rawUpgrade(transport.port())) {
+            socket.getOutputStream().write(HexFormat.of().parseHex("820170"));
+            socket.getOutputStream().flush();
+            byte[] close = socket.getInputStream().readNBytes(4);
+            assertThat(HexFormat.of().formatHex(close)).startsWith("88").endsWith("03ea");
+        }
+        assertThat(core.messages).isEmpty();
+    }
+
+    @Test
+    void aPeerThatSendsNothingIsClosedAfterTheIdleTimeout() throws Exception {
+        start(new WebSocketSettings("127.0.0.1", 0, "/profilesync", 1024, 64 * 1024, null, null,
+                Duration.ofMillis(600), false));
+        try (Socket socket = rawUpgrade(transport.port())) {
+            await().until(() -> core.events.contains("disconnected"));
+            byte[] rest = socket.getInputStream().readAllBytes();
+            assertThat(HexFormat.of().formatHex(rest)).as("a ping (89 00), then the close 1008 (03f0)")
+                    .startsWith("8900").contains("8806" + "03f0");
+        }
+    }
+
     @Test
     void trySendAnswersFalseOnceAPeerThatDoesNotReadFillsTheBuffer() throws Exception {
         WebSocketSettings settings = new WebSocketSettings("127.0.0.1", 0, "/profilesync", 1 << 20, 64 * 1024, null,
