@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.HmacTokens;
+import io.profilesync.master.internal.websocket.WebSocketSettings;
 import io.profilesync.master.MasterConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,16 @@ public final class Settings {
             key("metrics.enabled", Kind.BOOL, false),
             key("metrics.host", Kind.STRING, "0.0.0.0"),
             new Key("metrics.port", Kind.INT, 9464, 1, 65535, null),
-            key("metrics.jvm", Kind.BOOL, true));
+            key("metrics.jvm", Kind.BOOL, true),
+            key("websocket.enabled", Kind.BOOL, false),
+            key("websocket.host", Kind.STRING, "127.0.0.1"),
+            new Key("websocket.port", Kind.INT, 5080, 0, 65535, null),
+            key("websocket.path", Kind.STRING, "/profilesync"),
+            size("websocket.maxFrameSize", 128 * 1024),
+            key("websocket.certificate", Kind.PATH, null),
+            key("websocket.privateKey", Kind.PATH, null),
+            key("websocket.idleTimeout", Kind.POSITIVE_DURATION, Duration.ofSeconds(30)),
+            key("websocket.pages", Kind.BOOL, true));
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
@@ -339,6 +349,9 @@ public final class Settings {
             throw new ConfigException("metrics.port", "must differ from server.port (" + port() + "); pick another "
                     + "port for the HTTP endpoint");
         }
+        if (webSocketEnabled()) {
+            checkWebSocket();
+        }
         String url = databaseUrl().toLowerCase(Locale.ROOT);
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("database.url", "must start with jdbc:h2:, jdbc:sqlite: or jdbc:postgresql:, "
@@ -350,6 +363,52 @@ public final class Settings {
                         + "path of a .yaml or .json schema (docs/schema.md), or leave it out for the built-in demo");
             }
         });
+    }
+
+    private void checkWebSocket() {
+        int ws = integer("websocket.port");
+        if (ws != 0 && ws == port()) {
+            throw new ConfigException("websocket.port", "must differ from server.port (" + port() + "), the KryoNet "
+                    + "TCP port; 5080 is the default");
+        }
+        if (ws != 0 && metricsEnabled() && ws == metricsPort()) {
+            throw new ConfigException("websocket.port", "must differ from metrics.port (" + metricsPort() + ")");
+        }
+        if (!string("websocket.path").startsWith("/")) {
+            throw new ConfigException("websocket.path", "must start with /, such as /profilesync, not \""
+                    + string("websocket.path") + "\"");
+        }
+        Optional<Path> certificate = path("websocket.certificate");
+        Optional<Path> key = path("websocket.privateKey");
+        if (certificate.isPresent() != key.isPresent()) {
+            throw new ConfigException(certificate.isPresent() ? "websocket.privateKey" : "websocket.certificate",
+                    "TLS needs both websocket.certificate (PEM chain) and websocket.privateKey (PEM, PKCS#8); give "
+                            + "both, or neither for plain ws:// (behind a TLS-terminating proxy)");
+        }
+        for (Optional<Path> file : List.of(certificate, key)) {
+            file.ifPresent(f -> {
+                if (!Files.isReadable(f)) {
+                    throw new ConfigException(f == certificate.orElse(null) ? "websocket.certificate"
+                            : "websocket.privateKey", "cannot read " + f.toAbsolutePath());
+                }
+            });
+        }
+    }
+
+    /** Whether the WebSocket endpoint is on ({@code websocket.enabled}). */
+    public boolean webSocketEnabled() {
+        return (Boolean) values.get("websocket.enabled");
+    }
+
+    /** The WebSocket endpoint's settings, when it is on; buffer sizes follow the master's. */
+    public Optional<WebSocketSettings> webSocketSettings() {
+        if (!webSocketEnabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(new WebSocketSettings(string("websocket.host"), integer("websocket.port"),
+                string("websocket.path"), integer("websocket.maxFrameSize"), integer("server.writeBufferSize"),
+                path("websocket.certificate").orElse(null), path("websocket.privateKey").orElse(null),
+                duration("websocket.idleTimeout"), (Boolean) values.get("websocket.pages")));
     }
 
     // ---------------------------------------------------------------- derived configurations
