@@ -11,7 +11,7 @@ import io.profilesync.protocol.internal.PeerChannel;
 public interface PeerEvents {
     void onConnected(PeerChannel channel);
 
-    void onMessage(PeerChannel channel, Message message);
+    void onReceived(PeerChannel channel, Message message);
 
     void onDisconnected(PeerChannel channel);
 }

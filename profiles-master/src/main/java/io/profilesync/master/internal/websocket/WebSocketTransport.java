@@ -51,7 +51,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,17 +74,16 @@ public final class WebSocketTransport implements AutoCloseable {
     private final WebSocketSettings settings;
     private final EventLoop loop;
     private final PeerEvents events;
-    private final Consumer<ChannelPipeline> pages;
+    private final PagesHandler pages;
     private final AtomicInteger ids = new AtomicInteger();
     private EventLoopGroup group;
     private Channel server;
     private SslContext ssl;
 
     /**
-     * @param pages adds the handler of the browser pages (ahead of the upgrade) to each pipeline, or null for none
+     * @param pages the browser pages, served ahead of the upgrade when {@code settings.pages()}, or null for none
      */
-    public WebSocketTransport(WebSocketSettings settings, EventLoop loop, PeerEvents events,
-            Consumer<ChannelPipeline> pages) {
+    public WebSocketTransport(WebSocketSettings settings, EventLoop loop, PeerEvents events, PagesHandler pages) {
         this.settings = settings;
         this.loop = loop;
         this.events = events;
@@ -154,8 +152,8 @@ public final class WebSocketTransport implements AutoCloseable {
         p.addLast("idle", new IdleStateHandler(idle, idle / 3, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec());
         p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST));
-        if (pages != null) {
-            pages.accept(p);
+        if (pages != null && settings.pages()) {
+            p.addLast("pages", pages);
         }
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(settings.maxFrameSize())
@@ -259,7 +257,7 @@ public final class WebSocketTransport implements AutoCloseable {
                 closeWith(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "malformed message");
                 return;
             }
-            loop.execute(() -> events.onMessage(this, message));
+            loop.execute(() -> events.onReceived(this, message));
         }
 
         @Override

@@ -52,7 +52,7 @@ class WebSocketConnectorTest {
         }
 
         @Override
-        public void onMessage(PeerChannel channel, Message message) {
+        public void onReceived(PeerChannel channel, Message message) {
             received.add(message);
             if (message instanceof Hello) {
                 channel.trySend(new Welcome("alice", SCHEMA.clientSchema().toJson(), 64 * 1024));

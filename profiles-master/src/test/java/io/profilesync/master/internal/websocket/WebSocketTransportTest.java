@@ -61,7 +61,7 @@ class WebSocketTransportTest {
         }
 
         @Override
-        public void onMessage(PeerChannel channel, Message message) {
+        public void onReceived(PeerChannel channel, Message message) {
             threads.add(Thread.currentThread());
             messages.add(message);
             events.add("message " + message.getClass().getSimpleName());
@@ -151,6 +151,33 @@ class WebSocketTransportTest {
         Thread coreOwn = coreThread.submit(Thread::currentThread).get();
         assertThat(core.threads).allMatch(t -> t == coreOwn);
         assertThat(core.channels.get(0).remoteAddress()).startsWith("127.0.0.1:");
+    }
+
+    @Test
+    void thePagesAndTheCompiledClientAreServedBesideTheUpgrade() throws Exception {
+        transport = new WebSocketTransport(WebSocketSettings.plain("127.0.0.1", 0), new ExecutorEventLoop(coreThread),
+                core, new PagesHandler("/profilesync", null));
+        transport.start();
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + transport.port();
+        java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + "/"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(
+                csp -> assertThat(csp).contains("default-src 'self'"));
+        assertThat(page.body()).contains("content=\"/profilesync\"").doesNotContain("{{WS_PATH}}");
+        java.net.http.HttpResponse<String> client = http.send(java.net.http.HttpRequest.newBuilder(
+                URI.create(base + "/client/index.js")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(client.statusCode()).as("the client is compiled into the jar when node is there").isIn(200, 404);
+        for (String bad : new String[] {"/client/../index.html", "/etc/passwd", "/client/x.ts"}) {
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + bad)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).as(bad).isEqualTo(404);
+        }
+        // The upgrade still works on the same port.
+        Peer peer = new Peer();
+        WebSocket ws = connect(http, "ws://127.0.0.1:" + transport.port() + "/profilesync", peer);
+        ws.sendBinary(ByteBuffer.wrap(helloBytes()), true).join();
+        await().until(() -> peer.binary.size() == 1);
     }
 
     @Test
