@@ -30,6 +30,7 @@ public final class MasterConfig {
     private final String tokenSecret;
     private final ClientAuthenticator clientAuthenticator;
     private final MeterRegistry meterRegistry;
+    private final WebSocketConfig webSocket;
 
     private MasterConfig(Builder b) {
         host = b.host;
@@ -50,6 +51,12 @@ public final class MasterConfig {
         tokenSecret = b.tokenSecret;
         clientAuthenticator = b.clientAuthenticator;
         meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
+        webSocket = b.webSocket;
+    }
+
+    /** The WebSocket endpoint, when it is on (off by default). */
+    public java.util.Optional<WebSocketConfig> webSocket() {
+        return java.util.Optional.ofNullable(webSocket);
     }
 
     public static Builder builder() {
@@ -162,6 +169,7 @@ public final class MasterConfig {
         private String tokenSecret;
         private ClientAuthenticator clientAuthenticator;
         private MeterRegistry meterRegistry;
+        private WebSocketConfig webSocket;
 
         private Builder() {
         }
@@ -281,6 +289,12 @@ public final class MasterConfig {
         }
 
         /** Where the master's metrics go; default a private in-memory registry. */
+        /** Also serve the protocol over WebSocket (browsers, WebGL builds, any language); off by default. */
+        public Builder webSocket(WebSocketConfig value) {
+            webSocket = Objects.requireNonNull(value, "webSocket");
+            return this;
+        }
+
         public Builder meterRegistry(MeterRegistry value) {
             meterRegistry = value;
             return this;

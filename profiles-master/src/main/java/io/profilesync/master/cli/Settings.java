@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.HmacTokens;
-import io.profilesync.master.internal.websocket.WebSocketSettings;
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.master.MasterConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -337,6 +337,9 @@ public final class Settings {
 
     /** Settings that contradict each other, checked by {@link MasterConfig}'s builder and named here. */
     private void checkContradictions() {
+        if (webSocketEnabled()) {
+            checkWebSocket();
+        }
         try {
             masterConfig(null, List.of(), null);
         } catch (IllegalArgumentException e) {
@@ -348,9 +351,6 @@ public final class Settings {
         if (metricsEnabled() && metricsPort() == port()) {
             throw new ConfigException("metrics.port", "must differ from server.port (" + port() + "); pick another "
                     + "port for the HTTP endpoint");
-        }
-        if (webSocketEnabled()) {
-            checkWebSocket();
         }
         String url = databaseUrl().toLowerCase(Locale.ROOT);
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
@@ -401,11 +401,11 @@ public final class Settings {
     }
 
     /** The WebSocket endpoint's settings, when it is on; buffer sizes follow the master's. */
-    public Optional<WebSocketSettings> webSocketSettings() {
+    public Optional<WebSocketConfig> webSocketSettings() {
         if (!webSocketEnabled()) {
             return Optional.empty();
         }
-        return Optional.of(new WebSocketSettings(string("websocket.host"), integer("websocket.port"),
+        return Optional.of(new WebSocketConfig(string("websocket.host"), integer("websocket.port"),
                 string("websocket.path"), integer("websocket.maxFrameSize"), integer("server.writeBufferSize"),
                 path("websocket.certificate").orElse(null), path("websocket.privateKey").orElse(null),
                 duration("websocket.idleTimeout"), (Boolean) values.get("websocket.pages")));
@@ -419,7 +419,9 @@ public final class Settings {
      * @param registry where the master's meters go, or null: a private one
      */
     public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry) {
-        return MasterConfig.builder()
+        MasterConfig.Builder builder = MasterConfig.builder();
+        webSocketSettings().ifPresent(builder::webSocket);
+        return builder
                 .host(string("server.host"))
                 .port(integer("server.port"))
                 .writeBufferSize(integer("server.writeBufferSize"))

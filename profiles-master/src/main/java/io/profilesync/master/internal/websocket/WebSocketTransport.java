@@ -41,6 +41,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.protocol.ProtocolException;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Frames;
@@ -71,7 +72,7 @@ public final class WebSocketTransport implements AutoCloseable {
     /** The HTTP upgrade request (and page requests) may take this much; more is answered 413. */
     private static final int MAX_HTTP_REQUEST = 16 * 1024;
 
-    private final WebSocketSettings settings;
+    private final WebSocketConfig settings;
     private final EventLoop loop;
     private final PeerEvents events;
     private final PagesHandler pages;
@@ -83,7 +84,7 @@ public final class WebSocketTransport implements AutoCloseable {
     /**
      * @param pages the browser pages, served ahead of the upgrade when {@code settings.pages()}, or null for none
      */
-    public WebSocketTransport(WebSocketSettings settings, EventLoop loop, PeerEvents events, PagesHandler pages) {
+    public WebSocketTransport(WebSocketConfig settings, EventLoop loop, PeerEvents events, PagesHandler pages) {
         this.settings = settings;
         this.loop = loop;
         this.events = events;
@@ -139,7 +140,7 @@ public final class WebSocketTransport implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    public WebSocketSettings settings() {
+    public WebSocketConfig settings() {
         return settings;
     }
 

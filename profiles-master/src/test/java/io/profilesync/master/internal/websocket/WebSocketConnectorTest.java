@@ -3,6 +3,7 @@ package io.profilesync.master.internal.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.client.ProfilesClient;
 import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.core.ObservableProfile;
@@ -80,7 +81,7 @@ class WebSocketConnectorTest {
         coreThread.shutdownNow();
     }
 
-    private void startMaster(WebSocketSettings settings) throws Exception {
+    private void startMaster(WebSocketConfig settings) throws Exception {
         master.profile.get("displayName", ObservableString.class).set("Alice");
         master.profile.clearUpdates();
         transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), master, null);
@@ -101,7 +102,7 @@ class WebSocketConnectorTest {
 
     @Test
     void aJavaClientOverWs() throws Exception {
-        startMaster(WebSocketSettings.plain("127.0.0.1", 0));
+        startMaster(WebSocketConfig.plain("127.0.0.1", 0));
         loadWriteAndSeeTheAck(ProfilesClientConfig.builder().token("t")
                 .url("ws://127.0.0.1:" + transport.port() + "/profilesync").updateInterval(Duration.ofMillis(20))
                 .build());
@@ -110,7 +111,7 @@ class WebSocketConnectorTest {
     @Test
     void aJavaClientOverWssTrustingTheMastersSelfSignedCertificate(@TempDir Path dir) throws Exception {
         SelfSignedPem pem = SelfSignedPem.create(dir);
-        startMaster(WebSocketSettings.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
+        startMaster(WebSocketConfig.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
         loadWriteAndSeeTheAck(ProfilesClientConfig.builder().token("t")
                 .url("wss://localhost:" + transport.port() + "/profilesync").sslContext(pem.trustingContext())
                 .updateInterval(Duration.ofMillis(20)).build());
@@ -118,14 +119,14 @@ class WebSocketConnectorTest {
 
     @Test
     void theClientReconnectsOverWebSocketWhenTheEndpointComesBack() throws Exception {
-        startMaster(WebSocketSettings.plain("127.0.0.1", 0));
+        startMaster(WebSocketConfig.plain("127.0.0.1", 0));
         int port = transport.port();
         client = ProfilesClient.connect(ProfilesClientConfig.builder().token("t")
                 .url("ws://127.0.0.1:" + port + "/profilesync").build());
         client.fillInProfileValues().get(20, TimeUnit.SECONDS);
         transport.close();
         long hellos = master.received.stream().filter(m -> m instanceof Hello).count();
-        transport = new WebSocketTransport(WebSocketSettings.plain("127.0.0.1", port),
+        transport = new WebSocketTransport(WebSocketConfig.plain("127.0.0.1", port),
                 new ExecutorEventLoop(coreThread), master, null);
         transport.start();
         await().atMost(Duration.ofSeconds(20))

@@ -3,6 +3,7 @@ package io.profilesync.master.internal.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.protocol.internal.ExecutorEventLoop;
 import io.profilesync.protocol.internal.Frames;
 import io.profilesync.protocol.internal.Messages.Hello;
@@ -110,7 +111,7 @@ class WebSocketTransportTest {
         }
     }
 
-    private WebSocketTransport start(WebSocketSettings settings) throws Exception {
+    private WebSocketTransport start(WebSocketConfig settings) throws Exception {
         transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), core, null);
         transport.start();
         return transport;
@@ -134,7 +135,7 @@ class WebSocketTransportTest {
 
     @Test
     void oneMessagePerBinaryFrameBothWaysAndEveryEventOnTheCoreThread() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         Peer peer = new Peer();
         WebSocket ws = connect(HttpClient.newHttpClient(), "ws://127.0.0.1:" + transport.port() + "/profilesync",
                 peer);
@@ -155,7 +156,7 @@ class WebSocketTransportTest {
 
     @Test
     void thePagesAndTheCompiledClientAreServedBesideTheUpgrade() throws Exception {
-        transport = new WebSocketTransport(WebSocketSettings.plain("127.0.0.1", 0), new ExecutorEventLoop(coreThread),
+        transport = new WebSocketTransport(WebSocketConfig.plain("127.0.0.1", 0), new ExecutorEventLoop(coreThread),
                 core, new PagesHandler("/profilesync", null));
         transport.start();
         HttpClient http = HttpClient.newHttpClient();
@@ -183,7 +184,7 @@ class WebSocketTransportTest {
     @Test
     void wssWithAPemCertificateAndKeyFromTheConfiguration(@TempDir Path dir) throws Exception {
         SelfSignedPem pem = SelfSignedPem.create(dir);
-        start(WebSocketSettings.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
+        start(WebSocketConfig.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
         SSLContext trusting = pem.trustingContext();
         Peer peer = new Peer();
         WebSocket ws = connect(HttpClient.newBuilder().sslContext(trusting).build(),
@@ -203,7 +204,7 @@ class WebSocketTransportTest {
     @Test
     void aPlainConnectionToATlsPortNeverReachesTheCore(@TempDir Path dir) throws Exception {
         SelfSignedPem pem = SelfSignedPem.create(dir);
-        start(WebSocketSettings.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
+        start(WebSocketConfig.plain("127.0.0.1", 0).withTls(pem.certificate(), pem.privateKey()));
         CompletableFuture<WebSocket> plain = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + transport.port() + "/profilesync"), new Peer());
         await().until(plain::isDone);
@@ -213,7 +214,7 @@ class WebSocketTransportTest {
 
     @Test
     void aTextFrameClosesWith1003AndReachesTheCoreOnlyAsADisconnect() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         Peer peer = new Peer();
         WebSocket ws = connect(HttpClient.newHttpClient(), "ws://127.0.0.1:" + transport.port() + "/profilesync",
                 peer);
@@ -225,7 +226,7 @@ class WebSocketTransportTest {
 
     @Test
     void garbageInABinaryFrameClosesWith1002() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         for (String hex : new String[] {"5a00", "7d01ffffffff07", "7000ff", "00", "6601020102030405060708808080800400"}) {
             Peer peer = new Peer();
             WebSocket ws = connect(HttpClient.newHttpClient(),
@@ -238,7 +239,7 @@ class WebSocketTransportTest {
 
     @Test
     void aFrameLargerThanTheLimitClosesTheConnectionBeforeItIsRead() throws Exception {
-        WebSocketSettings small = new WebSocketSettings("127.0.0.1", 0, "/profilesync", 1024, 64 * 1024, null, null,
+        WebSocketConfig small = new WebSocketConfig("127.0.0.1", 0, "/profilesync", 1024, 64 * 1024, null, null,
                 Duration.ofSeconds(30), false);
         start(small);
         Peer peer = new Peer();
@@ -262,7 +263,7 @@ class WebSocketTransportTest {
 
     @Test
     void rawGarbageAndWrongPathsGetNoPeer() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         try (Socket socket = new Socket("127.0.0.1", transport.port())) {
             socket.getOutputStream().write(new byte[] {0, 0, 0, 8, 0x7d, 1, 1, 1, 3, 1, 0, 10});
             socket.getOutputStream().flush();
@@ -305,7 +306,7 @@ class WebSocketTransportTest {
 
     @Test
     void theFramesOnTheWireAreTheDocumentedBytes() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         try (Socket socket = rawUpgrade(transport.port())) {
             await().until(() -> core.channels.size() == 1);
             // ProfileRequest, masked with 01 02 03 04: 70 ^ 01 = 71.
@@ -322,7 +323,7 @@ class WebSocketTransportTest {
 
     @Test
     void anUnmaskedClientFrameIsAProtocolError() throws Exception {
-        start(WebSocketSettings.plain("127.0.0.1", 0));
+        start(WebSocketConfig.plain("127.0.0.1", 0));
         try (Socket socket = rawUpgrade(transport.port())) {
             socket.getOutputStream().write(HexFormat.of().parseHex("820170"));
             socket.getOutputStream().flush();
@@ -334,7 +335,7 @@ class WebSocketTransportTest {
 
     @Test
     void aPeerThatSendsNothingIsClosedAfterTheIdleTimeout() throws Exception {
-        start(new WebSocketSettings("127.0.0.1", 0, "/profilesync", 1024, 64 * 1024, null, null,
+        start(new WebSocketConfig("127.0.0.1", 0, "/profilesync", 1024, 64 * 1024, null, null,
                 Duration.ofMillis(600), false));
         try (Socket socket = rawUpgrade(transport.port())) {
             await().until(() -> core.events.contains("disconnected"));
@@ -346,7 +347,7 @@ class WebSocketTransportTest {
 
     @Test
     void trySendAnswersFalseOnceAPeerThatDoesNotReadFillsTheBuffer() throws Exception {
-        WebSocketSettings settings = new WebSocketSettings("127.0.0.1", 0, "/profilesync", 1 << 20, 64 * 1024, null,
+        WebSocketConfig settings = new WebSocketConfig("127.0.0.1", 0, "/profilesync", 1 << 20, 64 * 1024, null,
                 null, Duration.ofSeconds(30), false);
         start(settings);
         try (Socket socket = new Socket("127.0.0.1", transport.port())) {

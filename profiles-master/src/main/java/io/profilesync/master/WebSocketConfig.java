@@ -1,11 +1,13 @@
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the WebSocket endpoint listens. Immutable and thread-safe.
+ * The master's WebSocket endpoint (off unless {@link MasterConfig.Builder#webSocket} gives one): where it listens,
+ * its limits and TLS. Browsers, WebGL builds and clients in any language reach the master through it with the same
+ * messages as over KryoNet TCP (docs/protocol.md, "WebSocket framing"). Immutable and thread-safe.
  *
  * @param host the interface to bind ({@code 127.0.0.1} by default: see docs/configuration.md)
  * @param port the port, 0 for any free one
@@ -17,9 +19,9 @@ import java.util.Objects;
  * @param idleTimeout a peer silent this long is dropped; pings go out at a third of it so live peers never are
  * @param pages whether the browser pages (demo, console) are served on {@code /}
  */
-public record WebSocketSettings(String host, int port, String path, int maxFrameSize, int writeBufferSize,
+public record WebSocketConfig(String host, int port, String path, int maxFrameSize, int writeBufferSize,
         Path certificate, Path privateKey, Duration idleTimeout, boolean pages) {
-    public WebSocketSettings {
+    public WebSocketConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -32,14 +34,14 @@ public record WebSocketSettings(String host, int port, String path, int maxFrame
     }
 
     /** Plain ws:// on {@code host:port} at {@code /profilesync}, with the master's default buffer sizes. */
-    public static WebSocketSettings plain(String host, int port) {
-        return new WebSocketSettings(host, port, "/profilesync", 128 * 1024, 256 * 1024, null, null,
+    public static WebSocketConfig plain(String host, int port) {
+        return new WebSocketConfig(host, port, "/profilesync", 128 * 1024, 256 * 1024, null, null,
                 Duration.ofSeconds(30), true);
     }
 
     /** The same with TLS from these PEM files. */
-    public WebSocketSettings withTls(Path certificateFile, Path privateKeyFile) {
-        return new WebSocketSettings(host, port, path, maxFrameSize, writeBufferSize,
+    public WebSocketConfig withTls(Path certificateFile, Path privateKeyFile) {
+        return new WebSocketConfig(host, port, path, maxFrameSize, writeBufferSize,
                 Objects.requireNonNull(certificateFile, "certificateFile"),
                 Objects.requireNonNull(privateKeyFile, "privateKeyFile"), idleTimeout, pages);
     }
