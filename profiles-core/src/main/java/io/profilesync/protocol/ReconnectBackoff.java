@@ -1,7 +1,7 @@
 package io.profilesync.protocol;
 
+import io.profilesync.protocol.internal.Backoff;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How long a game server or client waits before each attempt to reconnect: {@code initialDelay}, doubling after
@@ -18,33 +18,18 @@ public record ReconnectBackoff(Duration initialDelay, Duration maxDelay, double 
             new ReconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
     public ReconnectBackoff {
-        Objects.requireNonNull(initialDelay, "initialDelay");
-        Objects.requireNonNull(maxDelay, "maxDelay");
-        if (initialDelay.isNegative() || initialDelay.isZero()) {
-            throw new IllegalArgumentException("initialDelay must be positive, was " + initialDelay
-                    + "; 200 ms is a sensible start");
-        }
-        if (maxDelay.compareTo(initialDelay) < 0) {
-            throw new IllegalArgumentException("maxDelay " + maxDelay + " is shorter than initialDelay "
-                    + initialDelay + "; make it at least as long");
-        }
-        if (!(jitter >= 0 && jitter <= 1)) {
-            throw new IllegalArgumentException("jitter must be between 0 and 1, was " + jitter);
-        }
+        backoff(initialDelay, maxDelay, jitter); // checks every value, with the fix in the message
     }
 
     /**
      * The delay before attempt {@code attempt} (0 for the first after a drop), {@code random} in [0, 1) spreading it.
      */
     public long delayMillis(int attempt, double random) {
-        long base = initialDelay.toMillis();
-        long max = maxDelay.toMillis();
-        long delay = base;
-        for (int i = 0; i < attempt && delay < max; i++) {
-            delay *= 2;
-        }
-        delay = Math.min(delay, max);
-        double spread = 1 + jitter * (2 * random - 1);
-        return Math.max(1, Math.round(delay * spread));
+        return backoff(initialDelay, maxDelay, jitter).delayMillis(attempt, random);
+    }
+
+    /** The one backoff type of profilesync ({@link Backoff}), doubling. */
+    private static Backoff backoff(Duration initialDelay, Duration maxDelay, double jitter) {
+        return new Backoff(initialDelay, maxDelay, 2, jitter);
     }
 }

@@ -6,20 +6,29 @@ import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfilesException;
+import io.profilesync.master.internal.MasterCore;
 import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.internal.ExecutorEventLoop;
+import io.profilesync.protocol.internal.Messages.Message;
+import io.profilesync.protocol.internal.Messages.Role;
+import io.profilesync.protocol.internal.PeerChannel;
 import io.profilesync.protocol.internal.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,48 +37,59 @@ import org.slf4j.LoggerFactory;
  * an {@link IProfilesDatabaseAccessor}. Start one with {@link #start}; {@link #close()} stops accepting work, tells
  * every peer what was applied, and saves every dirty profile before it returns.
  *
+ * <p>This is the only master class that knows KryoNet: it adapts each connection to a {@link PeerChannel} and runs
+ * the master core ({@link MasterCore}, the protocol logic, with no sockets, threads or clock of its own) on one
+ * profile thread, "profilesync-master", through an {@link ExecutorEventLoop}.
+ *
  * <p>Threading: thread-safe. Every public method may be called from any thread. Internally all profile state lives
- * on one profile thread ("profilesync-master"); KryoNet's network thread only hands it messages, and database calls
- * run on the accessor's executor.
+ * on the profile thread; KryoNet's network thread only hands it each connection, message and disconnect, and
+ * database calls run on the accessor's executor and hand their results back to it.
  */
 public final class MasterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
-    private static final long TICK_MILLIS = 10;
+    static final String THREAD_NAME = "profilesync-master";
 
     private final MasterConfig config;
+    private final ExecutorEventLoop loop;
     private final ScheduledExecutorService executor;
-    private final ProfilesModule module;
+    private final MasterCore core;
     private final Server server;
+    /** The channel of each open connection, by KryoNet's connection id. */
+    private final Map<Integer, KryoChannel> channels = new ConcurrentHashMap<>();
     private final int port;
     private volatile boolean closed;
 
     private MasterServer(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor)
             throws IOException {
         this.config = config;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilesync-master");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.module = new ProfilesModule(config, schema, accessor, executor);
+        this.loop = ExecutorEventLoop.singleThread(THREAD_NAME);
+        this.executor = loop.executor();
+        this.core = new MasterCore(config, schema, accessor, loop);
         this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize());
         server.addListener(new Listener() {
             @Override
             public void connected(Connection connection) {
-                executor.execute(() -> module.onConnected(connection));
+                KryoChannel channel = new KryoChannel(connection, config.writeBufferSize());
+                channels.put(connection.getID(), channel);
+                loop.execute(() -> core.onConnected(channel));
             }
 
             @Override
             public void received(Connection connection, Object object) {
-                executor.execute(() -> module.onReceived(connection, object));
+                KryoChannel channel = channels.get(connection.getID());
+                if (channel != null && object instanceof Message message) { // not KryoNet's keep-alives and pings
+                    loop.execute(() -> core.onReceived(channel, message));
+                }
             }
 
             @Override
             public void disconnected(Connection connection) {
-                executor.execute(() -> module.onDisconnected(connection));
+                KryoChannel channel = channels.remove(connection.getID());
+                if (channel != null) {
+                    loop.execute(() -> core.onDisconnected(channel));
+                }
             }
         });
-        executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         int chosen = config.port() == 0 ? freePort(config.host()) : config.port();
         try {
             server.bind(new InetSocketAddress(config.host(), chosen), null);
@@ -81,6 +101,45 @@ public final class MasterServer implements AutoCloseable {
         }
         this.port = chosen;
         server.start();
+    }
+
+    /** One KryoNet connection as the master core sees it. Called on the profile thread (KryoNet's calls are safe). */
+    private static final class KryoChannel implements PeerChannel {
+        private final Connection connection;
+        private final int writeBufferSize;
+        private final String remoteAddress;
+
+        KryoChannel(Connection connection, int writeBufferSize) {
+            this.connection = connection;
+            this.writeBufferSize = writeBufferSize;
+            InetSocketAddress address = connection.getRemoteAddressTCP();
+            this.remoteAddress = address == null ? "unknown" : address.getHostString() + ":" + address.getPort();
+        }
+
+        @Override
+        public boolean trySend(Message message) {
+            // Never into a full write buffer: KryoNet would throw and corrupt the stream.
+            return connection.isConnected() && Protocol.trySend(connection, message, writeBufferSize);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return remoteAddress;
+        }
+
+        @Override
+        public String describe() {
+            return "connection " + connection.getID() + " (" + remoteAddress + ")";
+        }
+
+        boolean writing() {
+            return connection.isConnected() && connection.getTcpWriteBufferSize() > 0;
+        }
     }
 
     /**
@@ -121,13 +180,19 @@ public final class MasterServer implements AutoCloseable {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(edit, "edit");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        executor.execute(() -> module.edit(userId, edit, done));
+        loop.execute(() -> core.edit(userId, edit).whenComplete((ignored, error) -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        }));
         return done;
     }
 
     /** Reads a profile on the profile thread (loading it if needed) and returns what {@code read} makes of it. */
-    public <T> CompletableFuture<T> readProfile(String userId,
-            java.util.function.Function<ObservableServerProfile, T> read) {
+    public <T> CompletableFuture<T> readProfile(String userId, Function<ObservableServerProfile, T> read) {
+        Objects.requireNonNull(read, "read");
         CompletableFuture<T> result = new CompletableFuture<>();
         editProfile(userId, profile -> result.complete(read.apply(profile)))
                 .whenComplete((ignored, error) -> {
@@ -139,29 +204,20 @@ public final class MasterServer implements AutoCloseable {
     }
 
     /** For tests: closes every connection of peers in that role, as a network failure would. */
-    void dropConnections(io.profilesync.protocol.internal.Messages.Role role) {
+    void dropConnections(Role role) {
         call(() -> {
-            module.dropConnections(role);
+            core.closeConnections(role);
             return null;
         }, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
     /** Figures about the master right now; thread-safe. */
     public Stats stats() {
-        return new Stats(module.connectedClients.get(), module.connectedGameServers.get(), module.loadedProfiles.get(),
-                module.dirtyProfiles.get(), module.conflictedProfiles.get());
+        return core.stats();
     }
 
     /** A snapshot of the master's figures. */
     public record Stats(int clients, int gameServers, int loadedProfiles, int dirtyProfiles, int conflictedProfiles) {
-    }
-
-    private void tick() {
-        try {
-            module.tick();
-        } catch (RuntimeException e) {
-            LOG.error("The master's housekeeping failed; it runs again shortly", e);
-        }
     }
 
     /**
@@ -177,26 +233,26 @@ public final class MasterServer implements AutoCloseable {
         closed = true;
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         LOG.info("Master shutting down: no new work; telling peers what was applied");
-        List<Connection> connections = call(() -> {
-            module.beginShutdown();
-            return module.connections();
+        call(() -> {
+            core.beginShutdown();
+            return null;
         }, deadline);
-        waitForWriteBuffers(connections, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+        waitForWriteBuffers(new ArrayList<>(channels.values()),
+                Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
         server.stop();
         server.close();
-        int saved = 0;
-        int before = call(module::dirtyCount, deadline);
-        while (call(module::savableDirtyCount, deadline) > 0 && System.nanoTime() < deadline) {
-            List<CompletableFuture<Void>> saves = call(() -> module.saveDue(true), deadline);
+        int before = call(core::dirtyCount, deadline);
+        while (call(core::savableDirtyCount, deadline) > 0 && System.nanoTime() < deadline) {
+            List<CompletableFuture<Void>> saves = call(() -> core.saveDue(true), deadline);
             for (CompletableFuture<Void> save : saves) {
                 await(save, deadline);
             }
-            if (call(module::savableDirtyCount, deadline) > 0) {
+            if (call(core::savableDirtyCount, deadline) > 0) {
                 sleepQuietly(saves.isEmpty() ? 20 : 200); // a failing database is retried, not hammered
             }
         }
-        int left = call(module::dirtyCount, deadline);
-        saved = before - left;
+        int left = call(core::dirtyCount, deadline);
+        int saved = before - left;
         if (left > 0) {
             LOG.error("Master stopped with {} profile(s) NOT saved (conflicts or a database that kept failing); "
                     + "see the errors above", left);
@@ -210,7 +266,8 @@ public final class MasterServer implements AutoCloseable {
         }
     }
 
-    private <T> T call(java.util.concurrent.Callable<T> task, long deadline) {
+    /** Runs {@code task} on the profile thread and waits for it, at most until {@code deadline}. */
+    private <T> T call(Callable<T> task, long deadline) {
         try {
             return executor.submit(task).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -231,10 +288,9 @@ public final class MasterServer implements AutoCloseable {
         }
     }
 
-    private static void waitForWriteBuffers(List<Connection> connections, long deadline) {
-        for (Connection connection : connections) {
-            while (connection.isConnected() && connection.getTcpWriteBufferSize() > 0
-                    && System.nanoTime() < deadline) {
+    private static void waitForWriteBuffers(List<KryoChannel> channels, long deadline) {
+        for (KryoChannel channel : channels) {
+            while (channel.writing() && System.nanoTime() < deadline) {
                 sleepQuietly(5);
             }
         }

@@ -46,13 +46,7 @@ class MasterServerTest extends MasterTestSupport {
     static final String TOKEN_SECRET = "test-token-secret-0123456789abcdef-0123";
     static final String GAME_SERVER_SECRET = "test-game-server-secret";
 
-    static final ProfileSchema SCHEMA = ProfileSchema.builder()
-            .stringProperty("displayName", "").maxLength(16).clientWritable()
-            .intProperty("level", 1).min(1).max(100)
-            .intProperty("gold", 0).min(0)
-            .stringProperty("banReason", "").hiddenFromClients()
-            .listProperty("items", ElementType.STRING).maxSize(8).clientWritable()
-            .build();
+    static final ProfileSchema SCHEMA = TestProfiles.SCHEMA;
 
 
     MasterConfig.Builder config() {
@@ -89,19 +83,12 @@ class MasterServerTest extends MasterTestSupport {
         return peer;
     }
 
-    /** A replica of a profile as a peer would hold it, loaded from the master's bytes. */
     static ObservableServerProfile replica(byte[] snapshot) {
-        ObservableServerProfile profile = SCHEMA.newServerProfile("replica");
-        profile.fromBytes(snapshot);
-        return profile;
+        return TestProfiles.replica(snapshot);
     }
 
     static byte[] delta(ObservableProfile profile, Consumer<ObservableProfile> change) {
-        profile.clearUpdates();
-        change.accept(profile);
-        byte[] delta = profile.getUpdates();
-        profile.clearUpdates();
-        return delta;
+        return TestProfiles.delta(profile, change);
     }
 
     @Test

@@ -19,6 +19,15 @@ public interface EventLoop {
     /** Runs {@code task} on the loop after what is already due; any thread may call it. */
     void execute(Runnable task);
 
+    /**
+     * Whether the calling thread is the loop's own thread, so code whose contract says "on the loop" can check it
+     * cheaply and throw {@link IllegalStateException} naming the thread when it is not. A loop that runs everything
+     * on its caller's thread (the simulation's) keeps this default, {@code true}.
+     */
+    default boolean inLoop() {
+        return true;
+    }
+
     /** A scheduled task that can still be called off. Cancelling a task that ran or was cancelled does nothing. */
     @FunctionalInterface
     interface Cancellable {

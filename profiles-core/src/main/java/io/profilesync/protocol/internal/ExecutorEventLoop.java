@@ -5,23 +5,28 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link EventLoop}: tasks run on an executor that runs one task at a time (a single thread, or a game
  * loop's executor), timers wait on a {@link ScheduledExecutorService} and then hand their task to that executor, and
- * the clock is {@link System#nanoTime()}. A task that throws is logged; a task handed to an executor that has shut
- * down is dropped.
+ * the clock is {@link System#nanoTime()}. A task that throws is logged (a scheduled executor would keep the exception
+ * in a future nobody reads) and the loop goes on with the next; a task handed to an executor that has shut down is
+ * dropped.
  *
- * <p>Threading: as {@link EventLoop}; the executor must run one task at a time, in order.
+ * <p>Threading: as {@link EventLoop}; the executor must run one task at a time, in order. {@link #inLoop()} is true
+ * inside the loop's tasks, and on the loop's own thread when it is known ({@link #singleThread}).
  */
 public final class ExecutorEventLoop implements EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEventLoop.class);
 
     private final Executor executor;
     private final ScheduledExecutorService timer;
+    private final Thread owner;
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> false);
 
     /** Tasks and timers on one single-threaded scheduled executor. */
@@ -31,8 +36,40 @@ public final class ExecutorEventLoop implements EventLoop {
 
     /** Tasks on {@code executor}; timers wait on {@code timer}, then run on {@code executor}. */
     public ExecutorEventLoop(Executor executor, ScheduledExecutorService timer) {
+        this(executor, timer, null);
+    }
+
+    private ExecutorEventLoop(Executor executor, ScheduledExecutorService timer, Thread owner) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.timer = Objects.requireNonNull(timer, "timer");
+        this.owner = owner;
+    }
+
+    /**
+     * A loop on a new executor with one daemon thread named {@code threadName}, started at once so {@link #inLoop()}
+     * knows it; cancelled timers leave the executor's queue at once (many deadlines come and go). Shut it down with
+     * {@link #executor()}{@code .shutdown()}.
+     */
+    public static ExecutorEventLoop singleThread(String threadName) {
+        Objects.requireNonNull(threadName, "threadName");
+        AtomicReference<Thread> created = new AtomicReference<>();
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            created.set(thread);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.prestartCoreThread();
+        return new ExecutorEventLoop(executor, executor, created.get());
+    }
+
+    /**
+     * The scheduled executor behind the loop's timers (for {@link #singleThread} loops also its tasks): for shutting it
+     * down, never for running protocol logic past the loop.
+     */
+    public ScheduledExecutorService executor() {
+        return timer;
     }
 
     @Override
@@ -82,9 +119,10 @@ public final class ExecutorEventLoop implements EventLoop {
         }
     }
 
-    /** Whether the calling thread is running one of this loop's tasks. */
+    /** Whether the calling thread is running one of this loop's tasks, or is the loop's own known thread. */
+    @Override
     public boolean inLoop() {
-        return inside.get();
+        return inside.get() || (owner != null && Thread.currentThread() == owner);
     }
 
     private void run(Runnable task) {
@@ -93,7 +131,7 @@ public final class ExecutorEventLoop implements EventLoop {
         try {
             task.run();
         } catch (RuntimeException | Error e) {
-            LOG.error("A task on the profile executor threw", e);
+            LOG.error("A task on the event loop failed; the loop goes on", e);
         } finally {
             inside.set(nested);
         }

@@ -1,4 +1,4 @@
-package io.profilesync.master;
+package io.profilesync.master.internal;
 
 import io.profilesync.core.ObservableServerProfile;
 

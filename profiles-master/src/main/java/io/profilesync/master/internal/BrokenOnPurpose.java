@@ -1,0 +1,20 @@
+package io.profilesync.master.internal;
+
+/**
+ * Defects the master core can be built with on purpose, <b>for tests only</b>: the deterministic simulation runs
+ * against each and must report a failure within a bounded number of seeds, which shows its invariants would catch
+ * the real bug. Production code passes none ({@link MasterCore#MasterCore(io.profilesync.master.MasterConfig,
+ * io.profilesync.populators.ProfileSchema, io.profilesync.core.IProfilesDatabaseAccessor,
+ * io.profilesync.protocol.internal.EventLoop)}).
+ */
+public enum BrokenOnPurpose {
+    /** A batch sent again after a reconnect is applied again instead of being acknowledged as a duplicate. */
+    DEDUPE_OFF,
+    /**
+     * The writer's own accepted changes are left out of the push it gets back, so its copy cannot converge when
+     * others write the same collection.
+     */
+    PUSH_SKIPS_WRITERS_OWN_CHANGES,
+    /** An idle profile is unloaded without being saved first: its unsaved changes are lost. */
+    UNLOAD_IGNORES_DIRTINESS
+}

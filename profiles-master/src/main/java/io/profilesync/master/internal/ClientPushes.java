@@ -1,0 +1,73 @@
+package io.profilesync.master.internal;
+
+import io.profilesync.core.PropertyView;
+import io.profilesync.master.MasterConfig;
+import io.profilesync.protocol.internal.EventLoop;
+import io.profilesync.protocol.internal.Messages.ClientPush;
+
+/**
+ * The clients' push policy: at most one push per {@code clientUpdateDebounce} per client, carrying everything since
+ * the last one, coalesced in the client's outbox (its visible part only), with the acknowledgement of its latest
+ * batch and its refusals. A full write buffer is tried again shortly, the outbox coalescing meanwhile.
+ *
+ * <p>Threading: the profile thread only.
+ */
+final class ClientPushes {
+    private static final byte[] NO_CHANGE = new byte[0];
+
+    private final EventLoop loop;
+    private final PropertyView clientView;
+    private final long debounceNanos;
+
+    ClientPushes(MasterConfig config, EventLoop loop, PropertyView clientView) {
+        this.loop = loop;
+        this.clientView = clientView;
+        this.debounceNanos = config.clientUpdateDebounce().toNanos();
+    }
+
+    /** A new client holder that may be pushed to at once. */
+    ClientHolder newHolder() {
+        return new ClientHolder(loop.nanoTime() - debounceNanos);
+    }
+
+    /** Something is to be pushed: a push follows, a debounce after the last one at the earliest. */
+    void schedule(Session session) {
+        ClientHolder holder = session.client;
+        if (holder.push != null) {
+            return;
+        }
+        long now = loop.nanoTime();
+        long delay = Math.max(0, holder.lastPushAt + debounceNanos - now);
+        holder.push = loop.schedule(delay, () -> {
+            holder.push = null;
+            push(session);
+        });
+    }
+
+    /** Pushes now whatever is pending (the debounce is over, or the master is shutting down). */
+    void push(Session session) {
+        ClientHolder holder = session.client;
+        holder.cancelPush();
+        if (!session.open() || holder.entry == null) {
+            return;
+        }
+        byte[] delta = holder.outbox.hasUpdates() ? holder.outbox.getUpdates(clientView) : NO_CHANGE;
+        if (delta.length == 1 && delta[0] == 0) {
+            delta = NO_CHANGE; // only hidden properties changed
+        }
+        if (delta.length == 0 && !session.owesAnswer()) {
+            holder.outbox.clearUpdates();
+            return;
+        }
+        if (!session.outbound.trySend(new ClientPush(session.ackSeq, delta, session.refusals))) {
+            holder.push = loop.schedule(OutboundQueue.RETRY_NANOS, () -> {
+                holder.push = null;
+                push(session);
+            });
+            return;
+        }
+        holder.outbox.clearUpdates();
+        session.answered();
+        holder.lastPushAt = loop.nanoTime();
+    }
+}

@@ -1,0 +1,117 @@
+package io.profilesync.master.internal;
+
+import io.profilesync.core.PropertyView;
+import io.profilesync.core.UpdateValidator;
+import io.profilesync.populators.ProfileSchema;
+import io.profilesync.populators.ProfileSchema.Writer;
+import io.profilesync.protocol.internal.Messages.AcquireFailed;
+import io.profilesync.protocol.internal.Messages.AcquireProfile;
+import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages.ProfileAcquired;
+import io.profilesync.protocol.internal.Messages.ReleaseProfile;
+import io.profilesync.protocol.internal.Messages.ServerBatch;
+import java.util.ArrayList;
+
+/**
+ * What a game server does with profiles: acquires any user's profile (a snapshot and a handle that names it on that
+ * connection), sends numbered batches of changes to the profiles it holds, each batch applied once and acknowledged,
+ * and releases them. It can write only what it holds (MST never checks).
+ *
+ * <p>Threading: the profile thread only.
+ */
+final class GameServerHolders {
+    private static final int MAX_USER_ID_LENGTH = 256;
+
+    private final UpdateValidator serverValidator;
+    private final ProfileCache cache;
+    private final Handouts handouts;
+    private final AppliedBatches applied;
+    private final ChangeRelay relay;
+    private final GameServerPushes pushes;
+
+    GameServerHolders(ProfileSchema schema, ProfileCache cache, Handouts handouts, AppliedBatches applied,
+            ChangeRelay relay, GameServerPushes pushes) {
+        this.serverValidator = schema.validatorFor(Writer.SERVER);
+        this.cache = cache;
+        this.handouts = handouts;
+        this.applied = applied;
+        this.relay = relay;
+        this.pushes = pushes;
+    }
+
+    /** The game server is welcomed: it holds nothing yet. */
+    void onReady(Session session) {
+        session.gameServer = new GameServerHoldings();
+    }
+
+    void onAcquire(Session session, AcquireProfile request) {
+        String userId = request.userId();
+        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+            session.outbound.send(new AcquireFailed(request.requestId(), "user id must be 1 to "
+                    + MAX_USER_ID_LENGTH + " characters, not " + userId.length()));
+            return;
+        }
+        handouts.handOut(session, request.requestId(), userId, PropertyView.ALL, (entry, snapshot) -> {
+            GameServerHoldings holdings = session.gameServer;
+            Holding holding = holdings.byEntry.get(entry);
+            if (holding == null) {
+                holding = new Holding(session, holdings.nextHandle++, entry, entry.profile.copy());
+                holdings.byEntry.put(entry, holding);
+                holdings.byHandle.put(holding.handle, holding);
+                entry.holdings.add(holding);
+                cache.attach(entry);
+            } else {
+                holding.outbox = entry.profile.copy();
+                holdings.dirty.remove(holding);
+            }
+            session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
+                    applied.lastApplied(session.instanceId), snapshot));
+        });
+    }
+
+    void onServerBatch(Session session, ServerBatch batch) {
+        applied.receive(session, batch.seq(), () -> {
+            for (HandleDelta entry : batch.entries()) {
+                applyEntry(session, batch.seq(), entry);
+            }
+        }, () -> pushes.schedule(session));
+    }
+
+    private void applyEntry(Session session, long seq, HandleDelta entry) {
+        Holding holding = session.gameServer.byHandle.get(entry.handle());
+        if (holding == null) {
+            // MST never checks that the sender holds the user; here a game server writes only what it holds.
+            relay.refuse(session, seq, entry.handle(), "", "this game server does not hold profile handle "
+                    + entry.handle() + "; acquire the profile first");
+        } else {
+            relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL, serverValidator);
+        }
+    }
+
+    void onRelease(Session session, ReleaseProfile release) {
+        Holding holding = session.gameServer.byHandle.get(release.handle());
+        if (holding == null) {
+            return; // released twice, or never held: harmless
+        }
+        release(holding);
+        // The ack of the batch with its last changes must still reach the game server.
+        pushes.schedule(session);
+    }
+
+    /** The game server is gone: it lets every profile it held go. */
+    void onClosed(Session session) {
+        GameServerHoldings holdings = session.gameServer;
+        if (holdings == null) {
+            return;
+        }
+        for (Holding holding : new ArrayList<>(holdings.byHandle.values())) {
+            release(holding);
+        }
+    }
+
+    private void release(Holding holding) {
+        holding.session.gameServer.remove(holding);
+        holding.entry.holdings.remove(holding);
+        cache.detach(holding.entry);
+    }
+}

@@ -1,0 +1,279 @@
+package io.profilesync.master.internal;
+
+import io.profilesync.core.IProfilesDatabaseAccessor;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.master.MasterConfig;
+import io.profilesync.master.MasterServer;
+import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ProfileUnavailableException;
+import io.profilesync.protocol.internal.EventLoop;
+import io.profilesync.protocol.internal.Messages;
+import io.profilesync.protocol.internal.Messages.AcquireProfile;
+import io.profilesync.protocol.internal.Messages.ClientUpdate;
+import io.profilesync.protocol.internal.Messages.Hello;
+import io.profilesync.protocol.internal.Messages.ProfileRequest;
+import io.profilesync.protocol.internal.Messages.ReleaseProfile;
+import io.profilesync.protocol.internal.Messages.Role;
+import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.PeerChannel;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The master's protocol logic (MST's {@code ProfilesModule}) as a single-threaded state machine: it loads, creates,
+ * validates, applies, relays, pushes, saves and unloads profiles. Its inputs are a message from a peer
+ * ({@link #onConnected}, {@link #onReceived}, {@link #onDisconnected}), a completed database call and a timer (both
+ * through the {@link EventLoop}); its outputs are messages ({@link PeerChannel#trySend}) and database calls. It has no
+ * sockets, threads or clock of its own, so the KryoNet server ({@link MasterServer}) and the deterministic
+ * simulation drive the same code.
+ *
+ * <p>This class only dispatches; each concern is a room of its own: {@link Handshake}, {@link ProfileCache},
+ * {@link AppliedBatches}, {@link ClientHolders} and {@link ClientPushes}, {@link GameServerHolders} and
+ * {@link GameServerPushes}, {@link ChangeRelay}, {@link SaveScheduler}, {@link Sessions} and {@link OutboundQueue},
+ * {@link MasterMetrics}.
+ *
+ * <p>Threading: every method must be called on the loop's thread (it checks, and throws
+ * {@link IllegalStateException} naming the thread), except {@link #stats()}, which any thread may call.
+ */
+public final class MasterCore {
+    private final EventLoop loop;
+    private final MasterMetrics metrics;
+    private final Sessions sessions;
+    private final Handshake handshake;
+    private final SaveScheduler saves;
+    private final ProfileCache cache;
+    private final ChangeRelay relay;
+    private final ClientPushes clientPushes;
+    private final GameServerPushes gameServerPushes;
+    private final ClientHolders clients;
+    private final GameServerHolders gameServers;
+    private boolean closing;
+
+    /** The production master core: nothing broken. */
+    public MasterCore(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop) {
+        this(config, schema, accessor, loop, Set.of());
+    }
+
+    /**
+     * @param broken defects to build in on purpose, <b>for tests only</b> ({@link BrokenOnPurpose}); empty in
+     *     production
+     */
+    public MasterCore(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop,
+            Set<BrokenOnPurpose> broken) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(accessor, "accessor");
+        this.loop = Objects.requireNonNull(loop, "loop");
+        Set<BrokenOnPurpose> defects = EnumSet.noneOf(BrokenOnPurpose.class);
+        defects.addAll(Objects.requireNonNull(broken, "broken"));
+        this.metrics = new MasterMetrics(config.meterRegistry());
+        this.sessions = new Sessions(loop, metrics, this::sessionClosed);
+        this.saves = new SaveScheduler(config, accessor, loop, metrics, this::savedClean);
+        this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
+                defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
+        AppliedBatches applied = new AppliedBatches(loop, sessions, defects.contains(BrokenOnPurpose.DEDUPE_OFF));
+        this.clientPushes = new ClientPushes(config, loop, schema.clientView());
+        this.gameServerPushes = new GameServerPushes(config, loop);
+        this.relay = new ChangeRelay(config, clientPushes, gameServerPushes, saves, metrics,
+                defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
+        Handouts handouts = new Handouts(config, cache);
+        this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
+        this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes);
+        this.handshake = new Handshake(config, schema, loop, sessions, metrics, this::sessionReady);
+    }
+
+    // ================================================================ inputs: connections and messages
+
+    /** A peer connected on {@code channel}; it has {@code authenticationTimeout} to say Hello. */
+    public void onConnected(PeerChannel channel) {
+        checkLoop("onConnected");
+        if (closing) {
+            channel.close();
+            return;
+        }
+        handshake.onConnected(sessions.open(channel));
+    }
+
+    /** {@code message} arrived on {@code channel}. */
+    public void onReceived(PeerChannel channel, Messages.Message message) {
+        checkLoop("onReceived");
+        Session session = sessions.get(channel);
+        if (session == null) {
+            return; // closed by the master already; the transport has not noticed yet
+        }
+        metrics.received(message);
+        if (closing) {
+            return; // not applied, so not acknowledged: the peer sends it again to the next master
+        }
+        if (message instanceof Hello hello) {
+            handshake.onHello(session, hello);
+        } else if (!session.ready()) {
+            sessions.violation(session, "sent " + message.getClass().getSimpleName() + " before authenticating");
+        } else if (session.role == Role.CLIENT) {
+            onClientMessage(session, message);
+        } else {
+            onGameServerMessage(session, message);
+        }
+    }
+
+    /** The connection of {@code channel} ended (whoever closed it). */
+    public void onDisconnected(PeerChannel channel) {
+        checkLoop("onDisconnected");
+        Session session = sessions.get(channel);
+        if (session != null) {
+            sessions.closed(session);
+        }
+    }
+
+    private void onClientMessage(Session session, Messages.Message message) {
+        if (message instanceof ProfileRequest) {
+            clients.onProfileRequest(session);
+        } else if (message instanceof ClientUpdate update) {
+            clients.onClientUpdate(session, update);
+        } else {
+            sessions.violation(session, "sent " + message.getClass().getSimpleName() + ", which clients do not send");
+        }
+    }
+
+    private void onGameServerMessage(Session session, Messages.Message message) {
+        if (message instanceof AcquireProfile acquire) {
+            gameServers.onAcquire(session, acquire);
+        } else if (message instanceof ServerBatch batch) {
+            gameServers.onServerBatch(session, batch);
+        } else if (message instanceof ReleaseProfile release) {
+            gameServers.onRelease(session, release);
+        } else {
+            sessions.violation(session, "sent " + message.getClass().getSimpleName()
+                    + ", which game servers do not send");
+        }
+    }
+
+    private void sessionReady(Session session) {
+        if (session.role == Role.CLIENT) {
+            clients.onReady(session);
+        } else {
+            gameServers.onReady(session);
+        }
+    }
+
+    private void sessionClosed(Session session) {
+        clients.onClosed(session);
+        gameServers.onClosed(session);
+    }
+
+    private void savedClean(ProfileEntry entry) {
+        cache.onClean(entry);
+    }
+
+    // ================================================================ the master's own work
+
+    /**
+     * Changes a profile on the master itself (loading it if needed): validated by nobody (the master is trusted),
+     * relayed to every holder and saved like any other change. The future completes on the loop once {@code edit}
+     * ran; it fails with {@link ProfileUnavailableException} when the profile cannot be loaded, or with what
+     * {@code edit} threw.
+     */
+    public CompletableFuture<Void> edit(String userId, Consumer<ObservableServerProfile> edit) {
+        checkLoop("edit");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(edit, "edit");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        cache.acquire(userId, entry -> {
+            try {
+                relay.edit(entry, edit);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }, reason -> done.completeExceptionally(new ProfileUnavailableException(reason)));
+        return done;
+    }
+
+    /** Stops accepting work and pushes every pending acknowledgement, so peers do not resend what was applied. */
+    public void beginShutdown() {
+        checkLoop("beginShutdown");
+        closing = true;
+        for (Session session : sessions.all()) {
+            if (!session.ready()) {
+                continue;
+            }
+            if (session.role == Role.CLIENT) {
+                clientPushes.push(session);
+            } else {
+                gameServerPushes.push(session);
+            }
+        }
+    }
+
+    /** Starts saving every dirty profile that is due (all of them when {@code all}); returns the saves started. */
+    public List<CompletableFuture<Void>> saveDue(boolean all) {
+        checkLoop("saveDue");
+        return saves.saveDue(all);
+    }
+
+    /** For tests: closes every connection of peers in {@code role}, as a network failure would. */
+    public void closeConnections(Role role) {
+        checkLoop("closeConnections");
+        for (Session session : sessions.all()) {
+            if (session.role == role) {
+                session.channel.close();
+            }
+        }
+    }
+
+    // ================================================================ figures and read-only views
+
+    public int dirtyCount() {
+        checkLoop("dirtyCount");
+        return saves.dirtyCount();
+    }
+
+    /** Dirty profiles a save may still store (conflicted ones may not). */
+    public int savableDirtyCount() {
+        checkLoop("savableDirtyCount");
+        return saves.savableDirtyCount();
+    }
+
+    /** The master's figures right now; the one method any thread may call. */
+    public MasterServer.Stats stats() {
+        return metrics.stats();
+    }
+
+    /** The users whose profile is loaded (not still loading), sorted. */
+    public Set<String> loadedUserIds() {
+        checkLoop("loadedUserIds");
+        Set<String> ids = new TreeSet<>();
+        for (ProfileEntry entry : cache.loaded()) {
+            ids.add(entry.userId);
+        }
+        return ids;
+    }
+
+    /** The live master copy of a loaded profile: read it on the loop, never change it. */
+    public Optional<ObservableServerProfile> loadedProfile(String userId) {
+        checkLoop("loadedProfile");
+        ProfileEntry entry = cache.loaded(userId);
+        return entry == null ? Optional.empty() : Optional.of(entry.profile);
+    }
+
+    /** Whether the profile of {@code userId} is loaded and has changes not yet saved. */
+    public boolean isDirty(String userId) {
+        checkLoop("isDirty");
+        ProfileEntry entry = cache.loaded(userId);
+        return entry != null && saves.isDirty(entry);
+    }
+
+    private void checkLoop(String method) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("MasterCore." + method + " runs only on the master's profile thread, "
+                    + "not on thread '" + Thread.currentThread().getName() + "'; hand it to the event loop "
+                    + "(EventLoop.execute)");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.profilesync.master.internal;
+
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.protocol.internal.EventLoop;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One profile the master holds or is loading, and its bookkeeping: the loading part belongs to {@link ProfileCache},
+ * the saving part to {@link SaveScheduler}, the holders to the two holder rooms. Touched only on the profile thread.
+ */
+final class ProfileEntry {
+    /** Someone waiting for the profile to finish loading. */
+    record Waiter(Consumer<ProfileEntry> onReady, Consumer<String> onFail) {
+    }
+
+    final String userId;
+    /** Null until loaded: nobody sees a profile still loading. */
+    ObservableServerProfile profile;
+
+    // Loading (ProfileCache).
+    boolean ready;
+    int loadAttempts;
+    EventLoop.Cancellable loadTimeout;
+    EventLoop.Cancellable loadRetry;
+    final List<Waiter> waiters = new ArrayList<>();
+
+    // Holders, and how long nobody has held it (ProfileCache unloads it).
+    final Set<Session> clients = new LinkedHashSet<>();
+    final Set<Holding> holdings = new LinkedHashSet<>();
+    EventLoop.Cancellable unloadTimer;
+    /** Idle long enough: unloaded as soon as a save leaves it clean. */
+    boolean unloadWhenSaved;
+
+    // Saving (SaveScheduler). Counts accepted changes, so a save knows whether it saved the newest state.
+    long changeCount;
+    long savingChangeCount;
+    /** Whether a save is due ({@link #saveDueAt} means something): set by the first unsaved change. */
+    boolean saveDue;
+    long saveDueAt;
+    boolean saving;
+    /** When changes made while a save is in flight fall due (they are not in its snapshot). */
+    boolean changedWhileSaving;
+    long changedWhileSavingDueAt;
+    int saveFailures;
+    /** Whether a failed save waits for its backoff ({@link #retryAt} means something). */
+    boolean retrying;
+    long retryAt;
+    boolean conflicted;
+    /** Orders entries due at the same instant, so batches come out the same on every run. */
+    long queueSeq;
+
+    ProfileEntry(String userId) {
+        this.userId = userId;
+    }
+
+    int holderCount() {
+        return clients.size() + holdings.size();
+    }
+}

@@ -1,0 +1,274 @@
+package io.profilesync.master.internal;
+
+import io.profilesync.core.IProfilesDatabaseAccessor;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.StaleProfileException;
+import io.profilesync.master.MasterConfig;
+import io.profilesync.protocol.internal.Backoff;
+import io.profilesync.protocol.internal.EventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When dirty profiles are saved: {@code saveProfileDebounce} after the first unsaved change, in batches of up to
+ * {@code saveBatchSize} through one {@code updateProfilesAsync} call; a failed save keeps its profiles dirty and is
+ * retried with backoff; a stale one (someone else saved the row) is never retried nor overwritten: the profile is
+ * reported conflicted and kept in memory.
+ *
+ * <p>The due profiles wait in one queue ordered by when they are due, behind one timer for the earliest: no scan of
+ * the loaded profiles. The timer fires {@link #COALESCE_NANOS} after the earliest is due, so profiles falling due
+ * close together share a batch.
+ *
+ * <p>Threading: the profile thread only; the accessor's completions come back through the loop.
+ */
+final class SaveScheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(SaveScheduler.class);
+    /** Saves falling due within this of each other go in one batch. */
+    static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** 0.5 s, 1 s, 2 s… up to saveRetryMaxDelay between save attempts. */
+    private static final Duration FIRST_SAVE_RETRY = Duration.ofMillis(500);
+
+    private final MasterConfig config;
+    private final IProfilesDatabaseAccessor accessor;
+    private final EventLoop loop;
+    private final MasterMetrics metrics;
+    private final Consumer<ProfileEntry> onClean;
+    private final Backoff saveBackoff;
+    /** Every dirty profile, saving or not, conflicted or not, in the order it became dirty. */
+    private final Set<ProfileEntry> dirty = new LinkedHashSet<>();
+    /** The dirty profiles waiting for their save (neither saving nor conflicted), earliest due first. */
+    private final TreeSet<ProfileEntry> queue = new TreeSet<>(Comparator.<ProfileEntry>comparingLong(
+            SaveScheduler::dueAt).thenComparingLong(entry -> entry.queueSeq));
+    private long nextQueueSeq;
+    private EventLoop.Cancellable timer;
+    private long timerAt;
+
+    /** {@code onClean}: told each time a save leaves a profile clean. */
+    SaveScheduler(MasterConfig config, IProfilesDatabaseAccessor accessor, EventLoop loop, MasterMetrics metrics,
+            Consumer<ProfileEntry> onClean) {
+        this.config = config;
+        this.accessor = accessor;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.onClean = onClean;
+        Duration longest = config.saveRetryMaxDelay();
+        this.saveBackoff = Backoff.exponential(longest.compareTo(FIRST_SAVE_RETRY) < 0 ? longest : FIRST_SAVE_RETRY,
+                longest, 2);
+    }
+
+    /** An accepted change: the profile is dirty, and due for saving a debounce after its first unsaved change. */
+    void markChanged(ProfileEntry entry) {
+        entry.changeCount++;
+        if (dirty.add(entry)) {
+            metrics.dirty(dirty.size());
+        }
+        long due = loop.nanoTime() + config.saveProfileDebounce().toNanos();
+        if (!entry.saveDue) {
+            entry.saveDue = true;
+            entry.saveDueAt = due;
+            enqueue(entry);
+        } else if (entry.saving && !entry.changedWhileSaving) {
+            // Not in the snapshot being saved: due a debounce after this first change, once that save succeeds.
+            entry.changedWhileSaving = true;
+            entry.changedWhileSavingDueAt = due;
+        }
+    }
+
+    /** Saves {@code entry} as soon as its backoff allows (its unload waits for it). */
+    void saveSoon(ProfileEntry entry) {
+        if (!dirty.contains(entry)) {
+            return;
+        }
+        boolean queued = queue.remove(entry);
+        entry.saveDue = true;
+        entry.saveDueAt = Math.min(entry.saveDueAt, loop.nanoTime());
+        if (queued) {
+            enqueue(entry);
+        }
+    }
+
+    /** The profile leaves memory: what it still owed is dropped (only a broken-on-purpose unload gets here dirty). */
+    void forget(ProfileEntry entry) {
+        queue.remove(entry);
+        if (dirty.remove(entry)) {
+            metrics.dirty(dirty.size());
+        }
+        rearm();
+    }
+
+    boolean isDirty(ProfileEntry entry) {
+        return dirty.contains(entry);
+    }
+
+    int dirtyCount() {
+        return dirty.size();
+    }
+
+    /** Dirty profiles that a save may still store (not conflicted). */
+    int savableDirtyCount() {
+        int count = 0;
+        for (ProfileEntry entry : dirty) {
+            if (!entry.conflicted) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Starts saving every dirty profile that is due (all of them when {@code all}); returns the saves started. */
+    List<CompletableFuture<Void>> saveDue(boolean all) {
+        long now = loop.nanoTime();
+        List<CompletableFuture<Void>> saves = new ArrayList<>();
+        List<ProfileEntry> batch = new ArrayList<>();
+        while (!queue.isEmpty() && (all || dueAt(queue.first()) - now <= 0)) {
+            batch.add(queue.pollFirst());
+            if (batch.size() == config.saveBatchSize()) {
+                saves.add(save(batch));
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            saves.add(save(batch));
+        }
+        rearm();
+        return saves;
+    }
+
+    // ---------------------------------------------------------------- the queue and its timer
+
+    /** When a waiting entry is due: its debounce, or later while a failed save backs off. */
+    private static long dueAt(ProfileEntry entry) {
+        return entry.retrying && entry.retryAt - entry.saveDueAt > 0 ? entry.retryAt : entry.saveDueAt;
+    }
+
+    private void enqueue(ProfileEntry entry) {
+        if (entry.saving || entry.conflicted) {
+            return; // back in the queue when the save in flight ends; never when conflicted
+        }
+        entry.queueSeq = nextQueueSeq++;
+        queue.add(entry);
+        rearm();
+    }
+
+    /** Keeps exactly one timer, for the earliest due entry (plus the coalescing window), or none. */
+    private void rearm() {
+        if (queue.isEmpty()) {
+            cancelTimer();
+            return;
+        }
+        long fireAt = dueAt(queue.first()) + COALESCE_NANOS;
+        if (timer != null && timerAt - fireAt <= 0) {
+            return; // fires early enough: it rearms for the rest
+        }
+        cancelTimer();
+        timerAt = fireAt;
+        timer = loop.schedule(Math.max(0, fireAt - loop.nanoTime()), () -> {
+            timer = null;
+            saveDue(false);
+        });
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- one save
+
+    private CompletableFuture<Void> save(List<ProfileEntry> batch) {
+        List<ObservableServerProfile> snapshots = new ArrayList<>(batch.size());
+        for (ProfileEntry entry : batch) {
+            entry.saving = true;
+            entry.changedWhileSaving = false;
+            entry.savingChangeCount = entry.changeCount;
+            // The accessor works on its own thread: it gets a snapshot, never the live profile (MST races here).
+            snapshots.add(entry.profile.copy());
+        }
+        long started = loop.nanoTime();
+        CompletableFuture<Void> save;
+        try {
+            save = accessor.updateProfilesAsync(snapshots);
+        } catch (RuntimeException e) {
+            save = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        save.whenCompleteAsync((ignored, error) -> {
+            try {
+                onSaved(batch, snapshots, started, error);
+            } finally {
+                done.complete(null);
+            }
+        }, loop::execute);
+        return done;
+    }
+
+    private void onSaved(List<ProfileEntry> batch, List<ObservableServerProfile> snapshots, long started,
+            Throwable error) {
+        long now = loop.nanoTime();
+        if (error == null) {
+            metrics.saved(batch.size(), now - started);
+            List<ProfileEntry> cleaned = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                ProfileEntry entry = batch.get(i);
+                entry.saving = false;
+                entry.saveFailures = 0;
+                entry.retrying = false;
+                entry.profile.setStoredVersion(snapshots.get(i).storedVersion());
+                if (!dirty.contains(entry)) {
+                    continue; // forgotten meanwhile
+                }
+                if (entry.changeCount == entry.savingChangeCount) {
+                    dirty.remove(entry);
+                    entry.saveDue = false;
+                    cleaned.add(entry);
+                } else {
+                    entry.saveDueAt = entry.changedWhileSavingDueAt;
+                    enqueue(entry); // changed while saving: due a debounce after the first of those changes
+                }
+            }
+            metrics.dirty(dirty.size());
+            for (ProfileEntry entry : cleaned) {
+                onClean.accept(entry);
+            }
+            return;
+        }
+        metrics.saveFailed(now - started);
+        Throwable cause = Causes.unwrap(error);
+        String staleUser = cause instanceof StaleProfileException stale ? stale.userId() : null;
+        for (ProfileEntry entry : batch) {
+            entry.saving = false;
+            if (entry.userId.equals(staleUser)) {
+                // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
+                entry.conflicted = true;
+                metrics.conflicted();
+                LOG.error("Not saving the profile of user '{}' any more: {} It stays in memory; resolve the conflict "
+                        + "in the database and restart the master", entry.userId, cause.getMessage());
+                continue;
+            }
+            if (staleUser == null) {
+                entry.saveFailures++;
+                entry.retrying = true;
+                entry.retryAt = now + saveBackoff.delayNanos(entry.saveFailures - 1, 0);
+            }
+            if (dirty.contains(entry)) {
+                enqueue(entry); // a batch refused for another profile's conflict is tried again at once
+            }
+        }
+        if (staleUser == null) {
+            LOG.warn("Saving {} profile(s) failed; they stay dirty and are retried with backoff: {}", batch.size(),
+                    cause.toString());
+        }
+    }
+}
