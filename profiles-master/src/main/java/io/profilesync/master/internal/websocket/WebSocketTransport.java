@@ -16,7 +16,13 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -77,6 +83,7 @@ public final class WebSocketTransport implements AutoCloseable {
     private final PeerEvents events;
     private final PagesHandler pages;
     private final AtomicInteger ids = new AtomicInteger();
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     private Channel server;
     private SslContext ssl;
@@ -145,6 +152,7 @@ public final class WebSocketTransport implements AutoCloseable {
     }
 
     private void configure(SocketChannel ch) {
+        channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast("tls", ssl.newHandler(ch.alloc()));
@@ -197,7 +205,10 @@ public final class WebSocketTransport implements AutoCloseable {
         }
     }
 
-    /** Stops listening and closes every connection (each ends with onDisconnected on the loop). Idempotent. */
+    /**
+     * Stops listening and closes every connection with 1001 (going away) after what was already sent to it, waiting
+     * up to 2 s for those frames to leave; each connection ends with onDisconnected on the loop. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (group == null) {
@@ -205,6 +216,16 @@ public final class WebSocketTransport implements AutoCloseable {
         }
         if (server != null) {
             server.close().awaitUninterruptibly();
+        }
+        // Writes keep their order: the close frame leaves after the last push, then the connection closes.
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel ch : channels) {
+            closing.add(ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
+                    "the master is shutting down")).addListener(ChannelFutureListener.CLOSE).channel().closeFuture());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ChannelFuture future : closing) {
+            future.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null;
