@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { chromium, Browser } from "playwright-core";
+import { chromium, BrowserContext } from "playwright-core";
 import { ProfilesClient } from "../src/client.js";
 import { webSocketTransport, WebSocketConstructor } from "../src/transport.js";
 import { MasterJar, masterJar, mintToken } from "./e2e/master-jar.js";
@@ -24,16 +24,17 @@ const skip = jar === null ? "the master jar is not built (mvn -B verify builds i
 
 describe("the demo page in Chromium against the master jar", { skip }, () => {
     let master: MasterJar;
-    let browser: Browser;
+    let browser: BrowserContext;
 
     before(async () => {
         master = new MasterJar(jar!);
         await master.start();
-        browser = await chromium.launch({
+        // A fresh profile folder each run (playwright passes it as --user-data-dir).
+        browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-")), {
             executablePath: CHROMIUM,
+            headless: true,
             args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                `--user-data-dir=${mkdtempSync(join(tmpdir(), "chromium-"))}`],
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
     });
 
