@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Why the master refused a peer (profiles-core's RefusalCode). */
 export enum RefusalCode {
@@ -39,6 +39,8 @@ export type Message =
         schemaFingerprint: string }
     | { type: "Welcome"; userId: string; schemaJson: string; maxUpdateSize: number }
     | { type: "Refused"; code: number; reason: string }
+    | { type: "Challenge"; nonce: Uint8Array }
+    | { type: "Proof"; hmac: Uint8Array }
     | { type: "ProfileRequest" }
     | { type: "ProfileSnapshot"; lastAppliedSeq: number; profile: Uint8Array }
     | { type: "ClientUpdate"; seq: number; delta: Uint8Array }
@@ -54,7 +56,7 @@ export type MessageType = Message["type"];
 
 /** Registration ids (docs/protocol.md, "Messages"); the byte on the wire is id + 2. */
 export const MESSAGE_IDS: Readonly<Record<MessageType, number>> = {
-    Hello: 100, Welcome: 101, Refused: 102,
+    Hello: 100, Welcome: 101, Refused: 102, Challenge: 103, Proof: 104,
     ProfileRequest: 110, ProfileSnapshot: 111, ClientUpdate: 112, ClientPush: 113,
     AcquireProfile: 120, ProfileAcquired: 121, AcquireFailed: 122, ServerBatch: 123, ServerPush: 124,
     ReleaseProfile: 125,
@@ -282,6 +284,12 @@ export function encodeMessage(message: Message): Uint8Array {
             out.varInt(message.code);
             out.string(message.reason);
             break;
+        case "Challenge":
+            out.byteArray(message.nonce);
+            break;
+        case "Proof":
+            out.byteArray(message.hmac);
+            break;
         case "ProfileRequest":
             break;
         case "ProfileSnapshot":
@@ -366,6 +374,10 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
             const code = raw >= 1 && raw <= 7 ? raw : RefusalCode.BAD_MESSAGE;
             return { type, code, reason: input.string() };
         }
+        case "Challenge":
+            return { type, nonce: input.byteArray() };
+        case "Proof":
+            return { type, hmac: input.byteArray() };
         case "ProfileRequest":
             return { type };
         case "ProfileSnapshot":

@@ -8,10 +8,12 @@ const ONE_INT_DELTA = Uint8Array.of(1, 0, 10);
 
 /** The samples of profiles-core's MessagesCodecTest, by the name of their golden file. */
 const SAMPLES: Record<string, Message> = {
-    Hello: { type: "Hello", protocolVersion: 1, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
+    Hello: { type: "Hello", protocolVersion: 2, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
         credential: "s3cret", schemaFingerprint: "ab12" },
     Welcome: { type: "Welcome", userId: "u1", schemaJson: '{"properties":[]}', maxUpdateSize: 1 << 20 },
     Refused: { type: "Refused", code: RefusalCode.AUTHENTICATION, reason: "bad secret" },
+    Challenge: { type: "Challenge", nonce: Uint8Array.of(1, 2, 3, 4) },
+    Proof: { type: "Proof", hmac: Uint8Array.of(9, 9) },
     ProfileRequest: { type: "ProfileRequest" },
     ProfileSnapshot: { type: "ProfileSnapshot", lastAppliedSeq: 7, profile: Uint8Array.of(1, 2, 3, 4) },
     ClientUpdate: { type: "ClientUpdate", seq: 1, delta: ONE_INT_DELTA },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import WebSocket from "ws";
 import { decodeMessage, encodeMessage, Message, PROTOCOL_VERSION, Role } from "../../src/messages.js";
 import { Profile } from "../../src/profile.js";
@@ -30,8 +31,15 @@ export async function gameServerSets(master: MasterJar, user: string, name: stri
     };
     await new Promise((resolve, reject) => { ws.once("open", resolve); ws.once("error", reject); });
     const send = (m: Message) => ws.send(encodeMessage(m));
+    // Challenge-response (docs/protocol.md): the secret never travels, an HMAC over the master's nonce does.
     send({ type: "Hello", protocolVersion: PROTOCOL_VERSION, role: Role.GAME_SERVER, instanceId: 77n,
-        credential: GAME_SERVER_SECRET, schemaFingerprint: "" });
+        credential: "", schemaFingerprint: "" });
+    const challenge = await next("Challenge");
+    const instance = Buffer.alloc(8);
+    instance.writeBigInt64LE(77n);
+    const hmac = createHmac("sha256", GAME_SERVER_SECRET).update("profilesync-proof-v2\0").update(challenge.nonce)
+        .update(instance).update("").digest();
+    send({ type: "Proof", hmac: new Uint8Array(hmac) });
     const welcome = await next("Welcome");
     send({ type: "AcquireProfile", requestId: 1, userId: user });
     const acquired = await next("ProfileAcquired");

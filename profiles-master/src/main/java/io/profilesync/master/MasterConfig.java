@@ -31,6 +31,7 @@ public final class MasterConfig {
     private final ClientAuthenticator clientAuthenticator;
     private final MeterRegistry meterRegistry;
     private final WebSocketConfig webSocket;
+    private final boolean refusePlaintextSecrets;
 
     private MasterConfig(Builder b) {
         host = b.host;
@@ -52,6 +53,15 @@ public final class MasterConfig {
         clientAuthenticator = b.clientAuthenticator;
         meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
         webSocket = b.webSocket;
+        refusePlaintextSecrets = b.refusePlaintextSecrets;
+    }
+
+    /**
+     * Whether a game server that sends its secret in the Hello (not answering a challenge) is refused; profilesync's
+     * own game servers never send it.
+     */
+    public boolean refusePlaintextSecrets() {
+        return refusePlaintextSecrets;
     }
 
     /** The WebSocket endpoint, when it is on (off by default). */
@@ -170,6 +180,7 @@ public final class MasterConfig {
         private ClientAuthenticator clientAuthenticator;
         private MeterRegistry meterRegistry;
         private WebSocketConfig webSocket;
+        private boolean refusePlaintextSecrets;
 
         private Builder() {
         }
@@ -289,6 +300,12 @@ public final class MasterConfig {
         }
 
         /** Where the master's metrics go; default a private in-memory registry. */
+        /** Refuse game servers that send their secret in plaintext instead of answering the challenge. */
+        public Builder refusePlaintextSecrets(boolean value) {
+            refusePlaintextSecrets = value;
+            return this;
+        }
+
         /** Also serve the protocol over WebSocket (browsers, WebGL builds, any language); off by default. */
         public Builder webSocket(WebSocketConfig value) {
             webSocket = Objects.requireNonNull(value, "webSocket");

@@ -100,6 +100,7 @@ public final class Settings {
             new Key("secrets.gameServerSecrets", Kind.SECRET_LIST, List.of(), MIN_GAME_SERVER_SECRET_LENGTH, 0,
                     "PROFILESYNC_GAME_SERVER_SECRETS"),
             key("secrets.file", Kind.PATH, Path.of(DATA_DIRECTORY, "secrets.yaml")),
+            key("secrets.refusePlaintextSecrets", Kind.BOOL, false),
             key("database.url", Kind.STRING, "jdbc:h2:" + DATA_DIRECTORY + "/profiles"),
             new Key("database.user", Kind.STRING, "", 0, 0, "PROFILESYNC_DB_USER"),
             new Key("database.password", Kind.STRING, "", 0, 0, "PROFILESYNC_DB_PASSWORD"),
@@ -421,6 +422,7 @@ public final class Settings {
     public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry) {
         MasterConfig.Builder builder = MasterConfig.builder();
         webSocketSettings().ifPresent(builder::webSocket);
+        builder.refusePlaintextSecrets((Boolean) values.get("secrets.refusePlaintextSecrets"));
         return builder
                 .host(string("server.host"))
                 .port(integer("server.port"))
