@@ -188,14 +188,17 @@ public class PeerFrameFuzzTest {
             }
         }
 
-        /** The master's apply path: decode, validate, apply; relay into a client's outbox and on to the client. */
+        /**
+         * The master's apply path: decode, validate, apply; relay into a client's outbox (in the writer's view, as
+         * ChangeRelay does) and on to the client.
+         */
         private void applyAsMaster(byte[] delta, ApplyOptions options) {
             try {
                 mastersCopy.applyUpdates(delta, options);
             } catch (ProfileFormatException | UpdateRejectedException refused) {
                 return;
             }
-            clientsOutbox.applyUpdates(delta, new ApplyOptions(CLIENT_VIEW, true, null));
+            clientsOutbox.applyUpdates(delta, new ApplyOptions(options.view(), true, null));
             byte[] push = clientsOutbox.getUpdates(CLIENT_VIEW);
             clientsOutbox.clearUpdates();
             clientReplica.applyUpdates(push, ApplyOptions.REMOTE);
