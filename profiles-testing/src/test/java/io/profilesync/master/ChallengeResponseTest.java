@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.profilesync.core.InMemoryProfilesDatabaseAccessor;
+import io.profilesync.testing.InMemoryProfilesDatabaseAccessor;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
