@@ -4,6 +4,7 @@ import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;
 import com.esotericsoftware.kryonet.Server;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.RefusalCode;
@@ -86,9 +87,14 @@ public final class ConnectionGate {
         this.health = health;
         this.serialization = new WireSerialization(config.unauthenticatedFrameLimit(), this::admitted);
         MeterRegistry registry = config.meterRegistry();
-        this.refusedConnections = registry.counter("profilesync.connections.refused", "reason", "unauthenticated");
-        this.overloadedPeers = registry.counter("profilesync.connections.refused", "reason", "overloaded");
-        registry.gauge("profilesync.connections.unauthenticated", this, ConnectionGate::waiting);
+        String refusedHelp = "Connections closed by the gate before or after the handshake, by reason "
+                + "(unauthenticated: pre-handshake limits; overloaded: a peer over its budgets)";
+        this.refusedConnections = Counter.builder("profilesync.connections.refused").description(refusedHelp)
+                .tag("reason", "unauthenticated").register(registry);
+        this.overloadedPeers = Counter.builder("profilesync.connections.refused").description(refusedHelp)
+                .tag("reason", "overloaded").register(registry);
+        Gauge.builder("profilesync.connections.unauthenticated", this, ConnectionGate::waiting)
+                .description("Connections open that have not finished the handshake yet").register(registry);
     }
 
     /** The serialization for the master's KryoNet server. */
