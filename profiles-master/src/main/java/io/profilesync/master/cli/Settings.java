@@ -159,12 +159,12 @@ public final class Settings {
             BackupSection backup, SchemaSection schema, MetricsSection metrics, WebSocketSection websocket) {
     }
 
-    /** Every default, once: the master's and the database's come from their own builders. */
-    static final Sections DEFAULTS = defaults();
-
-    /** The WebSocket endpoint's defaults, from its own record. */
+    /** The WebSocket endpoint's defaults, from its own record (before DEFAULTS, which reads it). */
     private static final WebSocketConfig WEBSOCKET = WebSocketConfig.plain(WebSocketConfig.DEFAULT_HOST,
             WebSocketConfig.DEFAULT_PORT);
+
+    /** Every default, once: the master's and the database's come from their own builders. */
+    static final Sections DEFAULTS = defaults();
 
     private static Sections defaults() {
         MasterConfig master = MasterConfig.builder().build();

@@ -1,4 +1,4 @@
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master.transport.websocket;
 
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.PeerChannel;

@@ -1,4 +1,4 @@
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master.transport.websocket;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master.transport.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

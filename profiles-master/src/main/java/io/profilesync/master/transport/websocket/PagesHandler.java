@@ -1,4 +1,4 @@
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master.transport.websocket;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

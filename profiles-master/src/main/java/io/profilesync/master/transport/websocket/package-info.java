@@ -4,4 +4,4 @@
  * binary frame (docs/protocol.md, "WebSocket framing"), optionally over TLS, and serves the browser pages. Internal:
  * not part of the public API.
  */
-package io.profilesync.master.internal.websocket;
+package io.profilesync.master.transport.websocket;
