@@ -19,20 +19,11 @@ class SimulationTest {
     /** What CI runs on every build; a soak runs more (README). */
     private static final int CI_SEEDS = 2000;
 
-    /**
-     * Seeds of 1..2000 that fail today, all on CONVERGENCE, from one real bug in the cores (not the harness): under
-     * stalled readers and drops, concurrent appends to one list end in a different order on a copy than on the
-     * master (same elements, same size). Replay one with {@code Simulation --seed 91}. Any other failing seed fails
-     * this test; when the bug is fixed, this set should be emptied.
-     */
-    private static final Set<Long> KNOWN_LIST_ORDER_BUG =
-            Set.of(91L, 329L, 470L, 507L, 727L, 899L, 965L, 1210L, 1298L, 1343L, 1519L, 1912L);
-
     // Well under 3 minutes on an idle 2-core machine; the default 120 s limit is for hung network tests, and a
     // machine shared by several builds can be many times slower.
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     @Test
-    void ciSeedsFindNoFailureButTheKnownListOrderBug() throws Exception {
+    void ciSeedsFindNoFailure() throws Exception {
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         Simulation.Summary summary;
         try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
@@ -43,9 +34,8 @@ class SimulationTest {
         assertThat(summary.seeds()).isEqualTo(CI_SEEDS);
         assertThat(text.lines().reduce((a, b) -> b).orElseThrow())
                 .startsWith("simulation: " + CI_SEEDS + " seeds, " + summary.failures() + " failures, ");
-        assertThat(summary.failingSeeds()).as(text).isSubsetOf(KNOWN_LIST_ORDER_BUG);
-        assertThat(summary.failingSeedsByInvariant().keySet()).as(text)
-                .isSubsetOf(Set.of(SimulationRun.Invariant.CONVERGENCE));
+        assertThat(summary.failingSeeds()).as(text).isEmpty();
+        assertThat(summary.failures()).as(text).isZero();
     }
 
     @Test

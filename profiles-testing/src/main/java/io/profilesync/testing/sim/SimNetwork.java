@@ -4,6 +4,7 @@ import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.PeerChannel;
 import java.net.ConnectException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -163,10 +164,15 @@ public final class SimNetwork {
             other.disconnectAfter(Math.max(outgoing.lastDeliveryAt - scheduler.nanoTime(), 0) + latency(), true);
         }
 
+        /** A message on its way, and whether the connection is cut once it is delivered. */
+        private record InFlight(Message message, boolean cutAfter) {
+        }
+
         /** One direction: messages in flight, in order. */
         final class Direction {
             final int capacity;
-            int inFlight;
+            /** In the order sent; each delivery task hands over the oldest, so no message overtakes another. */
+            final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
             long lastDeliveryAt;
             long stalledUntil;
 
@@ -191,7 +197,7 @@ public final class SimNetwork {
                     return false;
                 }
                 Direction direction = atMaster ? toPeer : toMaster;
-                if (direction.inFlight >= direction.capacity) {
+                if (direction.inFlight.size() >= direction.capacity) {
                     if (trace.enabled()) {
                         trace.add(name + (atMaster ? " master->peer" : " peer->master") + " full ("
                                 + direction.capacity + " in flight): " + Describe.of(message));
@@ -212,31 +218,41 @@ public final class SimNetwork {
                     sever("dropped with that message");
                     return true;
                 }
-                direction.inFlight++;
+                direction.inFlight.addLast(new InFlight(message, cutAfter));
                 long at = Math.max(direction.lastDeliveryAt, scheduler.nanoTime() + latency());
                 direction.lastDeliveryAt = at;
                 NodeLoop receiver = atMaster ? peerLoop : masterLoop;
-                receiver.schedule(at - scheduler.nanoTime(), () -> deliver(direction, message, cutAfter));
+                receiver.schedule(at - scheduler.nanoTime(), () -> deliver(direction));
                 return true;
             }
 
-            private void deliver(Direction direction, Message message, boolean cutAfter) {
+            /**
+             * One delivery task per message sent: it hands over the oldest message in flight, not the one it was
+             * scheduled for. A task put off by a stall is queued again for the stall's end, and a stall extended
+             * meanwhile can queue a later message's task ahead of an earlier one's, so tasks may run out of order;
+             * the messages must not (TCP). The oldest is always due when any task runs (due times only grow).
+             */
+            private void deliver(Direction direction) {
                 if (!open && !(gracefulDeliveriesFor(direction))) {
                     return;
                 }
                 long now = scheduler.nanoTime();
                 if (direction.stalledUntil > now) {
                     NodeLoop receiver = atMaster ? peerLoop : masterLoop;
-                    receiver.schedule(direction.stalledUntil - now, () -> deliver(direction, message, cutAfter));
+                    receiver.schedule(direction.stalledUntil - now, () -> deliver(direction));
                     return;
                 }
-                direction.inFlight--;
+                InFlight next = direction.inFlight.pollFirst();
+                if (next == null) {
+                    return;
+                }
+                Message message = next.message();
                 if (atMaster) {
                     peerEvents.onMessage(peerEnd, message);
                 } else {
                     masterInputs.onReceived(masterEnd, message);
                 }
-                if (cutAfter) {
+                if (next.cutAfter()) {
                     sever("dropped after that message");
                 }
             }
