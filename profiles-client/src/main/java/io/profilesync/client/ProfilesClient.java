@@ -3,7 +3,8 @@ package io.profilesync.client;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
-import io.profilesync.protocol.internal.Link;
+import io.profilesync.client.internal.ClientCore;
+import io.profilesync.protocol.internal.PeerRuntime;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,18 +37,16 @@ public final class ProfilesClient extends ProfilesPeer {
     }
 
     private final ProfilesClientConfig config;
-    private final ClientSession session;
-    private final Link link;
+    private final ClientCore core;
 
-    private ProfilesClient(ProfilesClientConfig config) {
-        this(config, new ClientSession(config));
+    private ProfilesClient(ProfilesClientConfig config, PeerRuntime runtime) {
+        this(config, runtime, new ClientCore(config, runtime.loop(), runtime.connector()));
     }
 
-    private ProfilesClient(ProfilesClientConfig config, ClientSession session) {
-        super(session.link(), config.closeTimeout(), session::close);
+    private ProfilesClient(ProfilesClientConfig config, PeerRuntime runtime, ClientCore core) {
+        super(core.peer(), runtime);
         this.config = config;
-        this.session = session;
-        this.link = session.link();
+        this.core = core;
     }
 
     /**
@@ -55,8 +54,9 @@ public final class ProfilesClient extends ProfilesPeer {
      * player. Attempts go on (with the configured backoff) until the master answers or refuses for good.
      */
     public static ProfilesClient connect(ProfilesClientConfig config) {
-        ProfilesClient client = new ProfilesClient(Objects.requireNonNull(config, "config"));
-        client.link.start();
+        Objects.requireNonNull(config, "config");
+        ProfilesClient client = new ProfilesClient(config, new PeerRuntime(config, ProfilesClientConfig.THREAD_NAME));
+        client.start();
         return client;
     }
 
@@ -70,7 +70,7 @@ public final class ProfilesClient extends ProfilesPeer {
      * @throws IllegalStateException before the master's first welcome (wait for {@link #connected()})
      */
     public String userId() {
-        String userId = session.userId();
+        String userId = core.userId();
         if (userId == null) {
             throw new IllegalStateException("the master has not welcomed this client yet; call userId() once "
                     + "connected() has completed");
@@ -88,22 +88,20 @@ public final class ProfilesClient extends ProfilesPeer {
      *     {@link io.profilesync.protocol.RefusedException} when the master refuses this client for good
      */
     public CompletableFuture<ObservableProfile> fillInProfileValues() {
-        CompletableFuture<ObservableProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.fill(), result), result);
-        return result;
+        return onLoop(core::fillInProfileValues);
     }
 
     /** Adds a listener told of the player's changes the master refused. */
     public void addRefusalListener(RefusalListener listener) {
-        session.addRefusalListener(Objects.requireNonNull(listener, "listener"));
+        core.addRefusalListener(listener);
     }
 
     public void removeRefusalListener(RefusalListener listener) {
-        session.removeRefusalListener(listener);
+        core.removeRefusalListener(listener);
     }
 
     @Override
     public String toString() {
-        return "ProfilesClient[" + config.host() + ":" + config.port() + ", " + link.state() + "]";
+        return "ProfilesClient[" + config.host() + ":" + config.port() + ", " + core.state() + "]";
     }
 }

@@ -1,10 +1,8 @@
 package io.profilesync.client;
 
-import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Checks;
 import java.time.Duration;
 import io.profilesync.protocol.PeerConfig;
-import io.profilesync.protocol.internal.LinkSettings;
 
 /**
  * How a {@link ProfilesClient} reaches the master and behaves. Immutable and thread-safe; made with
@@ -47,10 +45,6 @@ public final class ProfilesClientConfig extends PeerConfig {
     /** The token the master authenticates this player with (never logged). */
     public String token() {
         return credential();
-    }
-
-    LinkSettings linkSettings() {
-        return LinkSettings.of(this, Role.CLIENT, THREAD_NAME);
     }
 
     /**

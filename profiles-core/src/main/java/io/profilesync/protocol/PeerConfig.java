@@ -187,7 +187,10 @@ public abstract class PeerConfig {
             return self();
         }
 
-        /** KryoNet's write buffer, in bytes (at least 4096). Ticks wait while it is more than half full. */
+        /**
+         * KryoNet's write buffer, in bytes (at least 4096). A batch takes at most half of it; ticks take no new batch
+         * while a message waits for room in it.
+         */
         public final B writeBufferSize(int bytes) {
             this.writeBufferSize = Checks.bufferSize("writeBufferSize", bytes, 4096);
             return self();

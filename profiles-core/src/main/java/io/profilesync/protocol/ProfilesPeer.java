@@ -1,11 +1,17 @@
 package io.profilesync.protocol;
 
-import io.profilesync.protocol.internal.Link;
+import io.profilesync.protocol.internal.PeerCore;
+import io.profilesync.protocol.internal.PeerRuntime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a game server's {@code ProfilesServer} and a client's {@code ProfilesClient} share: the connection to the
@@ -16,23 +22,24 @@ import java.util.function.Function;
  * called on the profile executor ({@link #executor()}).
  */
 public abstract class ProfilesPeer implements AutoCloseable {
-    private final Link link;
-    private final Duration closeTimeout;
-    private final Function<Boolean, CompletableFuture<Void>> closer;
+    private static final Logger LOG = LoggerFactory.getLogger(ProfilesPeer.class);
 
-    /**
-     * @param closer begins closing on the profile executor; its argument says whether close() was called on that
-     *     executor (then it cannot wait for acknowledgements)
-     */
-    protected ProfilesPeer(Link link, Duration closeTimeout, Function<Boolean, CompletableFuture<Void>> closer) {
-        this.link = Objects.requireNonNull(link, "link");
-        this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
-        this.closer = Objects.requireNonNull(closer, "closer");
+    private final PeerCore<?> core;
+    private final PeerRuntime runtime;
+    private final Duration closeTimeout;
+
+    /** @param core the tier's peer core, driven by {@code runtime}'s loop; not started yet */
+    protected ProfilesPeer(PeerCore<?> core, PeerRuntime runtime) {
+        this.core = Objects.requireNonNull(core, "core");
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.closeTimeout = core.config().closeTimeout();
+        // Refused for good or closed: the threads go too (from the loop itself, which they then leave).
+        core.stopped().whenComplete((done, error) -> runtime.shutdown());
     }
 
-    /** The link to the master (for the tiers). */
-    protected final Link link() {
-        return link;
+    /** Starts connecting, on the profile executor. */
+    protected final void start() {
+        runtime.loop().execute(core::start);
     }
 
     /**
@@ -42,31 +49,50 @@ public abstract class ProfilesPeer implements AutoCloseable {
      * with the configured backoff.
      */
     public final CompletableFuture<Void> connected() {
-        return link.connected();
+        return core.connected();
     }
 
     /** The connection's state now. */
     public final ConnectionState state() {
-        return link.state();
+        return core.state();
     }
 
     /** Adds a listener told of every change of the connection's state, on the profile executor. */
     public final void addConnectionListener(ConnectionListener listener) {
-        link.addListener(listener);
+        core.addConnectionListener(listener);
     }
 
     public final void removeConnectionListener(ConnectionListener listener) {
-        link.removeListener(listener);
+        core.removeConnectionListener(listener);
     }
 
     /** The profile executor: run the code that touches profiles on it. */
     public final Executor executor() {
-        return link.executor();
+        return runtime.executor();
     }
 
     /** Runs {@code task} on the profile executor (an exception it throws is logged). */
     public final void run(Runnable task) {
-        link.execute(Objects.requireNonNull(task, "task"));
+        runtime.loop().execute(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Runs {@code call} on the profile executor and completes the returned future as the future it returns
+     * completes; fails it at once when this peer has stopped (its executor may be gone).
+     */
+    protected final <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable task = () -> call.get().whenComplete((value, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
+            }
+        });
+        if (core.stopped().isDone() || !runtime.loop().tryExecute(task)) {
+            result.completeExceptionally(core.stoppedException());
+        }
+        return result;
     }
 
     /**
@@ -77,6 +103,28 @@ public abstract class ProfilesPeer implements AutoCloseable {
      */
     @Override
     public final void close() {
-        link.closeAndWait(closer, closeTimeout);
+        if (core.stopped().isDone()) {
+            runtime.shutdown();
+            return;
+        }
+        if (runtime.loop().inLoop()) {
+            core.close(true);
+            runtime.shutdown();
+            return;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        boolean queued = runtime.loop().tryExecute(() -> core.close(false)
+                .whenComplete((done, error) -> closed.complete(null)));
+        try {
+            if (queued) {
+                closed.get(closeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Closing did not finish within {}; stopping at once", closeTimeout);
+        } finally {
+            runtime.shutdown();
+        }
     }
 }

@@ -3,7 +3,8 @@ package io.profilesync.gameserver;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
-import io.profilesync.protocol.internal.Link;
+import io.profilesync.gameserver.internal.GameServerCore;
+import io.profilesync.protocol.internal.PeerRuntime;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,18 +45,16 @@ public final class ProfilesServer extends ProfilesPeer {
     }
 
     private final ProfilesServerConfig config;
-    private final ServerSession session;
-    private final Link link;
+    private final GameServerCore core;
 
-    private ProfilesServer(ProfilesServerConfig config) {
-        this(config, new ServerSession(config));
+    private ProfilesServer(ProfilesServerConfig config, PeerRuntime runtime) {
+        this(config, runtime, new GameServerCore(config, runtime.loop(), runtime.connector()));
     }
 
-    private ProfilesServer(ProfilesServerConfig config, ServerSession session) {
-        super(session.link(), config.closeTimeout(), session::close);
+    private ProfilesServer(ProfilesServerConfig config, PeerRuntime runtime, GameServerCore core) {
+        super(core.peer(), runtime);
         this.config = config;
-        this.session = session;
-        this.link = session.link();
+        this.core = core;
     }
 
     /**
@@ -64,8 +63,9 @@ public final class ProfilesServer extends ProfilesPeer {
      * until the master answers or refuses this game server for good.
      */
     public static ProfilesServer connect(ProfilesServerConfig config) {
-        ProfilesServer server = new ProfilesServer(Objects.requireNonNull(config, "config"));
-        server.link.start();
+        Objects.requireNonNull(config, "config");
+        ProfilesServer server = new ProfilesServer(config, new PeerRuntime(config, ProfilesServerConfig.THREAD_NAME));
+        server.start();
         return server;
     }
 
@@ -84,13 +84,11 @@ public final class ProfilesServer extends ProfilesPeer {
      */
     public CompletableFuture<ObservableServerProfile> fillProfileValues(String userId) {
         checkUserId(userId);
-        Optional<ObservableServerProfile> held = session.held(userId);
+        Optional<ObservableServerProfile> held = core.held(userId);
         if (held.isPresent()) {
             return CompletableFuture.completedFuture(held.get());
         }
-        CompletableFuture<ObservableServerProfile> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.acquire(userId), result), result);
-        return result;
+        return onLoop(() -> core.fillProfileValues(userId));
     }
 
     /**
@@ -99,7 +97,7 @@ public final class ProfilesServer extends ProfilesPeer {
      */
     public Optional<ObservableServerProfile> tryGetById(String userId) {
         checkUserId(userId);
-        return session.held(userId);
+        return core.held(userId);
     }
 
     /**
@@ -112,18 +110,16 @@ public final class ProfilesServer extends ProfilesPeer {
      */
     public CompletableFuture<Void> release(String userId) {
         checkUserId(userId);
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        link.executeOrFail(() -> Link.relay(session.release(userId), result), result);
-        return result;
+        return onLoop(() -> core.release(userId));
     }
 
     /** Adds a listener told of the changes the master refused. */
     public void addRefusalListener(RefusalListener listener) {
-        session.addRefusalListener(Objects.requireNonNull(listener, "listener"));
+        core.addRefusalListener(listener);
     }
 
     public void removeRefusalListener(RefusalListener listener) {
-        session.removeRefusalListener(listener);
+        core.removeRefusalListener(listener);
     }
 
     private static void checkUserId(String userId) {
@@ -135,10 +131,6 @@ public final class ProfilesServer extends ProfilesPeer {
 
     @Override
     public String toString() {
-        return "ProfilesServer[" + config.host() + ":" + config.port() + ", " + link.state() + "]";
-    }
-
-    static ProfileUnavailableException closedException() {
-        return new ProfileUnavailableException("the ProfilesServer was closed before the master answered");
+        return "ProfilesServer[" + config.host() + ":" + config.port() + ", " + core.state() + "]";
     }
 }

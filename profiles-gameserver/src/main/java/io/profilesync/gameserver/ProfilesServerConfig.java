@@ -1,9 +1,7 @@
 package io.profilesync.gameserver;
 
-import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.internal.Checks;
-import io.profilesync.protocol.internal.LinkSettings;
 import java.time.Duration;
 
 /**
@@ -43,10 +41,6 @@ public final class ProfilesServerConfig extends PeerConfig {
     /** How long {@link ProfilesServer#fillProfileValues} waits for the master. */
     public Duration acquireTimeout() {
         return acquireTimeout;
-    }
-
-    LinkSettings linkSettings() {
-        return LinkSettings.of(this, Role.GAME_SERVER, THREAD_NAME);
     }
 
     /**

@@ -458,7 +458,7 @@ class ProfilesServerTest {
         ProfilesServer server = connect();
         ObservableServerProfile profile = fill(server, "u1");
         master.batchMode(BatchMode.APPLY_SILENTLY); // applies, never acknowledges: a master falling behind
-        int window = ServerSession.MAX_BATCHES_IN_FLIGHT;
+        int window = io.profilesync.protocol.internal.ReplicaSet.MAX_BATCHES_IN_FLIGHT;
         for (int i = 1; i <= window; i++) {
             int value = i;
             server.run(() -> gold(profile).set(value));

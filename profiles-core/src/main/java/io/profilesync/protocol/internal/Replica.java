@@ -66,13 +66,39 @@ public final class Replica {
      * @return the delta to send, or null when nothing changed
      */
     public byte[] takeChanges(long seq) {
-        if (!visible.hasUpdates()) {
-            return null;
+        byte[] delta = unsentChanges();
+        if (delta != null) {
+            takeChanges(seq, delta);
         }
-        byte[] delta = visible.getUpdates();
+        return delta;
+    }
+
+    /** The changes not yet sent, encoded once (null when nothing changed); nothing is taken until they are. */
+    public byte[] unsentChanges() {
+        return visible.hasUpdates() ? visible.getUpdates() : null;
+    }
+
+    /**
+     * Takes {@code delta}, the encoding {@link #unsentChanges()} just returned, as batch {@code seq}: the local record
+     * is cleared and the delta kept until acknowledged. So a tick encodes each profile's changes once.
+     */
+    public void takeChanges(long seq, byte[] delta) {
         visible.clearUpdates();
         pending.addLast(new PendingBatch(seq, delta));
-        return delta;
+    }
+
+    /** Whether nothing is unsent and nothing unacknowledged. */
+    public boolean settled() {
+        return pending.isEmpty() && !visible.hasUpdates();
+    }
+
+    /**
+     * Forgets the changes not yet sent (too large to send): visible goes back to confirmed plus what is still
+     * pending, its listeners told.
+     */
+    public void dropUnsent() {
+        visible.clearUpdates();
+        rebuild();
     }
 
     /** Calls {@code action} with each unacknowledged batch (sequence number, delta), oldest first: to send again. */

@@ -1,0 +1,257 @@
+package io.profilesync.protocol.internal;
+
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages.Refusal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The peer core's room for the copies it holds ({@link Replica}s, one per profile: a client's one, a game server's
+ * many) and what travels for them: batch numbers (1, 2, 3... per peer instance, across reconnections), the in-flight
+ * window, the tick's batches with one encode per delta, changes too large for any message, the master's pushes and
+ * acknowledgements, snapshots after a reconnection, and the unacknowledged batches sent again.
+ *
+ * <p>A copy is named on the wire by a handle: the master's for a game server (a new one after each reconnection;
+ * -1 while there is none), 0 for a client's one profile.
+ *
+ * <p>Threading: not thread-safe; used on the core's {@link EventLoop} thread, the one the game changes profiles on.
+ */
+public final class ReplicaSet {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
+
+    /** Batches sent and not yet acknowledged before the tick holds back: the master's pace sets the peer's. */
+    public static final int MAX_BATCHES_IN_FLIGHT = 8;
+
+    /** One held copy. */
+    public static final class Copy {
+        private final String userId;
+        private final Replica replica;
+        private int handle = -1;
+        private boolean sealed;
+
+        private Copy(String userId, Replica replica) {
+            this.userId = userId;
+            this.replica = replica;
+        }
+
+        public String userId() {
+            return userId;
+        }
+
+        public Replica replica() {
+            return replica;
+        }
+
+        /** The handle naming it on the current connection, or -1. */
+        public int handle() {
+            return handle;
+        }
+
+        /** Whether its changes no longer go out (its release has been sent). */
+        public boolean sealed() {
+            return sealed;
+        }
+
+        public void seal(boolean value) {
+            sealed = value;
+        }
+    }
+
+    /** Told of a change the master refused (or that could not be sent); one shape for both roles. */
+    @FunctionalInterface
+    public interface RefusalSink {
+        /** @param userId the profile's user ("" when unknown) @param property "" when not named */
+        void refused(String userId, String property, String reason);
+    }
+
+    private final Map<String, Copy> copies = new LinkedHashMap<>();
+    private final Map<Integer, Copy> byHandle = new HashMap<>();
+    private final RefusalSink refusals;
+    private final Consumer<String> diverged;
+    private long nextSeq = 1;
+    /** The highest batch the master acknowledged (or included in a snapshot); batches after it are in flight. */
+    private long ackedSeq;
+
+    /**
+     * @param diverged told (with why) when a push no longer applies: the core reconnects for fresh snapshots
+     */
+    public ReplicaSet(RefusalSink refusals, Consumer<String> diverged) {
+        this.refusals = refusals;
+        this.diverged = diverged;
+    }
+
+    // ---------------------------------------------------------------- the copies
+
+    /** Holds {@code replica} for {@code userId} (replacing none: one copy per user). */
+    public Copy add(String userId, Replica replica, int handle) {
+        Copy copy = new Copy(userId, replica);
+        if (copies.putIfAbsent(userId, copy) != null) {
+            throw new IllegalStateException("a copy of user '" + userId + "' is held already");
+        }
+        setHandle(copy, handle);
+        return copy;
+    }
+
+    public void remove(Copy copy) {
+        copies.remove(copy.userId, copy);
+        setHandle(copy, -1);
+    }
+
+    public void setHandle(Copy copy, int handle) {
+        if (copy.handle >= 0) {
+            byHandle.remove(copy.handle, copy);
+        }
+        copy.handle = handle;
+        if (handle >= 0) {
+            byHandle.put(handle, copy);
+        }
+    }
+
+    /** Every handle is forgotten (the connection that gave them ended). */
+    public void clearHandles() {
+        for (Copy copy : copies.values()) {
+            copy.handle = -1;
+        }
+        byHandle.clear();
+    }
+
+    public boolean isEmpty() {
+        return copies.isEmpty();
+    }
+
+    public int size() {
+        return copies.size();
+    }
+
+    /** Whether no copy has changes unsent or unacknowledged. */
+    public boolean settled() {
+        for (Copy copy : copies.values()) {
+            if (!copy.replica.settled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Whether fewer than {@link #MAX_BATCHES_IN_FLIGHT} batches await an acknowledgement. */
+    public boolean windowOpen() {
+        return nextSeq - 1 - ackedSeq < MAX_BATCHES_IN_FLIGHT;
+    }
+
+    /** How many batches are sent and not acknowledged. */
+    public long inFlight() {
+        return nextSeq - 1 - ackedSeq;
+    }
+
+    /**
+     * Takes the changes of every copy that has a handle and is not sealed into numbered batches no larger than
+     * {@code maxMessageSize} each (each delta encoded once); a copy whose changes alone are too large loses them,
+     * set back to the master's state, and {@code tooLarge} gives the reason told to the refusal sink.
+     */
+    public void takeBatches(int maxMessageSize, Batcher.Sink<HandleDelta> sink,
+            java.util.function.IntFunction<String> tooLarge) {
+        Batcher<HandleDelta> batcher = new Batcher<>(maxMessageSize, () -> nextSeq++, sink);
+        for (Copy copy : copies.values()) {
+            if (copy.handle < 0 || copy.sealed) {
+                continue;
+            }
+            byte[] delta = copy.replica.unsentChanges();
+            if (delta == null) {
+                continue;
+            }
+            if (!batcher.fits(delta.length)) {
+                String reason = tooLarge.apply(delta.length);
+                LOG.error("Profile of user '{}': {}", copy.userId, reason);
+                copy.replica.dropUnsent();
+                refusals.refused(copy.userId, "", reason);
+                continue;
+            }
+            int handle = copy.handle;
+            batcher.add(delta.length, seq -> {
+                copy.replica.takeChanges(seq, delta);
+                return new HandleDelta(handle, delta);
+            });
+        }
+        batcher.finish();
+    }
+
+    /**
+     * Sends every unacknowledged batch again, oldest first, with its original number; a batch regroups the copies'
+     * deltas under their current handles, so it is whole again.
+     *
+     * @return how many batches went again
+     */
+    public int resend(Batcher.Sink<HandleDelta> sink) {
+        TreeMap<Long, List<HandleDelta>> unacknowledged = new TreeMap<>();
+        for (Copy copy : copies.values()) {
+            if (copy.handle >= 0) {
+                copy.replica.forEachUnacknowledged((seq, delta) -> unacknowledged
+                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(copy.handle, delta)));
+            }
+        }
+        unacknowledged.forEach(sink::send);
+        return unacknowledged.size();
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * The master's push: each entry's delta goes to the copy of its handle, with {@code ackSeq}; a real
+     * {@code ackSeq} (not -1: a push continued by another) also acknowledges every other copy's batches up to it,
+     * since batch numbers are per peer, not per profile. Refusals are told after the copies are corrected.
+     */
+    public void onPush(List<HandleDelta> entries, long ackSeq, List<Refusal> refused) {
+        Map<Copy, Boolean> touched = new HashMap<>();
+        for (HandleDelta entry : entries) {
+            Copy copy = byHandle.get(entry.handle());
+            if (copy == null) {
+                LOG.debug("Push for handle {}, which this peer no longer holds", entry.handle());
+                continue;
+            }
+            touched.put(copy, Boolean.TRUE);
+            apply(copy, entry.delta(), ackSeq);
+        }
+        if (ackSeq >= 0) {
+            ackedSeq = Math.max(ackedSeq, ackSeq);
+            for (Copy copy : List.copyOf(copies.values())) {
+                if (!touched.containsKey(copy)) {
+                    apply(copy, null, ackSeq);
+                }
+            }
+        }
+        for (Refusal refusal : refused) {
+            Copy copy = byHandle.get(refusal.handle());
+            refusals.refused(copy == null ? "" : copy.userId, refusal.property(), refusal.reason());
+        }
+    }
+
+    private void apply(Copy copy, byte[] delta, long ackSeq) {
+        try {
+            copy.replica.onPush(delta, ackSeq);
+        } catch (ProfileFormatException e) {
+            diverged.accept("the master's delta for user '" + copy.userId + "' cannot be applied ("
+                    + e.getMessage() + "); reconnecting for fresh snapshots");
+        }
+    }
+
+    /**
+     * A whole profile from the master after a reconnection, including this peer's batches up to
+     * {@code lastAppliedSeq}.
+     *
+     * @throws ProfileFormatException when it cannot be read (then nothing changed)
+     */
+    public void onSnapshot(Copy copy, byte[] snapshot, long lastAppliedSeq) {
+        copy.replica.onSnapshot(snapshot, lastAppliedSeq);
+        ackedSeq = Math.max(ackedSeq, lastAppliedSeq);
+    }
+}

@@ -1,0 +1,424 @@
+package io.profilesync.gameserver.internal;
+
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ProfileUnavailableException;
+import io.profilesync.protocol.RefusedException;
+import io.profilesync.protocol.internal.EventLoop.Cancellable;
+import io.profilesync.protocol.internal.Messages.AcquireFailed;
+import io.profilesync.protocol.internal.Messages.AcquireProfile;
+import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages.Message;
+import io.profilesync.protocol.internal.Messages.ProfileAcquired;
+import io.profilesync.protocol.internal.Messages.ReleaseProfile;
+import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.ServerPush;
+import io.profilesync.protocol.internal.Messages.Welcome;
+import io.profilesync.protocol.internal.PeerCore;
+import io.profilesync.protocol.internal.Replica;
+import io.profilesync.protocol.internal.ReplicaSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The game server's own part of its peer core: acquiring and releasing profiles, one explicit state machine per user
+ * (a {@link Claim}). Everything else (connection, schema, copies, batches, pushes, resend, closing) is the shared
+ * {@link PeerCore}'s.
+ *
+ * <pre>
+ * (none) --fetch--> FETCHING --ProfileAcquired--> HELD --release()--> RELEASING --last changes batched--> RELEASE_SENT
+ *                     | AcquireFailed, timeout,   |  ^                  |  ^                                | all acked
+ *                     v release(), close    lost  v  | ProfileAcquired  v  | ProfileAcquired                v
+ *                   (none)                  REACQUIRING          REACQUIRING_TO_RELEASE                  (none)
+ * </pre>
+ * A connection lost while RELEASING or RELEASE_SENT with changes unacknowledged leads to REACQUIRING_TO_RELEASE
+ * (with none, the release is done).
+ * A re-acquisition that fails loses the profile (told to the refusal listeners, or failing its release).
+ *
+ * <p>Threading: every method runs on the core's loop, except {@link #held(String)}, which reads a concurrent map.
+ */
+final class ServerSession implements PeerCore.Role<ProfileSchema> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerSession.class);
+
+    enum State {
+        /** Asked for (or to be asked at the next welcome); no profile yet. */
+        FETCHING,
+        /** Held, with a handle on the current connection. */
+        HELD,
+        /** Held, asked for again after a reconnection; no handle until the master answers. */
+        REACQUIRING,
+        /** Released by the game; its last changes are going out, {@code ReleaseProfile} follows them. */
+        RELEASING,
+        /** {@code ReleaseProfile} sent; done once the master has acknowledged every batch. */
+        RELEASE_SENT,
+        /** Being released when the connection dropped with changes unacknowledged: asked for again to finish. */
+        REACQUIRING_TO_RELEASE
+    }
+
+    /** One user's profile on this game server. */
+    static final class Claim {
+        final String userId;
+        State state = State.FETCHING;
+        CompletableFuture<ObservableServerProfile> fetch;
+        CompletableFuture<Void> release;
+        ObservableServerProfile profile;
+        ReplicaSet.Copy copy;
+        int requestId = -1;
+        Cancellable timeout;
+
+        Claim(String userId) {
+            this.userId = userId;
+        }
+    }
+
+    private final ProfilesServerConfig config;
+    private final PeerCore<ProfileSchema> core;
+    private final Map<String, Claim> claims = new LinkedHashMap<>();
+    private final Map<Integer, Claim> byRequest = new HashMap<>();
+    /** The profiles the game may use (HELD or REACQUIRING): written on the loop, read anywhere. */
+    private final Map<String, ObservableServerProfile> usable = new ConcurrentHashMap<>();
+    private int nextRequestId = 1;
+    private int welcomes;
+
+    ServerSession(ProfilesServerConfig config, PeerCore.Factory<ProfileSchema> cores) {
+        this.config = config;
+        this.core = cores.create(this);
+    }
+
+    PeerCore<ProfileSchema> core() {
+        return core;
+    }
+
+    Optional<ObservableServerProfile> held(String userId) {
+        return Optional.ofNullable(usable.get(userId));
+    }
+
+    Optional<byte[]> confirmed(String userId) {
+        Claim claim = claims.get(userId);
+        return claim == null || claim.copy == null ? Optional.empty()
+                : Optional.of(claim.copy.replica().confirmed().toBytes());
+    }
+
+    // ---------------------------------------------------------------- requests from the game
+
+    CompletableFuture<ObservableServerProfile> acquire(String userId) {
+        Claim claim = claims.get(userId);
+        if (claim != null) {
+            return switch (claim.state) {
+                case HELD, REACQUIRING -> CompletableFuture.completedFuture(claim.profile);
+                case FETCHING -> claim.fetch;
+                // Being released: fetch it again once the release is through.
+                default -> claim.release.handle((r, e) -> null).thenCompose(ignored -> acquire(userId));
+            };
+        }
+        if (core.isClosing() || core.isStopped()) {
+            return CompletableFuture.failedFuture(core.stoppedException());
+        }
+        Claim fresh = new Claim(userId);
+        fresh.fetch = new CompletableFuture<>();
+        claims.put(userId, fresh);
+        fresh.timeout = core.loop().schedule(config.acquireTimeout().toNanos(), () -> {
+            if (claims.get(userId) == fresh && fresh.state == State.FETCHING) {
+                endFetch(fresh);
+                fresh.fetch.completeExceptionally(new ProfileUnavailableException("the master did not hand over the "
+                        + "profile of user '" + userId + "' within " + config.acquireTimeout()
+                        + "; check that the master is up and its database reachable, or raise acquireTimeout"));
+            }
+        });
+        if (core.isWelcomed()) {
+            sendAcquire(fresh);
+        }
+        return fresh.fetch;
+    }
+
+    CompletableFuture<Void> release(String userId) {
+        Claim claim = claims.get(userId);
+        if (claim == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        switch (claim.state) {
+            case FETCHING -> {
+                endFetch(claim);
+                claim.fetch.completeExceptionally(new ProfileUnavailableException("the profile of user '" + userId
+                        + "' was released before the master handed it over"));
+                return CompletableFuture.completedFuture(null);
+            }
+            case HELD, REACQUIRING -> {
+                claim.state = claim.state == State.HELD ? State.RELEASING : State.REACQUIRING_TO_RELEASE;
+                claim.release = new CompletableFuture<>();
+                usable.remove(userId);
+                core.tickNow();
+            }
+            default -> {
+                // Released already: the same future.
+            }
+        }
+        return claim.release;
+    }
+
+    /** RELEASING sends ReleaseProfile once the last changes are in a batch; RELEASE_SENT ends once all are acked. */
+    private void advance(Claim claim) {
+        if (claim.state == State.RELEASING && core.isResynced() && claim.copy.handle() >= 0
+                && !claim.profile.hasUpdates()) {
+            core.send(new ReleaseProfile(claim.copy.handle()));
+            claim.copy.seal(true);
+            claim.state = State.RELEASE_SENT;
+        }
+        if (claim.state == State.RELEASE_SENT && claim.copy.replica().pendingBatches() == 0) {
+            finishRelease(claim);
+        }
+    }
+
+    private void finishRelease(Claim claim) {
+        forget(claim);
+        claim.release.complete(null);
+    }
+
+    private void forget(Claim claim) {
+        claims.remove(claim.userId, claim);
+        usable.remove(claim.userId, claim.profile);
+        if (claim.copy != null) {
+            core.replicas().remove(claim.copy);
+        }
+    }
+
+    // ---------------------------------------------------------------- the core's events
+
+    @Override
+    public void onWelcome(Welcome welcome, ProfileSchema schema) {
+        byRequest.clear();
+        for (Claim claim : List.copyOf(claims.values())) {
+            detach(claim);
+        }
+        for (Claim claim : List.copyOf(claims.values())) {
+            if (claim.state == State.FETCHING || claim.state == State.REACQUIRING
+                    || claim.state == State.REACQUIRING_TO_RELEASE) {
+                sendAcquire(claim);
+            }
+        }
+        maybeResynced();
+        if (!core.isResynced()) {
+            // Changes wait until every held profile is back; a master that never answers must not stall them.
+            int at = ++welcomes;
+            core.loop().schedule(config.acquireTimeout().toNanos(), () -> {
+                if (at == welcomes && !core.isResynced() && core.isWelcomed()) {
+                    core.drop("the master did not hand back " + reacquiring() + " held profiles within "
+                            + config.acquireTimeout());
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onLost() {
+        byRequest.clear();
+        for (Claim claim : List.copyOf(claims.values())) {
+            detach(claim);
+        }
+    }
+
+    /** The connection that named the claim's handle is gone: held ones are asked for again. */
+    private void detach(Claim claim) {
+        switch (claim.state) {
+            case HELD -> claim.state = State.REACQUIRING;
+            case RELEASING, RELEASE_SENT -> {
+                if (claim.copy.replica().settled()) {
+                    // The master has every change; the holding ended with the connection.
+                    finishRelease(claim);
+                } else {
+                    claim.copy.seal(false);
+                    claim.state = State.REACQUIRING_TO_RELEASE;
+                }
+            }
+            default -> {
+                // FETCHING and REACQUIRING*: asked (again) at the next welcome.
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        if (message instanceof ServerPush push) {
+            core.replicas().onPush(push.entries(), push.ackSeq(), push.refusals());
+            core.afterPush();
+        } else if (message instanceof ProfileAcquired acquired) {
+            onAcquired(acquired);
+        } else if (message instanceof AcquireFailed failed) {
+            onAcquireFailed(failed);
+        } else {
+            LOG.warn("Ignoring unexpected {} from the master", message.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void onProgress() {
+        for (Claim claim : List.copyOf(claims.values())) {
+            if (claim.state == State.RELEASING || claim.state == State.RELEASE_SENT) {
+                advance(claim);
+            }
+        }
+    }
+
+    @Override
+    public void onClosing() {
+        for (Claim claim : List.copyOf(claims.values())) {
+            if (claim.state == State.FETCHING) {
+                endFetch(claim);
+                claim.fetch.completeExceptionally(closedException());
+            } else {
+                release(claim.userId);
+            }
+        }
+    }
+
+    @Override
+    public boolean busy() {
+        for (Claim claim : claims.values()) {
+            if (claim.state != State.HELD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onStopped(Throwable cause) {
+        Throwable failure = cause instanceof RefusedException ? cause : closedException();
+        for (Claim claim : List.copyOf(claims.values())) {
+            if (claim.timeout != null) {
+                claim.timeout.cancel();
+            }
+            forget(claim);
+            if (claim.state == State.FETCHING) {
+                claim.fetch.completeExceptionally(failure);
+            } else if (claim.release != null) {
+                claim.release.completeExceptionally(new ProfileUnavailableException("the ProfilesServer stopped "
+                        + "before the master acknowledged the last changes of user '" + claim.userId + "'", cause));
+            }
+        }
+        byRequest.clear();
+    }
+
+    @Override
+    public Message batch(long seq, List<HandleDelta> entries) {
+        return new ServerBatch(seq, entries);
+    }
+
+    @Override
+    public ProfileUnavailableException closedException() {
+        return new ProfileUnavailableException("the ProfilesServer was closed before the master answered");
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    private void sendAcquire(Claim claim) {
+        claim.requestId = nextRequestId++;
+        byRequest.put(claim.requestId, claim);
+        core.send(new AcquireProfile(claim.requestId, claim.userId));
+    }
+
+    private void endFetch(Claim claim) {
+        claims.remove(claim.userId, claim);
+        byRequest.remove(claim.requestId, claim);
+        if (claim.timeout != null) {
+            claim.timeout.cancel();
+        }
+    }
+
+    private void onAcquired(ProfileAcquired m) {
+        Claim claim = byRequest.remove(m.requestId());
+        if (claim == null) {
+            // Timed out or released meanwhile: the master holds it for us, so give it back.
+            core.send(new ReleaseProfile(m.handle()));
+            return;
+        }
+        switch (claim.state) {
+            case FETCHING -> onFetched(claim, m);
+            case REACQUIRING, REACQUIRING_TO_RELEASE -> {
+                try {
+                    core.replicas().onSnapshot(claim.copy, m.profile(), m.lastAppliedSeq());
+                } catch (ProfileFormatException e) {
+                    lose(claim, "its snapshot after the reconnection cannot be read: " + e.getMessage());
+                    return;
+                }
+                core.replicas().setHandle(claim.copy, m.handle());
+                claim.state = claim.state == State.REACQUIRING ? State.HELD : State.RELEASING;
+                maybeResynced();
+            }
+            default -> core.send(new ReleaseProfile(m.handle()));
+        }
+    }
+
+    private void onFetched(Claim claim, ProfileAcquired m) {
+        endFetch(claim);
+        ObservableServerProfile profile = core.schema().newServerProfile(claim.userId);
+        Replica replica;
+        try {
+            replica = new Replica(profile, m.profile());
+        } catch (ProfileFormatException e) {
+            core.send(new ReleaseProfile(m.handle()));
+            claim.fetch.completeExceptionally(new ProfileUnavailableException("the profile of user '"
+                    + claim.userId + "' from the master does not fit its schema: " + e.getMessage(), e));
+            return;
+        }
+        claim.profile = profile;
+        claim.copy = core.replicas().add(claim.userId, replica, m.handle());
+        claim.state = State.HELD;
+        claims.put(claim.userId, claim);
+        usable.put(claim.userId, profile);
+        claim.fetch.complete(profile);
+    }
+
+    private void onAcquireFailed(AcquireFailed m) {
+        Claim claim = byRequest.remove(m.requestId());
+        if (claim == null) {
+            return;
+        }
+        if (claim.state == State.FETCHING) {
+            endFetch(claim);
+            claim.fetch.completeExceptionally(new ProfileUnavailableException("the master could not load the "
+                    + "profile of user '" + claim.userId + "': " + m.reason()));
+        } else if (claim.state == State.REACQUIRING || claim.state == State.REACQUIRING_TO_RELEASE) {
+            lose(claim, "the master could not hand it over again after the reconnection: " + m.reason());
+        }
+    }
+
+    /** A held profile that could not be re-acquired: dropped, its unacknowledged changes lost, the game told. */
+    private void lose(Claim claim, String why) {
+        LOG.error("Lost the profile of user '{}': {}", claim.userId, why);
+        forget(claim);
+        if (claim.release != null) {
+            claim.release.completeExceptionally(new ProfileUnavailableException("the profile of user '"
+                    + claim.userId + "' was lost: " + why));
+        } else {
+            core.refused(claim.userId, "", "profile lost: " + why);
+        }
+        maybeResynced();
+    }
+
+    private int reacquiring() {
+        int count = 0;
+        for (Claim claim : claims.values()) {
+            if (claim.state == State.REACQUIRING || claim.state == State.REACQUIRING_TO_RELEASE) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Once every held profile is back: the core sends the unacknowledged batches again and ticks resume. */
+    private void maybeResynced() {
+        if (reacquiring() == 0) {
+            core.resynced();
+        }
+    }
+}
