@@ -68,7 +68,7 @@ public final class DatabaseSaveBenchmark {
         sqlite.setProperty("synchronous", "FULL");
         run("H2 (WRITE_DELAY=0)", "jdbc:h2:" + temp.resolve("h2/profiles"), "", ";WRITE_DELAY=0", new Properties(),
                 "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id)"
-                        + " VALUES (:userId, :json FORMAT JSON, :version, :savedAt)", profiles, rounds);
+                        + " VALUES (:userId, :json, :version, :savedAt)", profiles, rounds);
         run("SQLite (WAL, synchronous=FULL)", "jdbc:sqlite:" + temp.resolve("profiles.db"), "", "", sqlite,
                 "INSERT INTO profiles (user_id, data, version, saved_at) VALUES (:userId, :json, :version, :savedAt)"
                         + " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, version = excluded.version,"
@@ -80,7 +80,7 @@ public final class DatabaseSaveBenchmark {
             try (PostgresCluster cluster = PostgresCluster.start(pgBin.get())) {
                 run("PostgreSQL (fsync on)", cluster.newSchemaUrl(), cluster.user(), "", new Properties(),
                         "INSERT INTO profiles (user_id, data, version, saved_at)"
-                                + " VALUES (:userId, CAST(:json AS JSONB), :version, :savedAt)"
+                                + " VALUES (:userId, :json, :version, :savedAt)"
                                 + " ON CONFLICT (user_id) DO UPDATE SET data = EXCLUDED.data,"
                                 + " version = EXCLUDED.version, saved_at = EXCLUDED.saved_at", profiles, rounds);
             }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link IProfilesDatabaseAccessor} of H2, SQLite and PostgreSQL, through Jdbi and a HikariCP pool. The JDBC URL
  * chooses the database ({@code jdbc:h2:}, {@code jdbc:sqlite:}, {@code jdbc:postgresql:}). On first use it creates
- * the table {@code profiles} by a numbered migration: one row per user with the profile as JSON (H2 {@code JSON},
- * PostgreSQL {@code JSONB}, SQLite {@code TEXT}), a version that grows by one on every save, and when it was saved.
+ * the table {@code profiles} by numbered migrations: one row per user with the profile as JSON text, stored character
+ * for character so every value round-trips exactly (H2 {@code CHARACTER VARYING}, SQLite and PostgreSQL
+ * {@code TEXT}), a version that grows by one on every save, and when it was saved.
  * Operators can read and mend rows with plain SQL; {@code docs/databases.md} has the details.
  *
  * <p>Saves check versions as {@link IProfilesDatabaseAccessor} says: a batch is one transaction, written with the
@@ -126,7 +127,8 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
             }
             List<RowWrite> rows = new ArrayList<>(batch.size());
             for (ObservableServerProfile p : batch) {
-                rows.add(new RowWrite(p.userId(), p.toJson(), p.storedVersion()));
+                rows.add(new RowWrite(p.userId(), p.toJson(), p.storedVersion(), p.schemaFingerprint(),
+                        p.appliedBatches().isEmpty() ? null : p.appliedBatches().toJson()));
             }
             long[] versions = store.save(rows);
             for (int i = 0; i < versions.length; i++) {
@@ -139,6 +141,34 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     /** The Jdbi behind the pool: for this package's tests. */
     org.jdbi.v3.core.Jdbi jdbi() {
         return store.jdbi();
+    }
+
+    /**
+     * Records a schema (its canonical JSON) under its fingerprint in the table {@code profilesync_schemas}, unless
+     * one is recorded under it already: the master does at start, so that a later master can tell what the rows
+     * written with it hold. Blocks the caller.
+     */
+    public void recordSchema(String fingerprint, String schemaJson) {
+        store.recordSchema(Objects.requireNonNull(fingerprint, "fingerprint"),
+                Objects.requireNonNull(schemaJson, "schemaJson"));
+    }
+
+    /** The schema JSON recorded under {@code fingerprint}, if any. Blocks the caller. */
+    public Optional<String> storedSchema(String fingerprint) {
+        return store.storedSchema(Objects.requireNonNull(fingerprint, "fingerprint"));
+    }
+
+    /**
+     * How many stored rows were written with each schema fingerprint, by fingerprint; rows written before profilesync
+     * stored fingerprints (or from profiles made without a schema) count under the key null. Blocks the caller.
+     */
+    public java.util.Map<String, Long> rowsBySchema() {
+        return store.rowsBySchema();
+    }
+
+    /** The stored row of {@code userId} as it is (JSON, version, schema fingerprint, record). Blocks the caller. */
+    public Optional<StoredProfile> findStored(String userId) {
+        return store.find(Objects.requireNonNull(userId, "userId"));
     }
 
     /** How many profiles are stored. Blocks the caller. */

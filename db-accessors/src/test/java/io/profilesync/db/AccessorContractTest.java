@@ -6,12 +6,14 @@ import static io.profilesync.db.TestProfiles.newProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.StaleProfileException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -135,6 +137,31 @@ public abstract class AccessorContractTest {
         for (int i = 0; i < profiles.size(); i++) {
             assertThat(restored("strings-" + i).get("nickname", ObservableString.class).get())
                     .isEqualTo(TestProfiles.AWKWARD_STRINGS[i]);
+        }
+    }
+
+    /**
+     * Every value the model holds comes back bit for bit: -0.0, subnormals, NaN and the infinities in doubles and
+     * floats (scalars, lists, dictionaries, vectors), longs beyond a double's precision, strings with U+0000 and
+     * other characters that JSON or a database might rewrite.
+     */
+    @Test
+    void everyValueTheModelHoldsRoundTripsExactly() throws Exception {
+        List<ObservableServerProfile> profiles = TestProfiles.exactValueProfiles("exact-");
+        await(accessor.updateProfilesAsync(profiles));
+
+        for (ObservableServerProfile original : profiles) {
+            ObservableServerProfile back = restored(original.userId());
+            assertSameContent(back, original);
+            double want = original.get("rating", io.profilesync.core.ObservableDouble.class).get();
+            double got = back.get("rating", io.profilesync.core.ObservableDouble.class).get();
+            assertThat(Double.doubleToRawLongBits(got)).as("bits of " + want).isEqualTo(
+                    Double.doubleToRawLongBits(want));
+        }
+        accessor.close(); // and from the store itself, not a cache
+        accessor = open();
+        for (ObservableServerProfile original : profiles) {
+            assertSameContent(restored(original.userId()), original);
         }
     }
 
@@ -308,15 +335,101 @@ public abstract class AccessorContractTest {
     }
 
     @Test
-    void unknownStoredPropertiesAreSkippedAndMissingOnesKeepDefaults() throws Exception {
-        writeRaw("walter", "{\"retiredProperty\": [1, 2, 3], \"level\": 7}", 2);
+    void unknownStoredPropertiesAreKeptAndWrittenBackUnchangedAndMissingOnesKeepDefaults() throws Exception {
+        writeRaw("walter", "{\"retiredProperty\": [1, 2.50, -0.0], \"level\": 7, \"coins\": 120}", 2);
 
         ObservableServerProfile back = restored("walter");
 
         ObservableServerProfile expected = newProfile("walter");
         expected.get("level", ObservableInt.class).set(7);
-        assertSameContent(back, expected);
+        expected.get("coins", io.profilesync.core.ObservableLong.class).set(120L);
+        assertThat(back.toBytes()).isEqualTo(expected.toBytes());
         assertThat(back.storedVersion()).isEqualTo(2);
+        assertThat(back.keptProperties()).containsExactly(java.util.Map.entry("retiredProperty", "[1, 2.50, -0.0]"));
+
+        back.get("level", ObservableInt.class).set(8);
+        save(back); // a save of the restored profile writes the kept value back, unchanged
+        ObservableServerProfile again = restored("walter");
+        assertThat(again.keptProperties()).isEqualTo(back.keptProperties());
+        assertThat(again.get("level", ObservableInt.class).get()).isEqualTo(8);
+        assertThat(readRaw("walter").json()).contains("\"retiredProperty\":[1, 2.50, -0.0]");
+    }
+
+    /** A record of two writers, used at distinct times, for the applied-batches tests. */
+    protected static AppliedBatches record(long seq) {
+        return AppliedBatches.EMPTY.with("game-server:eu-1#1", seq, Instant.parse("2026-12-02T08:00:00.125Z"))
+                .with("client:alice#3", seq * 2 + 1, Instant.parse("2026-12-02T07:59:58Z"));
+    }
+
+    @Test
+    void theAppliedBatchesRecordIsRestoredWithTheProfile() throws Exception {
+        ObservableServerProfile p = filled("exactly-once", 3);
+        p.setAppliedBatches(record(41));
+        save(p);
+        assertThat(restored("exactly-once").appliedBatches()).isEqualTo(record(41));
+
+        p.setAppliedBatches(record(42).without("client:alice#3"));
+        save(p);
+        accessor.close(); // from the store itself, not a cache
+        accessor = open();
+        ObservableServerProfile back = restored("exactly-once");
+        assertThat(back.appliedBatches()).isEqualTo(record(42).without("client:alice#3"));
+        assertSameContent(back, p);
+
+        ObservableServerProfile none = newProfile("no-record");
+        save(none);
+        assertThat(restored("no-record").appliedBatches()).isEqualTo(AppliedBatches.EMPTY);
+    }
+
+    @Test
+    void aBatchOfSavesWritesEveryRecordWithItsDataOrNone() throws Exception {
+        ObservableServerProfile stale = newProfile("records-2");
+        stale.setAppliedBatches(record(1));
+        save(stale);
+        ObservableServerProfile other = restored("records-2");
+        other.setAppliedBatches(record(2));
+        save(other); // someone else saves it: now at version 2, with record(2)
+        List<ObservableServerProfile> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ObservableServerProfile p = i == 2 ? stale : filled("records-" + i, i);
+            p.setAppliedBatches(record(100 + i));
+            batch.add(p);
+        }
+
+        assertThatThrownBy(() -> await(accessor.updateProfilesAsync(batch))).isInstanceOf(StaleProfileException.class);
+
+        assertThat(restored("records-2").appliedBatches()).isEqualTo(record(2));
+        for (int i : new int[] {0, 1, 3}) {
+            assertThat(readRaw("records-" + i)).as("records-" + i + " not written").isNull();
+        }
+        batch.remove(2);
+        await(accessor.updateProfilesAsync(batch));
+        for (ObservableServerProfile p : batch) {
+            ObservableServerProfile back = restored(p.userId());
+            assertThat(back.appliedBatches()).isEqualTo(p.appliedBatches());
+            assertSameContent(back, p);
+        }
+    }
+
+    @Test
+    void aStaleSaveChangesNeitherTheDataNorTheRecord() throws Exception {
+        ObservableServerProfile first = newProfile("stale-record");
+        first.setAppliedBatches(record(7));
+        save(first);
+        ObservableServerProfile second = restored("stale-record");
+        first.get("level", ObservableInt.class).set(2);
+        first.setAppliedBatches(record(8));
+        save(first);
+        RawRow stored = readRaw("stale-record");
+
+        second.get("level", ObservableInt.class).set(99);
+        second.setAppliedBatches(record(9));
+        assertThatThrownBy(() -> save(second)).isInstanceOf(StaleProfileException.class);
+
+        assertThat(readRaw("stale-record")).isEqualTo(stored);
+        ObservableServerProfile back = restored("stale-record");
+        assertThat(back.appliedBatches()).isEqualTo(record(8));
+        assertThat(back.get("level", ObservableInt.class).get()).isEqualTo(2);
     }
 
     @Test

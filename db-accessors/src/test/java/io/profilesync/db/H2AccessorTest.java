@@ -20,13 +20,14 @@ class H2AccessorTest extends EmbeddedAccessorTestBase {
     }
 
     @Override
-    protected boolean storesInvalidJson() {
-        return false;
+    String rawUpsertSql() {
+        return "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id) "
+                + "VALUES (:userId, :json, :version, CURRENT_TIMESTAMP)";
     }
 
     @Override
-    String rawUpsertSql() {
-        return "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id) "
+    String versionOneInsertSql() {
+        return "INSERT INTO profiles (user_id, data, version, saved_at) "
                 + "VALUES (:userId, :json FORMAT JSON, :version, CURRENT_TIMESTAMP)";
     }
 

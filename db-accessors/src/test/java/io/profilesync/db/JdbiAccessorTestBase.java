@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.db.internal.Dialect;
+import io.profilesync.db.internal.Migrations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +35,9 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
 
     /** Plain SQL that stores (:userId, :json, :version) with the current time, replacing a stored row. */
     abstract String rawUpsertSql();
+
+    /** Plain SQL that inserts (:userId, :json, :version) into the table as migration 1 made it (a JSON column). */
+    abstract String versionOneInsertSql();
 
 
     DatabaseConfig.Builder config(String url) {
@@ -85,16 +90,74 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
     }
 
     @Test
-    void tableIsCreatedByMigrationOne() throws Exception {
+    void tableIsCreatedByTheMigrationsInOrder() throws Exception {
+        List<Integer> all = new ArrayList<>();
+        for (int v = 1; v <= Migrations.LATEST; v++) {
+            all.add(v);
+        }
         try (Handle h = handle()) {
-            assertThat(h.createQuery("SELECT version FROM profilesync_schema_version").mapTo(Integer.class).list())
-                    .containsExactly(1);
+            assertThat(h.createQuery("SELECT version FROM profilesync_schema_version ORDER BY version")
+                    .mapTo(Integer.class).list()).isEqualTo(all);
         }
         accessor.close();
         accessor = open(); // a second open finds the schema current and migrates nothing
         try (Handle h = handle()) {
             assertThat(h.createQuery("SELECT COUNT(*) FROM profilesync_schema_version").mapTo(Integer.class).one())
-                    .isEqualTo(1);
+                    .isEqualTo(Migrations.LATEST);
+        }
+    }
+
+    @Test
+    void theStoredTextIsExactlyWhatToJsonWrote() throws Exception {
+        List<ObservableServerProfile> profiles = TestProfiles.exactValueProfiles("text-");
+        await(accessor.updateProfilesAsync(profiles));
+
+        for (ObservableServerProfile p : profiles) {
+            assertThat(readRaw(p.userId()).json()).as(p.userId()).isEqualTo(p.toJson());
+        }
+        List<StoredProfile> exported = new ArrayList<>();
+        jdbi().forEachStored(exported::add);
+        for (StoredProfile row : exported) {
+            assertThat(row.json()).isEqualTo(profiles.stream().filter(p -> p.userId().equals(row.userId()))
+                    .findFirst().orElseThrow().toJson());
+        }
+    }
+
+    /**
+     * A database left by profilesync before migration 2 (H2 JSON, PostgreSQL JSONB) is migrated at the next open:
+     * its rows come back with the values the JSON column had kept, and from then on every value is exact.
+     */
+    @Test
+    void aDatabaseAtVersionOneIsMigratedAndKeepsItsRows() throws Exception {
+        String url = otherJdbcUrl();
+        // Only values a JSON column kept (PostgreSQL's JSONB refused U+0000; both turned -0.0 into 0).
+        ObservableServerProfile old = newProfile("old-timer");
+        old.get("rating", io.profilesync.core.ObservableDouble.class).set(2.5);
+        old.get("coins", io.profilesync.core.ObservableLong.class).set(Long.MIN_VALUE);
+        old.get("nickname", io.profilesync.core.ObservableString.class).set("ünïcödé 😀 \"quoted\" \n");
+        Dialect.forUrl(url).defaultBackupDirectory(url).ifPresent(backups -> backups.getParent().toFile().mkdirs());
+        Jdbi raw = Jdbi.create(url, user(), "");
+        Migrations.migrate(raw, Dialect.forUrl(url), 1);
+        try (Handle h = raw.open()) {
+            h.createUpdate(versionOneInsertSql()).bind("userId", "old-timer").bind("json", old.toJson())
+                    .bind("version", 3).execute();
+        }
+
+        try (JdbiProfilesAccessor migrated = JdbiProfilesAccessor.create(config(url).build())) {
+            ObservableServerProfile back = newProfile("old-timer");
+            assertThat(await(migrated.restoreProfileAsync(back))).isTrue();
+            assertSameContent(back, old);
+            assertThat(back.storedVersion()).isEqualTo(3);
+
+            back.get("rating", io.profilesync.core.ObservableDouble.class).set(-0.0);
+            await(migrated.updateProfileAsync(back));
+            ObservableServerProfile again = newProfile("old-timer");
+            await(migrated.restoreProfileAsync(again));
+            assertSameContent(again, back);
+        }
+        try (Handle h = raw.open()) {
+            assertThat(h.createQuery("SELECT MAX(version) FROM profilesync_schema_version").mapTo(Integer.class)
+                    .one()).isEqualTo(Migrations.LATEST);
         }
     }
 

@@ -41,14 +41,15 @@ class PostgresAccessorTest extends JdbiAccessorTestBase {
     }
 
     @Override
-    protected boolean storesInvalidJson() {
-        return false;
+    String versionOneInsertSql() {
+        return "INSERT INTO profiles (user_id, data, version, saved_at) "
+                + "VALUES (:userId, CAST(:json AS JSONB), :version, now())";
     }
 
     @Override
     String rawUpsertSql() {
         return "INSERT INTO profiles (user_id, data, version, saved_at) "
-                + "VALUES (:userId, CAST(:json AS JSONB), :version, now()) "
+                + "VALUES (:userId, :json, :version, now()) "
                 + "ON CONFLICT (user_id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version";
     }
 

@@ -27,6 +27,12 @@ class SqliteAccessorTest extends EmbeddedAccessorTestBase {
     }
 
     @Override
+    String versionOneInsertSql() {
+        return "INSERT INTO profiles (user_id, data, version, saved_at) "
+                + "VALUES (:userId, :json, :version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+    }
+
+    @Override
     String restoreBackup(Path backup) throws Exception {
         // As docs/databases.md says: the backup is a complete database file; copy it into place while stopped.
         Path target = temp.resolve("restored.db");

@@ -28,7 +28,26 @@ public final class TestProfiles {
     public static final String[] AWKWARD_STRINGS = {
         "", " ", "line one\r\nline two\nline three\rend", "\ttabbed\t\t", "emoji 😀🎮🧙‍♀️👍🏽",
         "quotes \" ' ` and backslash \\ and slash /", "'; DROP TABLE profiles; --", "{\"json\": [1, 2]}",
-        "ünïcödé 日本語 العربية", "control \u0001\u001f\u007f", "x".repeat(5000),
+        "ünïcödé 日本語 العربية", "control \u0001\u001f\u007f", "x".repeat(5000), "\u0000", "nul \u0000 inside",
+        "separators \u2028\u2029 nel \u0085 bom \uFEFF last \uFFFF", "escaped-looking \\u0000 \\n",
+    };
+
+    /** Doubles a store must keep bit for bit: signed zeros, subnormals, extremes, NaN and the infinities. */
+    public static final double[] EXACT_DOUBLES = {
+        -0.0, 0.0, 1e-300, -1e-300, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE,
+        -Double.MAX_VALUE, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.1 + 0.2, 1e21, 1e-7,
+        9007199254740993.0, 4.9e-324 * 3,
+    };
+
+    /** Floats a store must keep bit for bit. */
+    public static final float[] EXACT_FLOATS = {
+        -0.0f, 0.0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, Float.NaN,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0.1f, 16777217f, 1e-45f * 7,
+    };
+
+    /** Longs a store must keep exactly: beyond a double's 53 bits of precision, and the extremes. */
+    public static final long[] EXACT_LONGS = {
+        Long.MIN_VALUE, Long.MAX_VALUE, (1L << 53) + 1, -(1L << 53) - 1, 0L, -1L,
     };
 
     private TestProfiles() {
@@ -101,9 +120,54 @@ public final class TestProfiles {
         return s.length() > 100 ? s : s + AWKWARD_STRINGS[r.nextInt(AWKWARD_STRINGS.length)];
     }
 
-    /** Doubles that are exact in JSON, never NaN or infinite (NaN-free: JSON has no NaN). */
+    /**
+     * The profiles of {@code prefix + i}, each holding one of the exact values above (and at index i of each array
+     * that long) in its scalar, list and dictionary properties: every value the model holds that a store might
+     * change.
+     */
+    @SuppressWarnings("unchecked")
+    public static java.util.List<ObservableServerProfile> exactValueProfiles(String prefix) {
+        int count = Math.max(Math.max(EXACT_DOUBLES.length, EXACT_FLOATS.length),
+                Math.max(EXACT_LONGS.length, AWKWARD_STRINGS.length));
+        java.util.List<ObservableServerProfile> profiles = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ObservableServerProfile p = newProfile(prefix + i);
+            double d = EXACT_DOUBLES[i % EXACT_DOUBLES.length];
+            float f = EXACT_FLOATS[i % EXACT_FLOATS.length];
+            long l = EXACT_LONGS[i % EXACT_LONGS.length];
+            String s = AWKWARD_STRINGS[i % AWKWARD_STRINGS.length];
+            p.get("rating", ObservableDouble.class).set(d);
+            p.get("speed", ObservableFloat.class).set(f);
+            p.get("coins", ObservableLong.class).set(l);
+            p.get("level", ObservableInt.class).set(i % 2 == 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE);
+            p.get("nickname", ObservableString.class).set(s);
+            p.get("position", ObservableVector3.class).set(new Vector3(f, -f, Float.MIN_VALUE));
+            p.get("lastSeen", ObservableDateTime.class).set(Instant.ofEpochMilli(i % 2 == 0 ? -62_000_000_000_000L
+                    : 250_000_000_000_000L));
+            ((ObservableList<Double>) p.get("timings", ObservableList.class)).add(d);
+            ((ObservableList<Double>) p.get("timings", ObservableList.class)).add(-d);
+            ((ObservableList<Float>) p.get("weights", ObservableList.class)).add(f);
+            ((ObservableList<Long>) p.get("ids", ObservableList.class)).add(l);
+            ((ObservableList<String>) p.get("inventory", ObservableList.class)).add(s);
+            ((ObservableDictionary<String, Double>) p.get("ratios", ObservableDictionary.class)).put(s, d);
+            ((ObservableDictionary<String, Integer>) p.get("items", ObservableDictionary.class)).put(s, i);
+            ((ObservableDictionary<Integer, String>) p.get("notes", ObservableDictionary.class)).put(i, s);
+            profiles.add(p);
+        }
+        return profiles;
+    }
+
+    /** Doubles a store must keep exactly, -0.0, NaN and the infinities included. */
     private static double awkwardDouble(SplittableRandom r) {
-        switch (r.nextInt(6)) {
+        switch (r.nextInt(10)) {
+            case 6:
+                return -0.0;
+            case 7:
+                return Double.NaN;
+            case 8:
+                return r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            case 9:
+                return 1e-300;
             case 0:
                 return Double.MAX_VALUE;
             case 1:

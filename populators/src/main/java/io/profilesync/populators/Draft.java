@@ -22,6 +22,10 @@ final class Draft {
     Number max;
     Integer maxLength;
     Integer maxSize;
+    /** The names this property's values were stored under before (schema evolution). */
+    List<String> renamedFrom = List.of();
+    /** The type its values were stored with before, converted on restore; null: none. */
+    PropertyType convertFrom;
     /** What was wrong when reading the entry from a file, or null. */
     String readProblem;
 
@@ -94,6 +98,16 @@ final class Draft {
         if (maxSize != null && maxSize < 0) {
             throw new Problem("maxSize must not be negative, not " + maxSize);
         }
+        for (String earlier : renamedFrom) {
+            if (earlier == null || earlier.isBlank() || earlier.equals(name)) {
+                throw new Problem("renamedFrom names the earlier names of this property: not blank, not its own name"
+                        + " ('" + earlier + "')");
+            }
+        }
+        if (convertFrom != null && !convertible(convertFrom, type)) {
+            throw new Problem("convertFrom type " + convertFrom + " cannot become " + type + "; conversions: "
+                    + CONVERSIONS);
+        }
         if (clientWritable && !clientVisible) {
             throw new Problem("clientWritable but not clientVisible: a client cannot write what it cannot see; "
                     + "make it clientVisible or drop clientWritable");
@@ -111,6 +125,27 @@ final class Draft {
             throw new Problem(violation);
         }
         return definition;
+    }
+
+    /** The conversions {@code convertFrom} may declare, as the schema docs list them. */
+    static final String CONVERSIONS = "int to long, float, double or string; long to double or string; float to "
+            + "double or string; double or bool to string";
+
+    /** Whether values stored as {@code from} read as {@code to} through the stored JSON (see SchemaEvolution). */
+    static boolean convertible(PropertyType from, PropertyType to) {
+        PropertyType.Kind f = from.kind();
+        switch (to.kind()) {
+            case LONG:
+            case FLOAT:
+                return f == PropertyType.Kind.INT;
+            case DOUBLE:
+                return f == PropertyType.Kind.INT || f == PropertyType.Kind.LONG || f == PropertyType.Kind.FLOAT;
+            case STRING:
+                return f == PropertyType.Kind.INT || f == PropertyType.Kind.LONG || f == PropertyType.Kind.FLOAT
+                        || f == PropertyType.Kind.DOUBLE || f == PropertyType.Kind.BOOL;
+            default:
+                return false;
+        }
     }
 
     private void checkApplies(String key, boolean given) {

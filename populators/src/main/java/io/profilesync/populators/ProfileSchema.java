@@ -11,6 +11,7 @@ import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.PropertyNotFoundException;
 import io.profilesync.core.PropertyView;
+import io.profilesync.core.SchemaEvolution;
 import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
 import java.io.IOException;
@@ -60,9 +61,16 @@ public final class ProfileSchema {
     private final Set<String> clientVisibleNames;
     private final String json;
     private final String fingerprint;
+    private final List<String> dropped;
+    private final SchemaEvolution evolution;
 
     ProfileSchema(List<PropertyDefinition> definitions) {
+        this("schema", definitions, List.of());
+    }
+
+    ProfileSchema(String source, List<PropertyDefinition> definitions, List<String> dropped) {
         this.definitions = List.copyOf(definitions);
+        this.dropped = List.copyOf(dropped);
         Map<String, PropertyDefinition> names = new LinkedHashMap<>();
         Set<String> visible = new HashSet<>();
         for (PropertyDefinition definition : this.definitions) {
@@ -73,8 +81,46 @@ public final class ProfileSchema {
         }
         this.byName = names;
         this.clientVisibleNames = Set.copyOf(visible);
-        this.json = SchemaJson.write(this.definitions);
+        this.json = SchemaJson.write(this.definitions, this.dropped);
         this.fingerprint = sha256Hex(json);
+        this.evolution = evolution(source, this.definitions, names, this.dropped);
+    }
+
+    /** The evolution the definitions and the dropped list declare; refuses names claimed twice or in use. */
+    private static SchemaEvolution evolution(String source, List<PropertyDefinition> definitions,
+            Map<String, PropertyDefinition> names, List<String> dropped) {
+        Map<String, List<String>> renames = new LinkedHashMap<>();
+        Map<String, String> conversions = new LinkedHashMap<>();
+        Map<String, String> claimedBy = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (PropertyDefinition d : definitions) {
+            if (!d.renamedFrom().isEmpty()) {
+                renames.put(d.name(), d.renamedFrom());
+            }
+            d.convertFrom().ifPresent(from -> conversions.put(d.name(), from.name()));
+            for (String earlier : d.renamedFrom()) {
+                if (names.containsKey(earlier)) {
+                    problems.add("property '" + d.name() + "': renamedFrom '" + earlier + "', but the schema has a "
+                            + "property '" + earlier + "'; a name holds one property");
+                }
+                String other = claimedBy.putIfAbsent(earlier, d.name());
+                if (other != null) {
+                    problems.add("properties '" + other + "' and '" + d.name() + "' are both renamedFrom '" + earlier
+                            + "'; name it on one of them");
+                }
+            }
+        }
+        for (String name : dropped) {
+            if (names.containsKey(name) || claimedBy.containsKey(name)) {
+                problems.add("dropped names '" + name + "', which the schema "
+                        + (names.containsKey(name) ? "has as a property" : "renames into '" + claimedBy.get(name) + "'")
+                        + "; drop only names no property holds or takes");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SchemaException(source, problems);
+        }
+        return new SchemaEvolution(renames, conversions, new java.util.LinkedHashSet<>(dropped));
     }
 
     // ---------------------------------------------------------------- making
@@ -164,7 +210,8 @@ public final class ProfileSchema {
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr()), e);
         }
-        return new ProfileSchema(Draft.checkAll(source, SchemaJson.read(source, root)));
+        List<PropertyDefinition> definitions = Draft.checkAll(source, SchemaJson.read(source, root));
+        return new ProfileSchema(source, definitions, SchemaJson.readDropped(source, root));
     }
 
     // ---------------------------------------------------------------- reading
@@ -220,14 +267,38 @@ public final class ProfileSchema {
 
     // ---------------------------------------------------------------- profiles
 
-    /** A new profile with every property at its default, in schema order. */
-    public ObservableProfile newProfile() {
-        return new ObservableProfile(newProperties());
+    /**
+     * The stored names this schema declares dropped ({@code dropped} in the schema file): their values are removed
+     * from stored profiles at their next save instead of kept.
+     */
+    public List<String> dropped() {
+        return dropped;
     }
 
-    /** A new profile of {@code userId} with every property at its default, in schema order. */
+    /** How profiles of this schema read values stored under earlier schemas (renames, conversions, drops). */
+    public SchemaEvolution evolution() {
+        return evolution;
+    }
+
+    /**
+     * A new profile with every property at its default, in schema order, reading stored values through
+     * {@link #evolution()}.
+     */
+    public ObservableProfile newProfile() {
+        ObservableProfile profile = new ObservableProfile(newProperties());
+        profile.setSchemaEvolution(evolution);
+        return profile;
+    }
+
+    /**
+     * A new profile of {@code userId} with every property at its default, in schema order, reading stored values
+     * through {@link #evolution()}, and carrying this schema's fingerprint (stored with the row by accessors).
+     */
     public ObservableServerProfile newServerProfile(String userId) {
-        return new ObservableServerProfile(userId, newProperties());
+        ObservableServerProfile profile = new ObservableServerProfile(userId, newProperties());
+        profile.setSchemaEvolution(evolution);
+        profile.setSchemaFingerprint(fingerprint);
+        return profile;
     }
 
     private List<ObservableProperty<?>> newProperties() {
@@ -309,7 +380,7 @@ public final class ProfileSchema {
     @Override
     public boolean equals(Object other) {
         return other instanceof ProfileSchema schema && schema.fingerprint.equals(fingerprint)
-                && schema.definitions.equals(definitions);
+                && schema.definitions.equals(definitions) && schema.dropped.equals(dropped);
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class PropertyDefinition {
     private final Integer maxLength;
     private final Integer maxSize;
     private final String typeDescriptor;
+    private final java.util.List<String> renamedFrom;
+    private final PropertyType convertFrom;
 
     /** From a checked draft whose default is already normalized. */
     PropertyDefinition(Draft draft) {
@@ -37,6 +39,22 @@ public final class PropertyDefinition {
         this.maxLength = draft.maxLength;
         this.maxSize = draft.maxSize;
         this.typeDescriptor = newProperty().typeDescriptor();
+        this.renamedFrom = java.util.List.copyOf(draft.renamedFrom);
+        this.convertFrom = draft.convertFrom;
+    }
+
+    /**
+     * The names this property's values were stored under by earlier schemas ({@code renamedFrom} in the schema
+     * file): on restore, a stored value under one of them arrives in this property when none is stored under its
+     * own name. Empty when it was never renamed.
+     */
+    public java.util.List<String> renamedFrom() {
+        return renamedFrom;
+    }
+
+    /** The type its values were stored with by earlier schemas ({@code convertFrom}), converted on restore. */
+    public Optional<PropertyType> convertFrom() {
+        return Optional.ofNullable(convertFrom);
     }
 
     public String name() {
@@ -114,13 +132,14 @@ public final class PropertyDefinition {
                 && defaultValue.equals(that.defaultValue) && clientWritable == that.clientWritable
                 && clientVisible == that.clientVisible && Objects.equals(min, that.min)
                 && Objects.equals(max, that.max) && Objects.equals(maxLength, that.maxLength)
-                && Objects.equals(maxSize, that.maxSize);
+                && Objects.equals(maxSize, that.maxSize) && renamedFrom.equals(that.renamedFrom)
+                && Objects.equals(convertFrom, that.convertFrom);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, type, step, defaultValue, clientWritable, clientVisible, min, max, maxLength,
-                maxSize);
+                maxSize, renamedFrom, convertFrom);
     }
 
     @Override

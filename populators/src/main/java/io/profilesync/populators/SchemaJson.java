@@ -25,13 +25,36 @@ final class SchemaJson {
 
     /** Every key an entry may have, in canonical order. */
     static final List<String> KEYS = List.of("name", "type", "step", "default", "min", "max", "maxLength", "maxSize",
-            "clientWritable", "clientVisible");
+            "clientWritable", "clientVisible", "renamedFrom", "convertFrom");
     private static final Set<String> KEY_SET = Set.copyOf(KEYS);
 
     private SchemaJson() {
     }
 
     // ---------------------------------------------------------------- reading
+
+    /** The {@code dropped} list of a parsed schema document (empty when absent). */
+    static List<String> readDropped(String source, JsonNode root) {
+        JsonNode dropped = root == null ? null : root.get("dropped");
+        if (dropped == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        if (dropped.isArray()) {
+            for (JsonNode name : dropped) {
+                if (!name.isTextual() || name.textValue().isBlank()) {
+                    names = null;
+                    break;
+                }
+                names.add(name.textValue());
+            }
+        }
+        if (names == null || !dropped.isArray()) {
+            throw new SchemaException(source, List.of("'dropped' must be a list of the names of stored properties to "
+                    + "delete, such as [coins], not " + dropped));
+        }
+        return names;
+    }
 
     /** The drafts of a parsed schema document; problems of single entries are left in the drafts. */
     static List<Draft> read(String source, JsonNode root) {
@@ -41,9 +64,9 @@ final class SchemaJson {
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!key.equals("properties")) {
+            if (!key.equals("properties") && !key.equals("dropped")) {
                 throw new SchemaException(source, List.of("unknown top-level key '" + key
-                        + "'; a schema holds only 'properties'"));
+                        + "'; a schema holds only 'properties' and 'dropped'"));
             }
         }
         JsonNode entries = root.get("properties");
@@ -124,6 +147,35 @@ final class SchemaJson {
         draft.clientVisible = bool(entry, "clientVisible", true);
         if (entry.has("default")) {
             draft.defaultValue = readDefault(draft.name, t, draft.step, entry.get("default"));
+        }
+        if (entry.has("renamedFrom")) {
+            JsonNode names = entry.get("renamedFrom");
+            List<String> earlier = new ArrayList<>();
+            if (names.isArray()) {
+                for (JsonNode n : names) {
+                    if (!n.isTextual()) {
+                        earlier = null;
+                        break;
+                    }
+                    earlier.add(n.textValue());
+                }
+            }
+            if (earlier == null || !names.isArray() || earlier.isEmpty()) {
+                throw new Draft.Problem("renamedFrom must be a list of earlier names such as [coins], not " + names);
+            }
+            draft.renamedFrom = earlier;
+        }
+        if (entry.has("convertFrom")) {
+            JsonNode from = entry.get("convertFrom");
+            if (!from.isObject() || from.size() != 1 || !from.path("type").isTextual()) {
+                throw new Draft.Problem("convertFrom must be {type: TYPE}, the type the values were stored with, "
+                        + "such as {type: int}, not " + from);
+            }
+            try {
+                draft.convertFrom = PropertyType.parse(from.get("type").textValue());
+            } catch (IllegalArgumentException e) {
+                throw new Draft.Problem("convertFrom: " + e.getMessage());
+            }
         }
     }
 
@@ -239,7 +291,7 @@ final class SchemaJson {
     // ---------------------------------------------------------------- writing
 
     /** The canonical JSON text: every entry with the same keys in the same order, defaults always written. */
-    static String write(List<PropertyDefinition> definitions) {
+    static String write(List<PropertyDefinition> definitions, List<String> dropped) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode entries = root.putArray("properties");
         for (PropertyDefinition definition : definitions) {
@@ -256,6 +308,16 @@ final class SchemaJson {
             definition.maxSize().ifPresent(maxSize -> entry.put("maxSize", maxSize));
             entry.put("clientWritable", definition.clientWritable());
             entry.put("clientVisible", definition.clientVisible());
+            // Written only when declared, so the fingerprints of schemas without them stay what they were.
+            if (!definition.renamedFrom().isEmpty()) {
+                ArrayNode names = entry.putArray("renamedFrom");
+                definition.renamedFrom().forEach(names::add);
+            }
+            definition.convertFrom().ifPresent(from -> entry.putObject("convertFrom").put("type", from.name()));
+        }
+        if (!dropped.isEmpty()) {
+            ArrayNode names = root.putArray("dropped");
+            dropped.forEach(names::add);
         }
         try {
             return JSON.writeValueAsString(root);

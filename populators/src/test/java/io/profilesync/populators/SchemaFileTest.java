@@ -264,7 +264,8 @@ class SchemaFileTest {
                 properties:
                   - {name: level, type: int, mxa: 100}
                 """)).hasMessageEndingWith("properties[0] 'level': unknown key 'mxa' (did you mean 'max'?); valid keys "
-                + "are name, type, step, default, min, max, maxLength, maxSize, clientWritable, clientVisible");
+                + "are name, type, step, default, min, max, maxLength, maxSize, clientWritable, clientVisible, "
+                + "renamedFrom, convertFrom");
         assertThat(loadFails("typo2.yaml", """
                 properties:
                   - {name: level, type: int, clientwriteable: true}
@@ -273,7 +274,7 @@ class SchemaFileTest {
                 properties: []
                 version: 2
                 """)).hasMessageEndingWith("top.yaml': unknown top-level key 'version'; a schema holds only "
-                + "'properties'");
+                + "'properties' and 'dropped'");
     }
 
     @Test

@@ -21,8 +21,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: thread-safe. Futures complete on the accessor's own single thread.
  */
 public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabaseAccessor {
-    /** One stored row. */
-    public record Row(String json, long version) {
+    /**
+     * One stored row: the JSON, the version, the schema fingerprint (null: unknown) and the applied-batches record.
+     *
+     * <p>Immutable and thread-safe.
+     */
+    public record Row(String json, long version, String schemaFingerprint, AppliedBatches appliedBatches) {
+        public Row {
+            Objects.requireNonNull(json, "json");
+            Objects.requireNonNull(appliedBatches, "appliedBatches");
+        }
+
+        /** A row without schema fingerprint or applied batches, as an operator's edit would leave it. */
+        public Row(String json, long version) {
+            this(json, version, null, AppliedBatches.EMPTY);
+        }
     }
 
     private final Map<String, Row> rows = new ConcurrentHashMap<>();
@@ -56,6 +69,7 @@ public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabase
                 throw new ProfileFormatException("stored profile of user '" + profile.userId() + "' is corrupt: "
                         + e.getMessage(), e);
             }
+            profile.setAppliedBatches(row.appliedBatches());
             profile.setStoredVersion(row.version());
             return true;
         }, executor);
@@ -82,7 +96,8 @@ public final class InMemoryProfilesDatabaseAccessor implements IProfilesDatabase
             }
             for (ObservableServerProfile profile : batch) {
                 long next = profile.storedVersion() + 1;
-                rows.put(profile.userId(), new Row(profile.toJson(), next));
+                rows.put(profile.userId(), new Row(profile.toJson(), next, profile.schemaFingerprint(),
+                        profile.appliedBatches()));
                 profile.setStoredVersion(next);
             }
         }, executor);

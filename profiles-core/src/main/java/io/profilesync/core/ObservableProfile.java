@@ -1,9 +1,12 @@
 package io.profilesync.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.profilesync.core.ObservableProperty.Pending;
 import io.profilesync.core.internal.ByteReader;
 import io.profilesync.core.internal.ByteWriter;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +55,9 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
     private final List<ObservableProperty<?>> properties = new ArrayList<>();
     private final Map<String, ObservableProperty<?>> byName = new HashMap<>();
     private final List<ProfileListener> listeners = new CopyOnWriteArrayList<>();
+    /** Stored values of names this profile does not have, as their JSON text, kept to be written back unchanged. */
+    private Map<String, String> kept = Map.of();
+    private SchemaEvolution evolution = SchemaEvolution.NONE;
     private long fingerprint;
     private boolean fingerprintKnown;
 
@@ -85,6 +92,11 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         property.profile = this;
         properties.add(property);
         byName.put(property.name(), property);
+        if (kept.containsKey(property.name())) { // the property now holds that name: its kept value is stale
+            Map<String, String> rest = new LinkedHashMap<>(kept);
+            rest.remove(property.name());
+            kept = Collections.unmodifiableMap(rest);
+        }
         fingerprintKnown = false;
         return property;
     }
@@ -459,7 +471,8 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
     /**
      * The profile as a JSON object keyed by property names, in order: numbers as JSON numbers (NaN and the
      * infinities as strings), datetimes as ISO-8601 strings, vectors as {x, y, z}, lists as arrays, dictionaries as
-     * objects. Every value and every string round-trips exactly.
+     * objects; then the {@link #keptProperties() kept} stored values, unchanged. Every value and every string
+     * round-trips exactly.
      */
     public String toJson() {
         StringWriter text = new StringWriter(32 * properties.size() + 16);
@@ -469,6 +482,10 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 json.writeFieldName(property.name());
                 property.writeJson(json);
             }
+            for (Map.Entry<String, String> value : kept.entrySet()) {
+                json.writeFieldName(value.getKey());
+                json.writeRawValue(value.getValue());
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to a string cannot fail", e);
@@ -477,9 +494,13 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
     }
 
     /**
-     * Loads values from {@link #toJson()}'s form. Names this profile does not hold are logged and skipped, and
-     * properties the JSON does not name keep their values, so a schema can evolve. Marks nothing dirty and drops the
-     * pending local changes of the properties it loads; fires the listeners of those whose value changed.
+     * Loads values from {@link #toJson()}'s form, read through this profile's {@link #schemaEvolution()}: a property
+     * the JSON does not name takes the value stored under one of its earlier names, if any; a value stored with a
+     * declared earlier type is converted. Names this profile does not hold (and that no rename consumed) are kept
+     * and written back unchanged by {@link #toJson()} ({@link #keptProperties()}), unless the evolution declares
+     * them dropped, so a schema can change without losing stored data. Properties the JSON does not name keep their
+     * values. Marks nothing dirty and drops the pending local changes of the properties it loads; fires the
+     * listeners of those whose value changed.
      *
      * @throws ProfileFormatException when the text is not JSON, not an object, or holds a value of the wrong type
      *     for a property (named in the message); the profile is then unchanged
@@ -496,23 +517,95 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
             throw new ProfileFormatException("profile JSON must be an object keyed by property names, not "
                     + (root == null ? "empty text" : root.getNodeType()));
         }
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            if (!byName.containsKey(field.getKey())) {
-                LOG.warn("Profile JSON names property '{}', which this profile does not have; skipped", field.getKey());
-            }
-        }
+        Map<String, String> consumed = new HashMap<>(); // earlier name -> the property that took its value
         // In the profile's order, so listeners are told in that order whatever order the JSON keys come in.
         List<Pending> pendings = new ArrayList<>();
         for (ObservableProperty<?> property : properties) {
             JsonNode value = root.get(property.name());
-            if (value != null) {
-                pendings.add(property.decodeJson(value));
+            if (value == null) {
+                for (String earlier : evolution.earlierNames(property.name())) {
+                    if (root.has(earlier) && !byName.containsKey(earlier) && !consumed.containsKey(earlier)) {
+                        value = root.get(earlier);
+                        consumed.put(earlier, property.name());
+                        break;
+                    }
+                }
             }
+            if (value != null) {
+                pendings.add(property.decodeJson(converted(property, value)));
+            }
+        }
+        java.util.Set<String> keepNames = new java.util.HashSet<>();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            String name = field.getKey();
+            if (!byName.containsKey(name) && !consumed.containsKey(name) && !evolution.dropped().contains(name)) {
+                keepNames.add(name);
+            }
+        }
+        Map<String, String> keep = Map.of();
+        if (!keepNames.isEmpty()) {
+            keep = storedTexts(json, keepNames);
+            LOG.debug("Profile JSON names {}, which this profile does not have; kept to be written back", keep.keySet());
         }
         for (Pending pending : pendings) {
             pending.property.clearUpdate();
         }
         commit(pendings, false);
+        kept = keep.isEmpty() ? Map.of() : Collections.unmodifiableMap(keep);
+    }
+
+    /** A value stored as a number or boolean, for a string property declared converted: its JSON text. */
+    private JsonNode converted(ObservableProperty<?> property, JsonNode value) {
+        if (evolution.convertFrom().containsKey(property.name()) && property.typeDescriptor().equals("string")
+                && (value.isNumber() || value.isBoolean())) {
+            return TextNode.valueOf(value.asText());
+        }
+        return value;
+    }
+
+    /**
+     * The values of {@code names} in {@code json} (an object already parsed once) as their very text, in the
+     * document's order: a tree would change them ({@code -0.0} or {@code 2.50} read as numbers are written back
+     * otherwise).
+     */
+    private static Map<String, String> storedTexts(String json, java.util.Set<String> names) {
+        Map<String, String> values = new LinkedHashMap<>();
+        try (JsonParser parser = JSON.getFactory().createParser(json)) {
+            parser.nextToken(); // the start of the object
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                int start = (int) parser.currentTokenLocation().getCharOffset();
+                parser.finishToken(); // a string is read lazily: finish it, so the location is past its end
+                parser.skipChildren();
+                int end = (int) parser.currentLocation().getCharOffset();
+                if (names.contains(name)) {
+                    values.put(name, json.substring(start, end).strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new ProfileFormatException("profile JSON is not valid JSON: " + e.getMessage(), e);
+        }
+        return values;
+    }
+
+    /**
+     * The stored values of names this profile does not have, as the last {@link #fromJson(String)} found them (name
+     * to JSON text, in the stored order): kept so that {@link #toJson()} writes them back unchanged and a schema
+     * change never silently deletes data. Empty when there are none (always, for a profile never read from JSON).
+     */
+    public Map<String, String> keptProperties() {
+        return kept;
+    }
+
+    /** How {@link #fromJson(String)} reads values stored under earlier schemas; {@link SchemaEvolution#NONE} by default. */
+    public SchemaEvolution schemaEvolution() {
+        return evolution;
+    }
+
+    /** Sets how {@link #fromJson(String)} reads values stored under earlier schemas (the schema does, for its profiles). */
+    public void setSchemaEvolution(SchemaEvolution evolution) {
+        this.evolution = Objects.requireNonNull(evolution, "evolution");
     }
 
     // ---------------------------------------------------------------- copies
@@ -524,11 +617,16 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         return copy;
     }
 
-    /** Adds copies of this profile's properties to {@code target}; for subclasses' {@link #copy()}. */
+    /**
+     * Adds copies of this profile's properties to {@code target}, and gives it the same kept values and schema
+     * evolution; for subclasses' {@link #copy()}.
+     */
     protected final void copyPropertiesInto(ObservableProfile target) {
         for (ObservableProperty<?> property : properties) {
             target.add(property.copy());
         }
+        target.kept = kept; // unmodifiable
+        target.evolution = evolution;
     }
 
     /** Whether {@code other} has the same layout and the same values (compares whole encodings). */

@@ -104,15 +104,58 @@ class JsonTest {
     }
 
     @Test
-    void unknownNamesAreSkippedAndMissingNamesKeepTheirValues() {
+    void unknownNamesAreKeptAndWrittenBackAndMissingNamesKeepTheirValues() {
         ObservableProfile target = of(new ObservableInt("gold", 5), new ObservableString("nick", "keep"));
         try (CapturedLog log = new CapturedLog(ObservableProfile.class)) {
-            target.fromJson("{\"gold\":7,\"removedLongAgo\":[1,2,3]}");
-            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage)
-                    .containsExactly("Profile JSON names property 'removedLongAgo', which this profile does not "
-                            + "have; skipped");
+            target.fromJson("{\"gold\":7,\"removedLongAgo\":[1,2.50,-0.0,1e400,{\"a\":null}],\"coins\":120}");
+            assertThat(log.events()).extracting(ILoggingEvent::getLevel)
+                    .doesNotContain(ch.qos.logback.classic.Level.WARN);
         }
-        assertThat(target.toJson()).isEqualTo("{\"gold\":7,\"nick\":\"keep\"}");
+        String kept = "\"removedLongAgo\":[1,2.50,-0.0,1e400,{\"a\":null}],\"coins\":120";
+        assertThat(target.toJson()).isEqualTo("{\"gold\":7,\"nick\":\"keep\"," + kept + "}");
+        assertThat(target.keptProperties()).containsExactly(
+                Map.entry("removedLongAgo", "[1,2.50,-0.0,1e400,{\"a\":null}]"), Map.entry("coins", "120"));
+        target.fromJson("{ \"s\" : \"a \\\"quoted\\\" \\u0000 text\" , \"n\" : -0.0 }");
+        assertThat(target.keptProperties()).containsExactly(Map.entry("s", "\"a \\\"quoted\\\" \\u0000 text\""),
+                Map.entry("n", "-0.0"));
+        assertThat(target.copy().toJson()).isEqualTo(target.toJson());
+
+        target.fromJson("{\"gold\":8}"); // the stored document is the truth: nothing kept from before
+        assertThat(target.keptProperties()).isEmpty();
+    }
+
+    @Test
+    void anEvolutionRenamesConvertsAndDropsStoredValues() {
+        ObservableProfile target = of(new ObservableLong("gold", 0L), new ObservableString("rank", ""),
+                new ObservableInt("level", 1));
+        target.setSchemaEvolution(new SchemaEvolution(Map.of("gold", List.of("coins")), Map.of("rank", "int"),
+                java.util.Set.of("retired")));
+
+        target.fromJson("{\"coins\":120,\"rank\":3,\"level\":2,\"retired\":true,\"other\":\"x\"}");
+
+        assertThat(target.get("gold", ObservableLong.class).get()).isEqualTo(120L);
+        assertThat(target.get("rank", ObservableString.class).get()).isEqualTo("3");
+        assertThat(target.keptProperties()).containsExactly(Map.entry("other", "\"x\""));
+        assertThat(target.toJson()).isEqualTo("{\"gold\":120,\"rank\":\"3\",\"level\":2,\"other\":\"x\"}");
+
+        // A value under the new name wins over the old one, which is then kept.
+        target.fromJson("{\"gold\":5,\"coins\":120}");
+        assertThat(target.get("gold", ObservableLong.class).get()).isEqualTo(5L);
+        assertThat(target.keptProperties()).containsOnlyKeys("coins");
+    }
+
+    @Test
+    void appliedBatchesRoundTripThroughTheirJson() {
+        AppliedBatches record = AppliedBatches.EMPTY
+                .with("gs:eu-1#7", Long.MAX_VALUE, Instant.parse("2026-12-02T08:00:00.123456789Z"))
+                .with("client:alice#2", 0, Instant.EPOCH);
+        assertThat(AppliedBatches.fromJson(record.toJson())).isEqualTo(record);
+        assertThat(record.toJson()).startsWith("{\"client:alice#2\":{\"seq\":0,");
+        assertThat(AppliedBatches.fromJson(null)).isSameAs(AppliedBatches.EMPTY);
+        assertThat(AppliedBatches.EMPTY.toJson()).isEqualTo("{}");
+        assertThat(record.usedSince(Instant.parse("2026-01-01T00:00:00Z")).entries()).containsOnlyKeys("gs:eu-1#7");
+        assertThatThrownBy(() -> AppliedBatches.fromJson("{\"w\":{\"seq\":-1,\"usedAt\":\"x\"}}"))
+                .isInstanceOf(ProfileFormatException.class).hasMessageContaining("'w'");
     }
 
     @ParameterizedTest

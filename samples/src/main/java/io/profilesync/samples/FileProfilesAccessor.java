@@ -1,5 +1,6 @@
 package io.profilesync.samples;
 
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
@@ -32,7 +33,10 @@ import java.util.function.Supplier;
  * ({@code FileProfilesAccessorTest}) runs the contract suite from the {@code db-accessors} test-jar.
  *
  * <p>File format: the file of user {@code u} is {@code URLEncoder.encode(u) + ".json"}; its first line is
- * {@code version N}, the rest is the profile's JSON, which an operator can edit. A save writes a temporary file,
+ * {@code version N}, then optionally a line {@code schema FINGERPRINT} (the schema the profile was made with) and a
+ * line {@code applied {...}} (its exactly-once record, {@link AppliedBatches#toJson()}), then the profile's JSON,
+ * exactly as {@code toJson()} wrote it (UTF-8), which an operator can edit. The data and the record are in one file,
+ * written at once, so they change together. A save writes a temporary file,
  * forces it to disk, and renames it over the old one atomically, so a file is always whole. A batch checks every
  * version before it writes anything; a crash in the middle of a batch can still leave part of it written (each file
  * whole), unlike the database accessors, whose batches are one transaction. Only one process may use a folder.
@@ -43,6 +47,8 @@ import java.util.function.Supplier;
  */
 public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
     private static final String VERSION_LINE = "version ";
+    private static final String SCHEMA_LINE = "schema ";
+    private static final String APPLIED_LINE = "applied ";
 
     private final Path folder;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
@@ -72,8 +78,8 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
         return folder.resolve(URLEncoder.encode(userId, StandardCharsets.UTF_8) + ".json");
     }
 
-    /** What a file holds: the version and the profile JSON; saved at: when the file was last written. */
-    private record Stored(long version, String json, Instant savedAt) {
+    /** What a file holds: the version, the profile JSON and the header lines; saved at: when it was last written. */
+    private record Stored(long version, String json, Instant savedAt, String schema, String applied) {
     }
 
     /** The stored version and JSON of {@code userId}, or null when there is no file. */
@@ -95,18 +101,38 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
             if (!text.startsWith(VERSION_LINE) || newline < 0) {
                 throw new NumberFormatException("no first line 'version N'");
             }
-            return new Stored(Long.parseLong(text.substring(VERSION_LINE.length(), newline).trim()),
-                    text.substring(newline + 1), savedAt);
+            long version = Long.parseLong(text.substring(VERSION_LINE.length(), newline).trim());
+            String rest = text.substring(newline + 1);
+            String schema = null;
+            String applied = null;
+            while (rest.startsWith(SCHEMA_LINE) || rest.startsWith(APPLIED_LINE)) {
+                int end = rest.indexOf('\n');
+                String line = end < 0 ? rest : rest.substring(0, end);
+                if (line.startsWith(SCHEMA_LINE)) {
+                    schema = line.substring(SCHEMA_LINE.length()).trim();
+                } else {
+                    applied = line.substring(APPLIED_LINE.length());
+                }
+                rest = end < 0 ? "" : rest.substring(end + 1);
+            }
+            return new Stored(version, rest, savedAt, schema, applied);
         } catch (NumberFormatException e) {
             throw new ProfileFormatException("file " + file + " of user '" + userId + "' is corrupt: its first line "
                     + "must be 'version N' (" + e.getMessage() + "); mend or delete the file", e);
         }
     }
 
-    private void write(String userId, long version, String json) {
-        Path file = fileOf(userId);
+    private void write(ObservableServerProfile p, long version) {
+        Path file = fileOf(p.userId());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        byte[] bytes = (VERSION_LINE + version + "\n" + json).getBytes(StandardCharsets.UTF_8);
+        StringBuilder text = new StringBuilder(VERSION_LINE).append(version).append('\n');
+        if (p.schemaFingerprint() != null) {
+            text.append(SCHEMA_LINE).append(p.schemaFingerprint()).append('\n');
+        }
+        if (!p.appliedBatches().isEmpty()) {
+            text.append(APPLIED_LINE).append(p.appliedBatches().toJson()).append('\n'); // one line: no raw newlines
+        }
+        byte[] bytes = text.append(p.toJson()).toString().getBytes(StandardCharsets.UTF_8);
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -134,7 +160,15 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
                 return false;
             }
             // StoredProfile (from db-accessors) fills the profile and names the user if the JSON is corrupt.
-            new StoredProfile(profile.userId(), stored.json(), stored.version(), stored.savedAt()).applyTo(profile);
+            AppliedBatches applied;
+            try {
+                applied = AppliedBatches.fromJson(stored.applied());
+            } catch (ProfileFormatException e) {
+                throw new ProfileFormatException("file " + fileOf(profile.userId()) + " of user '" + profile.userId()
+                        + "' is corrupt: " + e.getMessage() + "; mend or delete the file", e);
+            }
+            new StoredProfile(profile.userId(), stored.json(), stored.version(), stored.savedAt(), stored.schema(),
+                    applied).applyTo(profile);
             return true;
         });
     }
@@ -153,7 +187,7 @@ public final class FileProfilesAccessor implements IProfilesDatabaseAccessor {
                 }
             }
             for (ObservableServerProfile p : batch) {
-                write(p.userId(), p.storedVersion() + 1, p.toJson());
+                write(p, p.storedVersion() + 1);
                 p.setStoredVersion(p.storedVersion() + 1);
             }
             return null;

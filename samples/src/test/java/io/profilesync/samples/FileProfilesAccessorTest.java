@@ -31,6 +31,10 @@ class FileProfilesAccessorTest extends AccessorContractTest {
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
         int newline = text.indexOf('\n');
-        return new RawRow(text.substring(newline + 1), Long.parseLong(text.substring("version ".length(), newline)));
+        String json = text.substring(newline + 1);
+        while (json.startsWith("schema ") || json.startsWith("applied ")) { // header lines before the JSON
+            json = json.substring(json.indexOf('\n') + 1);
+        }
+        return new RawRow(json, Long.parseLong(text.substring("version ".length(), newline)));
     }
 }

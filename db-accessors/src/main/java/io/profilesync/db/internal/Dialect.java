@@ -29,27 +29,20 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * <p>Immutable and thread-safe.
  */
 public enum Dialect {
-    H2("jdbc:h2:", "JSON", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
-        @Override
-        String json(String param) {
-            return ":" + param + " FORMAT JSON";
-        }
-
+    H2("jdbc:h2:", "JSON", "CHARACTER VARYING", "TIMESTAMP WITH TIME ZONE", "BACKUP TO ", ".zip") {
         @Override
         String guardedUpsert() {
             // H2's MERGE ... KEY cannot take a condition; the standard MERGE can.
             return "MERGE INTO profiles t USING (VALUES (CAST(:userId AS VARCHAR(255)))) s(user_id)"
                     + " ON t.user_id = s.user_id"
-                    + " WHEN MATCHED AND t.version = :expected THEN UPDATE SET data = " + json("json")
-                    + ", version = :version, saved_at = :savedAt"
-                    + " WHEN NOT MATCHED AND :expected = 0 THEN INSERT (user_id, data, version, saved_at)"
-                    + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
+                    + " WHEN MATCHED AND t.version = :expected THEN UPDATE SET data = :json, version = :version,"
+                    + " saved_at = :savedAt, schema_fingerprint = :schema, applied_batches = :applied"
+                    + " WHEN NOT MATCHED AND :expected = 0 THEN INSERT (" + COLUMNS + ") VALUES (" + PARAMS + ")";
         }
 
         @Override
         String plainUpsert() {
-            return "MERGE INTO profiles (user_id, data, version, saved_at) KEY (user_id)"
-                    + " VALUES (:userId, " + json("json") + ", :version, :savedAt)";
+            return "MERGE INTO profiles (" + COLUMNS + ") KEY (user_id) VALUES (" + PARAMS + ")";
         }
 
         @Override
@@ -75,7 +68,7 @@ public enum Dialect {
         }
     },
 
-    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
+    SQLITE("jdbc:sqlite:", "TEXT", "TEXT", "TEXT", "VACUUM INTO ", ".sqlite") {
         /**
          * The upsert with VALUES, a quarter faster here than the INSERT ... SELECT ... WHERE EXISTS form, which it
          * needs no more: writers are serialized (BEGIN IMMEDIATE), so the rows a batch inserts are exactly those whose
@@ -132,12 +125,7 @@ public enum Dialect {
         }
     },
 
-    POSTGRESQL("jdbc:postgresql:", "JSONB", "TIMESTAMP WITH TIME ZONE", null, "") {
-        @Override
-        String json(String param) {
-            return "CAST(:" + param + " AS JSONB)";
-        }
-
+    POSTGRESQL("jdbc:postgresql:", "JSONB", "TEXT", "TIMESTAMP WITH TIME ZONE", null, "") {
         @Override
         String migrationLock() {
             return "SELECT pg_advisory_xact_lock(7023151003)";
@@ -152,20 +140,27 @@ public enum Dialect {
             List<String> ids = new ArrayList<>(sorted.size());
             List<String> docs = new ArrayList<>(sorted.size());
             List<Long> expected = new ArrayList<>(sorted.size());
+            List<String> schemas = new ArrayList<>(sorted.size());
+            List<String> applied = new ArrayList<>(sorted.size());
             for (RowWrite r : sorted) {
                 ids.add(r.userId());
                 docs.add(r.json());
                 expected.add(r.expectedVersion());
+                schemas.add(r.schemaFingerprint());
+                applied.add(r.appliedBatches());
             }
-            Set<String> written = new HashSet<>(h.createQuery("INSERT INTO profiles (user_id, data, version, saved_at)"
-                            + " SELECT t.user_id, CAST(t.data AS JSONB), t.expected + 1, :savedAt"
-                            + " FROM unnest(:ids, :docs, :expected) AS t(user_id, data, expected)"
+            Set<String> written = new HashSet<>(h.createQuery("INSERT INTO profiles (" + COLUMNS + ")"
+                            + " SELECT t.user_id, t.data, t.expected + 1, :savedAt, t.schema_fp, t.applied_json"
+                            + " FROM unnest(:ids, :docs, :expected, :schemas, :applied)"
+                            + " AS t(user_id, data, expected, schema_fp, applied_json)"
                             + " WHERE t.expected = 0 OR EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = t.user_id)"
                             + " ORDER BY t.user_id" + ON_CONFLICT_UPDATE
                             + " WHERE profiles.version = excluded.version - 1 RETURNING user_id")
                     .bindArray("ids", String.class, ids)
                     .bindArray("docs", String.class, docs)
                     .bindArray("expected", Long.class, expected)
+                    .bindArray("schemas", String.class, schemas)
+                    .bindArray("applied", String.class, applied)
                     .bind("savedAt", savedAt)
                     .mapTo(String.class)
                     .list());
@@ -177,19 +172,27 @@ public enum Dialect {
         }
     };
 
+    /** The columns every write sets, and the parameters that {@link #writeBatch} binds for them, in that order. */
+    static final String COLUMNS = "user_id, data, version, saved_at, schema_fingerprint, applied_batches";
+    private static final String PARAMS = ":userId, :json, :version, :savedAt, :schema, :applied";
+
     /** SQLite's and PostgreSQL's upsert clause (EXCLUDED is case-insensitive in both). */
     private static final String ON_CONFLICT_UPDATE = " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data,"
-            + " version = excluded.version, saved_at = excluded.saved_at";
+            + " version = excluded.version, saved_at = excluded.saved_at,"
+            + " schema_fingerprint = excluded.schema_fingerprint, applied_batches = excluded.applied_batches";
 
     private final String prefix;
     private final String jsonType;
+    private final String textType;
     private final String timestampType;
     private final String backupCommand;
     private final String backupExtension;
 
-    Dialect(String prefix, String jsonType, String timestampType, String backupCommand, String backupExtension) {
+    Dialect(String prefix, String jsonType, String textType, String timestampType, String backupCommand,
+            String backupExtension) {
         this.prefix = prefix;
         this.jsonType = jsonType;
+        this.textType = textType;
         this.timestampType = timestampType;
         this.backupCommand = backupCommand;
         this.backupExtension = backupExtension;
@@ -212,9 +215,21 @@ public enum Dialect {
         return prefix;
     }
 
-    /** The column type of the profile's JSON. */
+    /**
+     * The JSON column type of migration 1 (H2 {@code JSON}, PostgreSQL {@code JSONB}): kept for that migration only,
+     * since migration 2 turned the column into text ({@link #textType()}).
+     */
     String jsonType() {
         return jsonType;
+    }
+
+    /**
+     * The column type of text of any length stored character for character: the profile's JSON since migration 2.
+     * H2's {@code JSON} rewrote numbers ({@code -0.0} became {@code 0.0}) and PostgreSQL's {@code JSONB} stores
+     * {@code numeric} (losing {@code -0.0}) and refuses the escape {@code \u0000}.
+     */
+    String textType() {
+        return textType;
     }
 
     String timestampType() {
@@ -226,29 +241,26 @@ public enum Dialect {
         return backupExtension;
     }
 
-    /** The SQL expression that binds the named parameter {@code param} as JSON. */
-    String json(String param) {
-        return ":" + param;
-    }
-
     /**
      * The upsert of one row that writes only if the stored row is at {@code :expected}, or absent when
-     * {@code :expected} is 0: binds {@code userId, json, version, savedAt, expected}; its update count is 0 when the
+     * {@code :expected} is 0: binds {@code userId, json, version, savedAt, schema, applied, expected}; its update count is 0 when the
      * stored row is not the one expected, and nothing is written then.
      */
     String guardedUpsert() {
         // SQLite and PostgreSQL: a row is proposed only when it may be inserted (expected 0) or exists (then the
         // conflict turns it into the guarded update). SQLite needs the WHERE of the SELECT before ON CONFLICT.
-        return "INSERT INTO profiles (user_id, data, version, saved_at)"
-                + " SELECT :userId, " + json("json") + ", :version, :savedAt"
+        return "INSERT INTO profiles (" + COLUMNS + ")"
+                + " SELECT " + PARAMS
                 + " WHERE :expected = 0 OR EXISTS (SELECT 1 FROM profiles WHERE user_id = :userId)"
                 + ON_CONFLICT_UPDATE + " WHERE profiles.version = :expected";
     }
 
-    /** The dialect's plain upsert (binds {@code userId, json, version, savedAt}): overwrites whatever is stored. */
+    /**
+     * The dialect's plain upsert (binds {@code userId, json, version, savedAt, schema, applied}): overwrites whatever
+     * is stored.
+     */
     String plainUpsert() {
-        return "INSERT INTO profiles (user_id, data, version, saved_at)"
-                + " VALUES (:userId, " + json("json") + ", :version, :savedAt)" + ON_CONFLICT_UPDATE;
+        return "INSERT INTO profiles (" + COLUMNS + ") VALUES (" + PARAMS + ")" + ON_CONFLICT_UPDATE;
     }
 
     /**
@@ -269,6 +281,8 @@ public enum Dialect {
                     .bind("json", r.json())
                     .bind("version", r.expectedVersion() + 1)
                     .bind("savedAt", savedAt)
+                    .bind("schema", r.schemaFingerprint())
+                    .bind("applied", r.appliedBatches())
                     .bind("expected", r.expectedVersion())
                     .add();
         }

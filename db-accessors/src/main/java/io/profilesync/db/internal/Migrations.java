@@ -24,7 +24,26 @@ public final class Migrations {
                             + "user_id VARCHAR(255) NOT NULL PRIMARY KEY, "
                             + "data " + d.jsonType() + " NOT NULL, "
                             + "version BIGINT NOT NULL, "
-                            + "saved_at " + d.timestampType() + " NOT NULL)")));
+                            + "saved_at " + d.timestampType() + " NOT NULL)")),
+            // H2's JSON type rewrote the text and normalized numbers (-0.0 became 0.0); PostgreSQL's JSONB stores
+            // numeric (losing -0.0) and refuses \u0000. Text keeps toJson()'s output character for character; an
+            // operator who wants to query the JSON casts it (CAST(data AS JSON) in H2, data::jsonb in PostgreSQL).
+            new Migration(2, "profile data as text, exactly as written", d -> switch (d) {
+                case H2 -> List.of("ALTER TABLE profiles ALTER COLUMN data SET DATA TYPE " + d.textType());
+                case POSTGRESQL -> List.of("ALTER TABLE profiles ALTER COLUMN data TYPE " + d.textType()
+                        + " USING data::text");
+                case SQLITE -> List.of(); // TEXT from the start
+            }),
+            // The exactly-once record (issue 9) lives in the row, so it is written in the same transaction as the
+            // data; the fingerprint of the schema each row was written with, and the schemas themselves, let a
+            // master find out what a new schema would drop or retype before it starts (docs/schema.md).
+            new Migration(3, "applied batches, schema fingerprints and the schemas table", d -> List.of(
+                    "ALTER TABLE profiles ADD COLUMN applied_batches " + d.textType(),
+                    "ALTER TABLE profiles ADD COLUMN schema_fingerprint VARCHAR(64)",
+                    "CREATE TABLE profilesync_schemas ("
+                            + "fingerprint VARCHAR(64) NOT NULL PRIMARY KEY, "
+                            + "schema_json " + d.textType() + " NOT NULL, "
+                            + "recorded_at " + d.timestampType() + " NOT NULL)")));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
@@ -34,6 +53,14 @@ public final class Migrations {
 
     /** Applies the missing migrations in one transaction (where the database has transactional DDL). */
     public static void migrate(Jdbi jdbi, Dialect dialect) {
+        migrate(jdbi, dialect, LATEST);
+    }
+
+    /**
+     * Applies the missing migrations up to {@code upTo} only: for tests that make a database as an older profilesync
+     * left it, then open it with this one.
+     */
+    public static void migrate(Jdbi jdbi, Dialect dialect, int upTo) {
         jdbi.useTransaction(h -> {
             if (dialect.migrationLock() != null) {
                 h.execute(dialect.migrationLock());
@@ -50,7 +77,7 @@ public final class Migrations {
                         + "before the upgrade.");
             }
             for (Migration m : MIGRATIONS) {
-                if (m.version() > current) {
+                if (m.version() > current && m.version() <= upTo) {
                     for (String sql : m.statements().apply(dialect)) {
                         h.execute(sql);
                     }

@@ -3,6 +3,7 @@ package io.profilesync.db.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.StaleProfileException;
 import io.profilesync.db.BackupNotSupportedException;
 import io.profilesync.db.DatabaseConfig;
@@ -51,7 +52,8 @@ public final class ProfileStore implements AutoCloseable {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
         this.rowMapper = (rs, ctx) -> new StoredProfile(rs.getString("user_id"), rs.getString("data"),
-                rs.getLong("version"), dialect.readSavedAt(rs, "saved_at"));
+                rs.getLong("version"), dialect.readSavedAt(rs, "saved_at"), rs.getString("schema_fingerprint"),
+                AppliedBatches.fromJson(rs.getString("applied_batches")));
     }
 
     /** Connects to the database of {@code config} and brings its schema up to date. */
@@ -110,7 +112,7 @@ public final class ProfileStore implements AutoCloseable {
     /** The stored row of {@code userId}, if there is one. */
     public Optional<StoredProfile> find(String userId) {
         return call("reading the profile of user '" + userId + "'", () -> jdbi.withHandle(h -> h
-                .createQuery("SELECT user_id, data, version, saved_at FROM profiles WHERE user_id = :userId")
+                .createQuery("SELECT " + Dialect.COLUMNS + " FROM profiles WHERE user_id = :userId")
                 .bind("userId", userId)
                 .map(rowMapper)
                 .findOne()));
@@ -207,7 +209,7 @@ public final class ProfileStore implements AutoCloseable {
     /** Hands every stored row to {@code consumer}, in user id order, streaming (not all in memory at once). */
     public void forEach(Consumer<? super StoredProfile> consumer) {
         HandleConsumer<RuntimeException> export = h -> h
-                .createQuery("SELECT user_id, data, version, saved_at FROM profiles ORDER BY user_id")
+                .createQuery("SELECT " + Dialect.COLUMNS + " FROM profiles ORDER BY user_id")
                 .setFetchSize(IMPORT_BATCH)
                 .map(rowMapper)
                 .forEach(consumer);
@@ -230,6 +232,8 @@ public final class ProfileStore implements AutoCloseable {
                         .bind("json", p.json())
                         .bind("version", p.version())
                         .bind("savedAt", dialect.savedAtParam(p.savedAt().truncatedTo(ChronoUnit.MILLIS)))
+                        .bind("schema", p.schemaFingerprint())
+                        .bind("applied", p.appliedBatches().isEmpty() ? null : p.appliedBatches().toJson())
                         .add();
                 if (batch.size() == IMPORT_BATCH) {
                     batch.execute();
@@ -239,6 +243,42 @@ public final class ProfileStore implements AutoCloseable {
                 batch.execute();
             }
             return null;
+        }));
+    }
+
+    /** Records {@code schemaJson} under {@code fingerprint} unless a schema is recorded under it already. */
+    public void recordSchema(String fingerprint, String schemaJson) {
+        call("recording schema " + fingerprint, () -> jdbi.inTransaction(h -> {
+            boolean known = h.createQuery("SELECT COUNT(*) FROM profilesync_schemas WHERE fingerprint = :fingerprint")
+                    .bind("fingerprint", fingerprint).mapTo(Integer.class).one() > 0;
+            if (!known) {
+                h.createUpdate("INSERT INTO profilesync_schemas (fingerprint, schema_json, recorded_at)"
+                                + " VALUES (:fingerprint, :json, :recordedAt)")
+                        .bind("fingerprint", fingerprint)
+                        .bind("json", schemaJson)
+                        .bind("recordedAt", dialect.savedAtParam(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                        .execute();
+            }
+            return null;
+        }));
+    }
+
+    /** The schema recorded under {@code fingerprint}, if any. */
+    public Optional<String> storedSchema(String fingerprint) {
+        return call("reading schema " + fingerprint, () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT schema_json FROM profilesync_schemas WHERE fingerprint = :fingerprint")
+                .bind("fingerprint", fingerprint).mapTo(String.class).findOne()));
+    }
+
+    /** How many rows each schema fingerprint wrote; rows written before fingerprints were stored under null. */
+    public Map<String, Long> rowsBySchema() {
+        return call("counting profiles by schema", () -> jdbi.withHandle(h -> {
+            Map<String, Long> counts = new java.util.LinkedHashMap<>();
+            h.createQuery("SELECT schema_fingerprint, COUNT(*) AS n FROM profiles GROUP BY schema_fingerprint"
+                            + " ORDER BY schema_fingerprint")
+                    .map((rs, ctx) -> counts.put(rs.getString("schema_fingerprint"), rs.getLong("n")))
+                    .forEach(ignored -> { });
+            return counts;
         }));
     }
 

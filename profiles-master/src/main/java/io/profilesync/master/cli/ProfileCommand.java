@@ -28,6 +28,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code profile show|export|import}: read and move stored profiles. Export and import use JSON lines, one object per
- * profile: {@code {"userId":"…","version":3,"savedAt":"2026-01-01T00:00:00Z","data":{…}}}. They open H2 and SQLite
+ * profile: {@code {"userId":"…","version":3,"savedAt":"2026-01-01T00:00:00Z","schema":"…","data":{…}}}, where
+ * {@code schema} is the fingerprint of the schema the row was written with (null when not recorded). They open H2 and SQLite
  * files directly: stop the master first.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -91,29 +93,46 @@ final class ProfileCommand {
         @Parameters(paramLabel = "USER", description = "the user id")
         String user;
 
+        /**
+         * Reads the row with the schema it was written with (recorded in the database), so what is shown is what
+         * is stored, whatever schema the configuration names now; says which schema that was.
+         */
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws Exception {
-            ObservableServerProfile profile = schema().newServerProfile(user);
-            boolean found;
-            try {
-                found = accessor.restoreProfileAsync(profile).get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof ProfilesException p ? p
-                        : new DatabaseException("reading the profile of '" + user + "' failed: " + e.getCause(), e);
-            } catch (TimeoutException e) {
-                throw new DatabaseException("the database did not answer within 30 s", e);
-            }
-            if (!found) {
+            Optional<StoredProfile> row = accessor.findStored(user);
+            if (row.isEmpty()) {
                 spec.commandLine().getErr().println("profilesync: no profile stored for user '" + user + "'");
                 spec.commandLine().getErr().flush();
                 return ExitCodes.NOT_FOUND;
             }
+            ProfileSchema configured = schema();
+            String writtenWith = row.get().schemaFingerprint();
+            ProfileSchema readWith = configured;
+            String note = "read with the configured schema " + configured.fingerprint();
+            if (writtenWith == null) {
+                note = "the row records no schema (written before profilesync recorded them); " + note;
+            } else if (!writtenWith.equals(configured.fingerprint())) {
+                Optional<String> stored = accessor.storedSchema(writtenWith);
+                if (stored.isPresent()) {
+                    readWith = ProfileSchema.fromJson(stored.get());
+                    note = "read with the schema it was written with, " + writtenWith + " (the configured schema is "
+                            + configured.fingerprint() + ")";
+                } else {
+                    note = "written with schema " + writtenWith + ", which the database does not record; " + note;
+                }
+            }
+            ObservableServerProfile profile = readWith.newServerProfile(user);
+            row.get().applyTo(profile);
             ObjectNode shown = JSON.createObjectNode();
             shown.put("userId", user);
             shown.put("version", profile.storedVersion());
+            shown.put("schema", readWith.fingerprint());
+            shown.put("writtenWithSchema", writtenWith);
             shown.set("data", JSON.readTree(profile.toJson()));
             out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(shown));
             out().flush();
+            spec.commandLine().getErr().println("profilesync: " + note);
+            spec.commandLine().getErr().flush();
             return ExitCodes.OK;
         }
     }
@@ -170,6 +189,7 @@ final class ProfileCommand {
             node.put("userId", row.userId());
             node.put("version", row.version());
             node.put("savedAt", row.savedAt().toString());
+            node.put("schema", row.schemaFingerprint()); // the schema it was written with; null: not recorded
             try {
                 node.set("data", JSON.readTree(row.json()));
             } catch (JsonProcessingException e) {
@@ -222,6 +242,7 @@ final class ProfileCommand {
                         + " already exist in the database (" + String.join(", ", existing.stream().limit(5).toList())
                         + (existing.size() > 5 ? ", …" : "") + "): nothing imported. Add --overwrite to replace them.");
             }
+            accessor.recordSchema(schema.fingerprint(), schema.toJson()); // the rows were checked against it
             accessor.importStored(rows);
             spec.commandLine().getErr().println("Imported " + rows.size() + " profile(s) from " + file
                     + (existing.isEmpty() ? "" : ", replacing " + existing.size()));
@@ -255,7 +276,10 @@ final class ProfileCommand {
             } catch (ProfileFormatException e) {
                 throw failure(number, "the profile of '" + userId + "' does not fit the schema: " + e.getMessage());
             }
-            return new StoredProfile(userId, data, node.get("version").asLong(), savedAt);
+            // Checked against the configured schema: written with it, unless the line names the schema it came with.
+            String writtenWith = node.path("schema").isTextual() ? node.get("schema").asText() : schema.fingerprint();
+            return new StoredProfile(userId, data, node.get("version").asLong(), savedAt, writtenWith,
+                    io.profilesync.core.AppliedBatches.EMPTY);
         }
 
         private ImportException failure(int line, String problem) {

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -44,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--allow-schema-drop", description = "start although the schema lacks properties that stored "
+            + "profiles hold; their values stay in the rows, untouched and not served (docs/schema.md)")
+    boolean allowSchemaDrop;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -87,8 +92,9 @@ final class ServeCommand implements Callable<Integer> {
         log.info("Database: {} (backups: {})", Databases.safeUrl(settings.databaseUrl()),
                 settings.databaseConfig().backupInterval().isZero() ? "only on `backup`"
                         : "every " + Units.format(settings.databaseConfig().backupInterval()));
-        log.info("Schema: {} ({} properties, fingerprint {})", settings.schemaFile()
-                .map(f -> f.toAbsolutePath().toString()).orElse("built-in demo"), schema.size(), schema.fingerprint());
+        String schemaName = settings.schemaFile().map(f -> f.toAbsolutePath().toString()).orElse("built-in demo");
+        log.info("Schema: {} ({} properties, fingerprint {})", schemaName, schema.size(), schema.fingerprint());
+        SchemaCheck.checkAndRecord(schema, schemaName, accessor, allowSchemaDrop, log);
         log.info("Secrets: {}", secrets.description());
         PrometheusMeterRegistry prometheus = null;
         MeterRegistry registry = null;
