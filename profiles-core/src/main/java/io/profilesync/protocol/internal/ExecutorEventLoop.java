@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,46 +18,53 @@ import org.slf4j.LoggerFactory;
  * in a future nobody reads) and the loop goes on with the next; a task handed to an executor that has shut down is
  * dropped.
  *
- * <p>Threading: as {@link EventLoop}; the executor must run one task at a time, in order. {@link #inLoop()} says
- * whether the calling thread is running one of this loop's tasks.
+ * <p>Threading: as {@link EventLoop}; the executor must run one task at a time, in order. {@link #inLoop()} is true
+ * inside the loop's tasks and, for a loop made by {@link #singleThread}, anywhere on its thread.
  */
 public final class ExecutorEventLoop implements EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEventLoop.class);
 
     private final Executor executor;
     private final ScheduledExecutorService timer;
+    private final Thread owner;
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> false);
 
     /** Tasks and timers on one single-threaded scheduled executor. */
     public ExecutorEventLoop(ScheduledExecutorService executor) {
-        this(executor, executor);
+        this(executor, executor, null);
     }
 
     /** Tasks on {@code executor}; timers wait on {@code timer}, then run on {@code executor}. */
     public ExecutorEventLoop(Executor executor, ScheduledExecutorService timer) {
+        this(executor, timer, null);
+    }
+
+    private ExecutorEventLoop(Executor executor, ScheduledExecutorService timer, Thread owner) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.timer = Objects.requireNonNull(timer, "timer");
+        this.owner = owner;
     }
 
     /**
-     * A loop on a new executor with one daemon thread named {@code threadName}; cancelled timers leave the executor's
-     * queue at once (many deadlines come and go). Shut it down with {@link #executor()}{@code .shutdown()}.
+     * A loop on a new executor with one daemon thread named {@code threadName}, started at once so {@link #inLoop()}
+     * knows it; cancelled timers leave the executor's queue at once (many deadlines come and go). Shut it down with
+     * {@link #executor()}{@code .shutdown()}.
      */
     public static ExecutorEventLoop singleThread(String threadName) {
         Objects.requireNonNull(threadName, "threadName");
+        AtomicReference<Thread> created = new AtomicReference<>();
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, threadName);
             thread.setDaemon(true);
+            created.set(thread);
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
-        return new ExecutorEventLoop(executor);
+        executor.prestartCoreThread();
+        return new ExecutorEventLoop(executor, executor, created.get());
     }
 
-    /**
-     * The scheduled executor behind the loop's timers (for a loop built on one scheduled executor, the one that runs
-     * its tasks too): for shutting it down, never for running protocol logic past the loop.
-     */
+    /** The scheduled executor behind the loop: for shutting it down, never for running protocol logic past the loop. */
     public ScheduledExecutorService executor() {
         return timer;
     }
@@ -108,10 +116,10 @@ public final class ExecutorEventLoop implements EventLoop {
         }
     }
 
-    /** Whether the calling thread is running one of this loop's tasks. */
+    /** Whether the calling thread is running one of this loop's tasks (or is the thread of a single-thread loop). */
     @Override
     public boolean inLoop() {
-        return inside.get();
+        return inside.get() || (owner != null && Thread.currentThread() == owner);
     }
 
     private void run(Runnable task) {
