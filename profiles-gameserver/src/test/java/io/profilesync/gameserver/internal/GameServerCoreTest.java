@@ -96,7 +96,7 @@ class GameServerCoreTest {
 
     /** The master accepts {@code batch} as it is: pushes it back, acknowledged. */
     private static ServerPush acceptAll(ServerBatch batch) {
-        return new ServerPush(batch.seq(), batch.entries(), List.of());
+        return new ServerPush(batch.seq(), batch.seq(), batch.entries(), List.of());
     }
 
     @Test

@@ -93,12 +93,15 @@ final class Handshake {
             return;
         }
         if (hello.role() == Role.GAME_SERVER) {
-            if (!secretMatches(hello.credential())) {
+            int secretIndex = secretIndex(hello.credential());
+            if (secretIndex < 0) {
                 sessions.refuse(session, RefusalCode.AUTHENTICATION, gameServerSecrets.isEmpty()
                         ? "this master accepts no game servers: it has no gameServerSecrets configured"
                         : "wrong game-server secret: configure one of the master's gameServerSecrets");
                 return;
             }
+            // The exactly-once record is bound to who authenticated, not only to the instance id the peer chose.
+            session.writerKey = "gs:" + secretIndex + ":" + Long.toUnsignedString(session.instanceId);
             welcome(session, "", schemaJson);
             return;
         }
@@ -124,17 +127,20 @@ final class Handshake {
             return;
         }
         session.userId = userId;
+        session.writerKey = "client:" + userId + ":" + Long.toUnsignedString(session.instanceId);
         welcome(session, userId, clientSchemaJson);
     }
 
-    private boolean secretMatches(String credential) {
+    /** The index of the configured secret {@code credential} is, or -1; every secret is compared, in constant time. */
+    private int secretIndex(String credential) {
         byte[] given = credential.getBytes(StandardCharsets.UTF_8);
-        boolean match = false;
-        for (byte[] secret : gameServerSecrets) {
+        int index = -1;
+        for (int i = 0; i < gameServerSecrets.size(); i++) {
             // Constant time: MessageDigest.isEqual does not stop at the first differing byte.
-            match |= MessageDigest.isEqual(secret, given);
+            boolean match = MessageDigest.isEqual(gameServerSecrets.get(i), given);
+            index = match && index < 0 ? i : index;
         }
-        return match;
+        return index;
     }
 
     private void welcome(Session session, String userId, String json) {

@@ -21,6 +21,8 @@ final class MasterMetrics {
     private final AtomicInteger loadedProfiles = new AtomicInteger();
     private final AtomicInteger dirtyProfiles = new AtomicInteger();
     private final AtomicInteger conflictedProfiles = new AtomicInteger();
+    /** 1 while saves succeed (or none failed yet), 0 from a failed save until one succeeds again. */
+    private final AtomicInteger databaseAvailable = new AtomicInteger(1);
     private final Counter acceptedUpdates;
     private final Counter refusedUpdates;
     private final Counter savedProfiles;
@@ -35,6 +37,7 @@ final class MasterMetrics {
         registry.gauge("profilesync.profiles.loaded", loadedProfiles);
         registry.gauge("profilesync.profiles.dirty", dirtyProfiles);
         registry.gauge("profilesync.profiles.conflicted", conflictedProfiles);
+        registry.gauge("profilesync.database.available", databaseAvailable);
         acceptedUpdates = registry.counter("profilesync.updates.accepted");
         refusedUpdates = registry.counter("profilesync.updates.refused");
         savedProfiles = registry.counter("profilesync.saves");
@@ -58,6 +61,10 @@ final class MasterMetrics {
 
     void dirty(int count) {
         dirtyProfiles.set(count);
+    }
+
+    void databaseAvailable(boolean available) {
+        databaseAvailable.set(available ? 1 : 0);
     }
 
     void conflicted() {
@@ -93,6 +100,6 @@ final class MasterMetrics {
     /** Thread-safe: reads the atomics. */
     MasterServer.Stats stats() {
         return new MasterServer.Stats(connectedClients.get(), connectedGameServers.get(), loadedProfiles.get(),
-                dirtyProfiles.get(), conflictedProfiles.get());
+                dirtyProfiles.get(), conflictedProfiles.get(), databaseAvailable.get() == 1);
     }
 }
