@@ -314,7 +314,8 @@ export class ProfilesClient {
                 return;
             case "ClientPush":
                 if (this.currentState === "ready" && this.replica) {
-                    this.replica.onPush(message.delta.length === 0 ? null : message.delta, message.ackSeq);
+                    this.replica.onPush(message.delta.length === 0 ? null : message.delta, message.ackSeq,
+                        message.durableSeq);
                     for (const r of message.refusals) {
                         this.tellRefusal({ seq: r.seq, property: r.property, reason: r.reason });
                     }
@@ -370,7 +371,8 @@ export class ProfilesClient {
             this.replica = new Replica(visible, profile);
         } else {
             this.replica.onSnapshot(profile, lastAppliedSeq);
-            // The batches the master has not applied go again, with their original numbers.
+            // The batches not yet durable go again, with their original numbers (a restarted master skips those
+            // its database holds).
             for (const batch of this.replica.unacknowledged()) {
                 this.send({ type: "ClientUpdate", seq: batch.seq, delta: batch.delta });
             }

@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Why the master refused a peer (profiles-core's RefusalCode). */
 export enum RefusalCode {
@@ -44,12 +44,12 @@ export type Message =
     | { type: "ProfileRequest" }
     | { type: "ProfileSnapshot"; lastAppliedSeq: number; profile: Uint8Array }
     | { type: "ClientUpdate"; seq: number; delta: Uint8Array }
-    | { type: "ClientPush"; ackSeq: number; delta: Uint8Array; refusals: Refusal[] }
+    | { type: "ClientPush"; ackSeq: number; durableSeq: number; delta: Uint8Array; refusals: Refusal[] }
     | { type: "AcquireProfile"; requestId: number; userId: string }
     | { type: "ProfileAcquired"; requestId: number; handle: number; lastAppliedSeq: number; profile: Uint8Array }
     | { type: "AcquireFailed"; requestId: number; reason: string }
     | { type: "ServerBatch"; seq: number; entries: HandleDelta[] }
-    | { type: "ServerPush"; ackSeq: number; entries: HandleDelta[]; refusals: Refusal[] }
+    | { type: "ServerPush"; ackSeq: number; durableSeq: number; entries: HandleDelta[]; refusals: Refusal[] }
     | { type: "ReleaseProfile"; handle: number };
 
 export type MessageType = Message["type"];
@@ -302,6 +302,7 @@ export function encodeMessage(message: Message): Uint8Array {
             break;
         case "ClientPush":
             out.varLong(message.ackSeq);
+            out.varLong(message.durableSeq);
             out.byteArray(message.delta);
             writeRefusals(out, message.refusals);
             break;
@@ -326,6 +327,7 @@ export function encodeMessage(message: Message): Uint8Array {
         case "ServerPush":
             // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
             out.varLong(message.ackSeq + 1);
+            out.varLong(message.durableSeq + 1);
             writeEntries(out, message.entries);
             writeRefusals(out, message.refusals);
             break;
@@ -385,7 +387,8 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
         case "ClientUpdate":
             return { type, seq: input.varLong(), delta: input.byteArray() };
         case "ClientPush":
-            return { type, ackSeq: input.varLong(), delta: input.byteArray(), refusals: readRefusals(input) };
+            return { type, ackSeq: input.varLong(), durableSeq: input.varLong(), delta: input.byteArray(),
+                refusals: readRefusals(input) };
         case "AcquireProfile":
             return { type, requestId: input.varInt(), userId: input.string() };
         case "ProfileAcquired":
@@ -396,7 +399,8 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
         case "ServerBatch":
             return { type, seq: input.varLong(), entries: readEntries(input) };
         case "ServerPush":
-            return { type, ackSeq: input.varLong() - 1, entries: readEntries(input), refusals: readRefusals(input) };
+            return { type, ackSeq: input.varLong() - 1, durableSeq: input.varLong() - 1, entries: readEntries(input),
+                refusals: readRefusals(input) };
         case "ReleaseProfile":
             return { type, handle: input.varInt() };
     }

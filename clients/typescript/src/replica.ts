@@ -1,7 +1,9 @@
 /**
  * The client's copy of its profile, kept convergent with the master's exactly as profiles-core's Replica
  * (docs/protocol.md, "Convergence"): confirmed (the master's state as of the last push), the batches sent and not
- * yet acknowledged, and visible = confirmed + pending + unsent local changes, which the game reads and changes.
+ * yet durable, and visible = confirmed + the batches not yet applied + unsent local changes, which the game reads and
+ * changes. A batch the master applied (ackSeq) leaves visible's overlay, since confirmed holds it; it is kept, to send
+ * again to the next master, until the master says it is durable (durableSeq).
  */
 import { ProfileFormatError } from "./codec/bytes.js";
 import { Profile } from "./profile.js";
@@ -9,6 +11,8 @@ import { Profile } from "./profile.js";
 interface PendingBatch {
     readonly seq: number;
     readonly delta: Uint8Array;
+    /** The master said it is in its state (so in confirmed, not laid over it again). */
+    applied: boolean;
 }
 
 export class Replica {
@@ -21,7 +25,13 @@ export class Replica {
         this.confirmed = visible.copy();
     }
 
+    /** Batches sent that the master has not applied yet. */
     get pendingBatches(): number {
+        return this.pending.filter((batch) => !batch.applied).length;
+    }
+
+    /** Batches sent that the master has not said are durable yet (applied or not): kept to send again. */
+    get notDurableBatches(): number {
         return this.pending.length;
     }
 
@@ -32,7 +42,7 @@ export class Replica {
         }
         const delta = this.visible.getUpdates();
         this.visible.clearUpdates();
-        this.pending.push({ seq, delta });
+        this.pending.push({ seq, delta, applied: false });
         return delta;
     }
 
@@ -42,18 +52,22 @@ export class Replica {
         this.rebuild();
     }
 
-    /** Each unacknowledged batch, oldest first: to send again after a reconnection. */
+    /** Each batch not yet durable, oldest first: to send again after a reconnection. */
     unacknowledged(): readonly PendingBatch[] {
         return [...this.pending];
     }
 
-    /** The master's push: its delta (null: nothing changed) and that batches up to {@code ackSeq} are in it. */
-    onPush(delta: Uint8Array | null, ackSeq: number): void {
-        const inSync = this.pending.length === 0 && !this.visible.hasUpdates();
+    /**
+     * The master's push: its delta (null: nothing changed), that batches up to {@code ackSeq} are applied (in it),
+     * and that batches up to {@code durableSeq} are committed to its database (forgotten here; the rest are kept).
+     */
+    onPush(delta: Uint8Array | null, ackSeq: number, durableSeq: number = ackSeq): void {
+        const inSync = this.pendingBatches === 0 && !this.visible.hasUpdates();
         if (delta !== null) {
             this.confirmed.applyUpdates(delta);
         }
-        const dropped = this.drop(ackSeq);
+        const dropped = this.markApplied(ackSeq);
+        this.drop(durableSeq);
         if (inSync) {
             if (delta !== null) {
                 this.visible.applyUpdates(delta);
@@ -63,22 +77,39 @@ export class Replica {
         }
     }
 
-    /** A whole profile after a reconnection: confirmed takes it, batches up to lastAppliedSeq are dropped. */
+    /**
+     * A whole profile after a reconnection: it holds exactly the batches up to lastAppliedSeq; any later one is not
+     * applied (a master restarted from its database may hold fewer than the one before said) and is laid over again.
+     */
     onSnapshot(snapshot: Uint8Array, lastAppliedSeq: number): void {
         this.confirmed.fromBytes(snapshot);
-        this.drop(lastAppliedSeq);
+        for (const batch of this.pending) {
+            batch.applied = batch.seq <= lastAppliedSeq;
+        }
         this.rebuild();
     }
 
-    private drop(ackSeq: number): boolean {
-        const before = this.pending.length;
-        this.pending = this.pending.filter((batch) => batch.seq > ackSeq);
-        return this.pending.length !== before;
+    private markApplied(ackSeq: number): boolean {
+        let changed = false;
+        for (const batch of this.pending) {
+            if (!batch.applied && batch.seq <= ackSeq) {
+                batch.applied = true;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private drop(durableSeq: number): void {
+        this.pending = this.pending.filter((batch) => batch.seq > durableSeq);
     }
 
     private rebuild(): void {
         const target = this.confirmed.copy();
         for (const batch of this.pending) {
+            if (batch.applied) {
+                continue; // in confirmed already
+            }
             try {
                 target.applyUpdates(batch.delta);
             } catch (e) {

@@ -8,7 +8,7 @@ const ONE_INT_DELTA = Uint8Array.of(1, 0, 10);
 
 /** The samples of profiles-core's MessagesCodecTest, by the name of their golden file. */
 const SAMPLES: Record<string, Message> = {
-    Hello: { type: "Hello", protocolVersion: 2, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
+    Hello: { type: "Hello", protocolVersion: 3, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
         credential: "s3cret", schemaFingerprint: "ab12" },
     Welcome: { type: "Welcome", userId: "u1", schemaJson: '{"properties":[]}', maxUpdateSize: 1 << 20 },
     Refused: { type: "Refused", code: RefusalCode.AUTHENTICATION, reason: "bad secret" },
@@ -17,16 +17,16 @@ const SAMPLES: Record<string, Message> = {
     ProfileRequest: { type: "ProfileRequest" },
     ProfileSnapshot: { type: "ProfileSnapshot", lastAppliedSeq: 7, profile: Uint8Array.of(1, 2, 3, 4) },
     ClientUpdate: { type: "ClientUpdate", seq: 1, delta: ONE_INT_DELTA },
-    ClientPush: { type: "ClientPush", ackSeq: 1, delta: ONE_INT_DELTA, refusals: [] },
-    ClientPushRefused: { type: "ClientPush", ackSeq: 2, delta: new Uint8Array(0),
+    ClientPush: { type: "ClientPush", ackSeq: 1, durableSeq: 1, delta: ONE_INT_DELTA, refusals: [] },
+    ClientPushRefused: { type: "ClientPush", ackSeq: 2, durableSeq: 1, delta: new Uint8Array(0),
         refusals: [{ seq: 2, handle: 0, property: "level", reason: "150 is above 100" }] },
     AcquireProfile: { type: "AcquireProfile", requestId: 1, userId: "u1" },
     ProfileAcquired: { type: "ProfileAcquired", requestId: 1, handle: 3, lastAppliedSeq: 0,
         profile: Uint8Array.of(9, 8, 7) },
     AcquireFailed: { type: "AcquireFailed", requestId: 1, reason: "database down" },
     ServerBatch: { type: "ServerBatch", seq: 1, entries: [{ handle: 1, delta: ONE_INT_DELTA }] },
-    ServerPush: { type: "ServerPush", ackSeq: 1, entries: [{ handle: 1, delta: ONE_INT_DELTA }], refusals: [] },
-    ServerPushContinued: { type: "ServerPush", ackSeq: -1, entries: [{ handle: 300, delta: Uint8Array.of(0) }],
+    ServerPush: { type: "ServerPush", ackSeq: 1, durableSeq: 1, entries: [{ handle: 1, delta: ONE_INT_DELTA }], refusals: [] },
+    ServerPushContinued: { type: "ServerPush", ackSeq: -1, durableSeq: -1, entries: [{ handle: 300, delta: Uint8Array.of(0) }],
         refusals: [{ seq: 4, handle: 300, property: "", reason: "unknown handle" }] },
     ReleaseProfile: { type: "ReleaseProfile", handle: 3 },
 };
@@ -39,8 +39,8 @@ for (const [name, sample] of Object.entries(SAMPLES)) {
     });
 }
 
-test("a ClientPush of one three-byte delta takes seven bytes", () => {
-    assert.deepEqual([...encodeMessage(SAMPLES.ClientPush!)], [115, 1, 3, 1, 0, 10, 0]);
+test("a ClientPush of one three-byte delta takes eight bytes", () => {
+    assert.deepEqual([...encodeMessage(SAMPLES.ClientPush!)], [115, 1, 1, 3, 1, 0, 10, 0]);
 });
 
 test("varlongs take Kryo's 9-byte form and long8 is little-endian", () => {

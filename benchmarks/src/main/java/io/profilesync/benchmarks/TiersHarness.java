@@ -79,7 +79,7 @@ public final class TiersHarness {
         KryoSerialization serialization = new KryoSerialization(kryo);
         int batch = frame(serialization, new ServerBatch(1, List.of(new HandleDelta(1, delta))));
         int batchLater = frame(serialization, new ServerBatch(100_000, List.of(new HandleDelta(1, delta))));
-        int push = frame(serialization, new ClientPush(0, delta, List.of()));
+        int push = frame(serialization, new ClientPush(0, 0, delta, List.of()));
         System.out.println("== bytes on the wire for one changed int (gold = 5)");
         System.out.printf("delta                                 %3d bytes   (MST: 14)%n", delta.length);
         System.out.printf("game server -> master (ServerBatch)   %3d bytes   (%d once seq > 16383; MST: ~67)%n", batch,
@@ -201,7 +201,7 @@ public final class TiersHarness {
                     for (HandleDelta entry : batch.entries()) {
                         com.esotericsoftware.kryonet.Connection client = clientsByHandle.get(entry.handle());
                         if (client != null) {
-                            client.sendTCP(new ClientPush(0, entry.delta(), List.of()));
+                            client.sendTCP(new ClientPush(0, 0, entry.delta(), List.of()));
                         }
                     }
                 } else if (object instanceof io.profilesync.protocol.internal.Messages.AcquireProfile hello) {

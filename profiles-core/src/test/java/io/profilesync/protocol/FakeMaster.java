@@ -377,7 +377,8 @@ public final class FakeMaster implements AutoCloseable {
             return;
         }
         if (!firstTime(peer.instanceId, m.seq())) {
-            connection.sendTCP(new ServerPush(lastApplied.get(peer.instanceId), List.of(), List.of()));
+            long last = lastApplied.get(peer.instanceId);
+            connection.sendTCP(new ServerPush(last, last, List.of(), List.of()));
             return;
         }
         List<HandleDelta> accepted = new ArrayList<>();
@@ -407,7 +408,7 @@ public final class FakeMaster implements AutoCloseable {
             }
         }
         if (batchMode == BatchMode.NORMAL) {
-            connection.sendTCP(new ServerPush(m.seq(), accepted, refusals));
+            connection.sendTCP(new ServerPush(m.seq(), m.seq(), accepted, refusals));
         }
     }
 
@@ -416,7 +417,8 @@ public final class FakeMaster implements AutoCloseable {
             return;
         }
         if (!firstTime(peer.instanceId, m.seq())) {
-            connection.sendTCP(new ClientPush(lastApplied.get(peer.instanceId), new byte[0], List.of()));
+            long last = lastApplied.get(peer.instanceId);
+            connection.sendTCP(new ClientPush(last, last, new byte[0], List.of()));
             return;
         }
         ObservableProfile profile = profile(peer.userId);
@@ -435,7 +437,7 @@ public final class FakeMaster implements AutoCloseable {
             refusals.add(new Refusal(m.seq(), 0, "", e.getMessage()));
         }
         if (batchMode == BatchMode.NORMAL) {
-            connection.sendTCP(new ClientPush(m.seq(), client, refusals));
+            connection.sendTCP(new ClientPush(m.seq(), m.seq(), client, refusals));
             if (all.length > 0) {
                 pushToHolders(peer.userId, all, client, connection);
             }
@@ -450,11 +452,12 @@ public final class FakeMaster implements AutoCloseable {
                 continue;
             }
             if (peer.role == Role.CLIENT && peer.userId.equals(userId)) {
-                connection.sendTCP(new ClientPush(lastApplied.getOrDefault(peer.instanceId, 0L), client, List.of()));
+                connection.sendTCP(new ClientPush(lastApplied.getOrDefault(peer.instanceId, 0L),
+                        lastApplied.getOrDefault(peer.instanceId, 0L), client, List.of()));
             } else if (peer.role == Role.GAME_SERVER) {
                 for (Map.Entry<Integer, String> held : peer.handles.entrySet()) {
                     if (held.getValue().equals(userId)) {
-                        connection.sendTCP(new ServerPush(-1, List.of(new HandleDelta(held.getKey(), all)),
+                        connection.sendTCP(new ServerPush(-1, -1, List.of(new HandleDelta(held.getKey(), all)),
                                 List.of()));
                     }
                 }

@@ -207,7 +207,7 @@ class ReplicaTest {
     }
 
     @Test
-    void aSnapshotAfterAReconnectDropsTheBatchesItIncludes() {
+    void aSnapshotAfterAReconnectStopsLayingOverTheBatchesItIncludesButKeepsThemUntilDurable() {
         Master master = new Master();
         Holder holder = new Holder(master.profile.toBytes());
         master.holders.add(holder);
@@ -225,20 +225,66 @@ class ReplicaTest {
 
         holder.replica.onSnapshot(master.profile.toBytes(), 2);
 
-        assertThat(holder.replica.pendingBatches()).isEqualTo(1);
+        // Batches 1 and 2 are in the snapshot (applied), not durable yet: kept to send again to the next master.
+        assertThat(holder.replica.pendingBatches()).isEqualTo(3);
         assertThat(items.value()).containsExactly("a", "b", "c");
         List<Long> resent = new ArrayList<>();
         holder.replica.forEachUnacknowledged((seq, delta) -> {
             resent.add(seq);
-            holder.toMaster.addLast(new Object[] {seq, delta});
+            if (seq > 2) {
+                holder.toMaster.addLast(new Object[] {seq, delta}); // this test's master skips what it applied
+            }
         });
-        assertThat(resent).containsExactly(3L);
+        assertThat(resent).containsExactly(1L, 2L, 3L);
         master.process(holder);
         holder.deliverPush();
         assertThat(holder.visible().toBytes()).isEqualTo(master.profile.toBytes());
         @SuppressWarnings("unchecked")
         ObservableList<String> masterItems = master.profile.get("items", ObservableList.class);
         assertThat(masterItems.value()).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void anAppliedBatchLeavesTheOverlayButIsKeptUntilItsDurableAcknowledgement() {
+        Master master = new Master();
+        Holder holder = new Holder(master.profile.toBytes());
+        master.holders.add(holder);
+        @SuppressWarnings("unchecked")
+        ObservableList<String> items = holder.visible().get("items", ObservableList.class);
+        items.add("a");
+        holder.tick();
+        items.add("b");
+        holder.tick();
+        master.process(holder);
+        master.process(holder);
+        Object[] first = holder.fromMaster.pollFirst();
+        Object[] second = holder.fromMaster.pollFirst();
+
+        // Applied up to 2, durable up to 0: nothing is laid over twice, both are kept to send again.
+        holder.replica.onPush((byte[]) first[0], 1, 0);
+        holder.replica.onPush((byte[]) second[0], 2, 0);
+        assertThat(items.value()).containsExactly("a", "b");
+        assertThat(holder.replica.confirmed().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(holder.replica.pendingBatches()).isEqualTo(2);
+        assertThat(holder.replica.settled()).isFalse();
+
+        // Durable up to 1: batch 1 is forgotten, batch 2 still kept.
+        holder.replica.onPush(null, 2, 1);
+        List<Long> kept = new ArrayList<>();
+        holder.replica.forEachUnacknowledged((seq, delta) -> kept.add(seq));
+        assertThat(kept).containsExactly(2L);
+
+        // A master restarted from an older database state hands back a snapshot holding only batch 1: batch 2 is laid
+        // over again, so the visible copy does not go back while it is sent again.
+        ObservableProfile older = newProfile();
+        @SuppressWarnings("unchecked")
+        ObservableList<String> olderItems = older.get("items", ObservableList.class);
+        olderItems.add("a");
+        holder.replica.onSnapshot(older.toBytes(), 1);
+        assertThat(items.value()).containsExactly("a", "b");
+
+        holder.replica.onPush(null, 2, 2);
+        assertThat(holder.replica.settled()).isTrue();
     }
 
     @Test

@@ -128,7 +128,7 @@ class BackPressureTest {
         String last = changes + "x".repeat(200_000);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             ServerBatch batch = (ServerBatch) readFrame(in);
-            writeFrame(out, new ServerPush(batch.seq(), List.of(), List.of()));
+            writeFrame(out, new ServerPush(batch.seq(), batch.seq(), List.of(), List.of()));
             seqs.add(batch.seq());
             mastersCopy.applyUpdates(batch.entries().get(0).delta());
             return mastersCopy.get("displayName", ObservableString.class).get().equals(last);

@@ -34,6 +34,7 @@ public final class MasterConfig {
     private final int saveBatchSize;
     private final Duration saveRetryMaxDelay;
     private final Duration shutdownTimeout;
+    private final Duration appliedBatchesRetention;
     private final List<String> gameServerSecrets;
     private final String tokenSecret;
     private final ClientAuthenticator clientAuthenticator;
@@ -64,6 +65,7 @@ public final class MasterConfig {
         saveBatchSize = b.saveBatchSize;
         saveRetryMaxDelay = b.saveRetryMaxDelay;
         shutdownTimeout = b.shutdownTimeout;
+        appliedBatchesRetention = b.appliedBatchesRetention;
         gameServerSecrets = List.copyOf(b.gameServerSecrets);
         tokenSecret = b.tokenSecret;
         clientAuthenticator = b.clientAuthenticator;
@@ -203,6 +205,16 @@ public final class MasterConfig {
         return saveRetryMaxDelay;
     }
 
+    /**
+     * How long a writer's entry stays in a profile's exactly-once record after that writer last changed the profile
+     * (default 24 hours); older entries are dropped when the profile is next saved. It must exceed the longest time
+     * a writer may hold a batch without its durable acknowledgement (a database outage, a writer offline), or a batch
+     * sent again after that could apply twice.
+     */
+    public Duration appliedBatchesRetention() {
+        return appliedBatchesRetention;
+    }
+
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
@@ -256,6 +268,7 @@ public final class MasterConfig {
         private int saveBatchSize = 1000;
         private Duration saveRetryMaxDelay = Duration.ofSeconds(30);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration appliedBatchesRetention = Duration.ofHours(24);
         private List<String> gameServerSecrets = List.of();
         private String tokenSecret;
         private ClientAuthenticator clientAuthenticator;
@@ -392,6 +405,12 @@ public final class MasterConfig {
 
         public Builder saveRetryMaxDelay(Duration value) {
             saveRetryMaxDelay = positive("saveRetryMaxDelay", value);
+            return this;
+        }
+
+        /** See {@link MasterConfig#appliedBatchesRetention()}; more than zero. */
+        public Builder appliedBatchesRetention(Duration value) {
+            appliedBatchesRetention = positive("appliedBatchesRetention", value);
             return this;
         }
 

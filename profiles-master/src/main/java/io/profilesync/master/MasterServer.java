@@ -300,8 +300,12 @@ public final class MasterServer implements AutoCloseable {
         return core.stats();
     }
 
-    /** A snapshot of the master's figures. */
-    public record Stats(int clients, int gameServers, int loadedProfiles, int dirtyProfiles, int conflictedProfiles) {
+    /**
+     * A snapshot of the master's figures. {@code databaseAvailable} is false from a failed save (not a conflict) until
+     * a save succeeds again: meanwhile durable acknowledgements wait and writers keep their batches (for /health).
+     */
+    public record Stats(int clients, int gameServers, int loadedProfiles, int dirtyProfiles, int conflictedProfiles,
+            boolean databaseAvailable) {
     }
 
     /**

@@ -284,11 +284,11 @@ public class PeerFrameFuzzTest {
                 frame(new AcquireProfile(1, "u1")), frame(new ServerBatch(1, List.of(new HandleDelta(1, everything),
                         new HandleDelta(2, level)))), frame(new ReleaseProfile(1))));
         seeds.put("master-to-client", concat(frame(new Welcome("u1", SCHEMA.clientSchema().toJson(), 65536)),
-                frame(new ProfileSnapshot(0, whole)), frame(new ClientPush(1, level,
+                frame(new ProfileSnapshot(0, whole)), frame(new ClientPush(1, 1, level,
                         List.of(new Refusal(1, 0, "level", "150 is above 100"))))));
         seeds.put("master-to-server", concat(frame(new ProfileAcquired(1, 1, 0, whole)),
-                frame(new ServerPush(-1, List.of(new HandleDelta(1, everything)), List.of())),
-                frame(new ServerPush(1, List.of(), List.of())), frame(new AcquireFailed(2, "database down")),
+                frame(new ServerPush(-1, -1, List.of(new HandleDelta(1, everything)), List.of())),
+                frame(new ServerPush(1, 0, List.of(), List.of())), frame(new AcquireFailed(2, "database down")),
                 frame(new Refused(RefusalCode.OVERLOADED, "slow down"))));
         byte[] valid = seeds.get("client-update-every-type");
         seeds.put("truncated-in-length", java.util.Arrays.copyOf(valid, 2));
@@ -312,12 +312,12 @@ public class PeerFrameFuzzTest {
         singles.put("profile-request", new ProfileRequest());
         singles.put("profile-snapshot", new ProfileSnapshot(7, whole));
         singles.put("client-update", new ClientUpdate(1, everything));
-        singles.put("client-push", new ClientPush(1, everything, List.of()));
+        singles.put("client-push", new ClientPush(1, 0, everything, List.of()));
         singles.put("acquire-profile", new AcquireProfile(1, "u1"));
         singles.put("profile-acquired", new ProfileAcquired(1, 3, 0, whole));
         singles.put("acquire-failed", new AcquireFailed(1, "database down"));
         singles.put("server-batch", new ServerBatch(1, List.of(new HandleDelta(1, everything))));
-        singles.put("server-push", new ServerPush(1, List.of(new HandleDelta(1, level)), List.of()));
+        singles.put("server-push", new ServerPush(1, 1, List.of(new HandleDelta(1, level)), List.of()));
         singles.put("release-profile", new ReleaseProfile(3));
         for (Map.Entry<String, Object> single : singles.entrySet()) {
             byte[] stream = concat(hello, frame(single.getValue()));

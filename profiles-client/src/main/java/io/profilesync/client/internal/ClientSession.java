@@ -117,7 +117,7 @@ final class ClientSession implements PeerCore.Role<ProfileSchema> {
             if (copy != null) {
                 List<HandleDelta> entries = push.delta().length == 0 ? List.of()
                         : List.of(new HandleDelta(HANDLE, push.delta()));
-                core.replicas().onPush(entries, push.ackSeq(), push.refusals());
+                core.replicas().onPush(entries, push.ackSeq(), push.durableSeq(), push.refusals());
                 core.afterPush();
             }
         } else if (message instanceof ProfileSnapshot snapshot) {

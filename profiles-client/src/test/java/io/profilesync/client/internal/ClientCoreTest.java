@@ -91,7 +91,7 @@ class ClientCoreTest {
         assertThat(second.sent(ClientUpdate.class)).extracting(ClientUpdate::seq).containsExactly(1L);
         assertThat(level(profile).intValue()).isEqualTo(5);
         ClientUpdate resent = second.sent(ClientUpdate.class).get(0);
-        second.deliver(new ClientPush(1, resent.delta(), List.of()));
+        second.deliver(new ClientPush(1, 1, resent.delta(), List.of()));
         loop.runDue();
         assertThat(core.quiescent()).isTrue();
         assertThat(core.confirmed()).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(profile.toBytes()));

@@ -108,9 +108,12 @@ public final class Messages {
 
     /**
      * Master to client: the delta of everything the master accepted since the last push (the client's own changes
-     * included), and that the client's batches up to {@code ackSeq} are included in it (or were refused).
+     * included), that the client's batches up to {@code ackSeq} are applied, included in it (or were refused), and
+     * that its batches up to {@code durableSeq} are committed to the database: the client may forget those, and keeps
+     * the others to send again to the next master. {@code ackSeq} drives the in-flight window, {@code durableSeq}
+     * what the client holds.
      */
-    public record ClientPush(long ackSeq, byte[] delta, List<Refusal> refusals) implements Message {
+    public record ClientPush(long ackSeq, long durableSeq, byte[] delta, List<Refusal> refusals) implements Message {
         public ClientPush {
             refusals = List.copyOf(refusals);
         }
@@ -147,10 +150,13 @@ public final class Messages {
 
     /**
      * Master to game server: for each held profile that changed, the delta of everything the master accepted since
-     * the last push (this game server's changes included), and that its batches up to {@code ackSeq} are included
-     * (or refused). {@code ackSeq} is -1 in a push that is continued by another (the last one carries the ack).
+     * the last push (this game server's changes included), that its batches up to {@code ackSeq} are applied and
+     * included (or refused), and that those up to {@code durableSeq} are committed to the database (the others it
+     * keeps, to send again to the next master). Both are -1 in a push that is continued by another (the last one
+     * carries the acks).
      */
-    public record ServerPush(long ackSeq, List<HandleDelta> entries, List<Refusal> refusals) implements Message {
+    public record ServerPush(long ackSeq, long durableSeq, List<HandleDelta> entries, List<Refusal> refusals)
+            implements Message {
         public ServerPush {
             entries = List.copyOf(entries);
             refusals = List.copyOf(refusals);

@@ -39,7 +39,7 @@ import java.util.function.Function;
  */
 public final class Protocol {
     /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
     public static final int FIRST_ID = 100;
@@ -123,9 +123,10 @@ public final class Protocol {
         }, i -> new ClientUpdate(i.readVarLong(true), bytes(i))),
         codec(ClientPush.class, 113, (o, m) -> {
             o.writeVarLong(m.ackSeq(), true);
+            o.writeVarLong(m.durableSeq(), true);
             Messages.writeBytes(o, m.delta());
             writeRefusals(o, m.refusals());
-        }, i -> new ClientPush(i.readVarLong(true), bytes(i), readRefusals(i))),
+        }, i -> new ClientPush(i.readVarLong(true), i.readVarLong(true), bytes(i), readRefusals(i))),
         codec(AcquireProfile.class, 120, (o, m) -> {
             o.writeVarInt(m.requestId(), true);
             Messages.writeString(o, m.userId());
@@ -147,9 +148,10 @@ public final class Protocol {
         codec(ServerPush.class, 124, (o, m) -> {
             // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
             o.writeVarLong(m.ackSeq() + 1, true);
+            o.writeVarLong(m.durableSeq() + 1, true);
             writeEntries(o, m.entries());
             writeRefusals(o, m.refusals());
-        }, i -> new ServerPush(i.readVarLong(true) - 1, readEntries(i), readRefusals(i))),
+        }, i -> new ServerPush(i.readVarLong(true) - 1, i.readVarLong(true) - 1, readEntries(i), readRefusals(i))),
         codec(ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
                 i -> new ReleaseProfile(i.readVarInt(true))));
 

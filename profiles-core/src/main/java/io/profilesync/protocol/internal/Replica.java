@@ -31,8 +31,27 @@ import org.slf4j.LoggerFactory;
 public final class Replica {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
 
-    /** A batch sent to the master and not yet acknowledged. */
-    private record PendingBatch(long seq, byte[] delta) {
+    /**
+     * A batch sent to the master and not yet durable. {@code applied}: the master said it is in its state (so in
+     * confirmed, not laid over it again); it is still kept, to send again to the next master, until durable.
+     */
+    private static final class PendingBatch {
+        final long seq;
+        final byte[] delta;
+        boolean applied;
+
+        PendingBatch(long seq, byte[] delta) {
+            this.seq = seq;
+            this.delta = delta;
+        }
+
+        long seq() {
+            return seq;
+        }
+
+        byte[] delta() {
+            return delta;
+        }
     }
 
     private final ObservableProfile visible;
@@ -55,7 +74,7 @@ public final class Replica {
         return confirmed;
     }
 
-    /** How many sent batches await an acknowledgement. */
+    /** How many sent batches await their durable acknowledgement (applied or not). */
     public int pendingBatches() {
         return pending.size();
     }
@@ -87,7 +106,7 @@ public final class Replica {
         pending.addLast(new PendingBatch(seq, delta));
     }
 
-    /** Whether nothing is unsent and nothing unacknowledged. */
+    /** Whether nothing is unsent and nothing not yet durable. */
     public boolean settled() {
         return pending.isEmpty() && !visible.hasUpdates();
     }
@@ -101,7 +120,7 @@ public final class Replica {
         rebuild();
     }
 
-    /** Calls {@code action} with each unacknowledged batch (sequence number, delta), oldest first: to send again. */
+    /** Calls {@code action} with each batch not yet durable (sequence number, delta), oldest first: to send again. */
     public void forEachUnacknowledged(java.util.function.BiConsumer<Long, byte[]> action) {
         for (PendingBatch batch : pending) {
             action.accept(batch.seq(), batch.delta());
@@ -110,16 +129,30 @@ public final class Replica {
 
     /**
      * The master's push: {@code delta} (may be null: nothing changed) is applied to confirmed, batches up to
-     * {@code ackSeq} are dropped, and visible is brought to confirmed plus what is still pending.
+     * {@code ackSeq} (applied and durable both) are dropped, and visible is brought to confirmed plus what is still
+     * pending.
      *
      * @throws ProfileFormatException when the master's delta is malformed (then nothing changed)
      */
     public void onPush(byte[] delta, long ackSeq) {
-        boolean inSync = pending.isEmpty() && !visible.hasUpdates();
+        onPush(delta, ackSeq, ackSeq);
+    }
+
+    /**
+     * The master's push: {@code delta} (may be null: nothing changed) is applied to confirmed, batches up to
+     * {@code ackSeq} (applied by the master) leave the visible copy's overlay, batches up to {@code durableSeq}
+     * (committed by the master's database) are forgotten, and visible is brought to confirmed plus what is not yet
+     * applied. Batches applied and not durable are kept to send again.
+     *
+     * @throws ProfileFormatException when the master's delta is malformed (then nothing changed)
+     */
+    public void onPush(byte[] delta, long ackSeq, long durableSeq) {
+        boolean inSync = !overlaid() && !visible.hasUpdates();
         if (delta != null) {
             confirmed.applyUpdates(delta);
         }
-        boolean dropped = drop(ackSeq);
+        boolean dropped = markApplied(ackSeq);
+        drop(durableSeq);
         if (inSync) {
             if (delta != null) {
                 visible.applyUpdates(delta);
@@ -135,24 +168,49 @@ public final class Replica {
      */
     public void onSnapshot(byte[] snapshot, long lastAppliedSeq) {
         confirmed.fromBytes(snapshot);
-        drop(lastAppliedSeq);
+        // The snapshot holds exactly the batches up to lastAppliedSeq: those are applied, any later one is not (a
+        // master restarted from the database may hold fewer than the one before told), so it is laid over again.
+        for (PendingBatch batch : pending) {
+            batch.applied = batch.seq() <= lastAppliedSeq;
+        }
         rebuild();
     }
 
-    private boolean drop(long ackSeq) {
-        boolean dropped = false;
-        for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
-            if (it.next().seq() <= ackSeq) {
-                it.remove();
-                dropped = true;
+    /** Whether a batch not yet applied by the master is laid over confirmed. */
+    private boolean overlaid() {
+        for (PendingBatch batch : pending) {
+            if (!batch.applied) {
+                return true;
             }
         }
-        return dropped;
+        return false;
+    }
+
+    private boolean markApplied(long ackSeq) {
+        boolean changed = false;
+        for (PendingBatch batch : pending) {
+            if (!batch.applied && batch.seq() <= ackSeq) {
+                batch.applied = true;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private void drop(long durableSeq) {
+        for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
+            if (it.next().seq() <= durableSeq) {
+                it.remove();
+            }
+        }
     }
 
     private void rebuild() {
         ObservableProfile target = confirmed.copy();
         for (PendingBatch batch : pending) {
+            if (batch.applied) {
+                continue; // in confirmed already
+            }
             try {
                 target.applyUpdates(batch.delta());
             } catch (ProfileFormatException e) {

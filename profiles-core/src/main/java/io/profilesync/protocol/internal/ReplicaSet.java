@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaSet {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
 
-    /** Batches sent and not yet acknowledged before the tick holds back: the master's pace sets the peer's. */
+    /** Batches sent and not yet applied before the tick holds back: the master's pace sets the peer's. */
     public static final int MAX_BATCHES_IN_FLIGHT = 8;
+    /**
+     * Batches applied and not yet durable the peer holds before the tick holds back (the database is slow or down):
+     * bounded, so a long outage slows the writer instead of filling its memory. At the default 100 ms tick, 100 s.
+     */
+    public static final int MAX_BATCHES_NOT_DURABLE = 1000;
 
     /** One held copy. */
     public static final class Copy {
@@ -80,8 +85,10 @@ public final class ReplicaSet {
     private final Consumer<String> diverged;
     private long nextSeq = 1;
     private long pushes;
-    /** The highest batch the master acknowledged (or included in a snapshot); batches after it are in flight. */
+    /** The highest batch the master applied (or included in a snapshot); batches after it are in flight. */
     private long ackedSeq;
+    /** The highest batch the master said is durable: earlier ones are forgotten, later ones kept to send again. */
+    private long durableSeq;
 
     /**
      * @param diverged told (with why) when a push no longer applies: the core reconnects for fresh snapshots
@@ -146,9 +153,19 @@ public final class ReplicaSet {
 
     // ---------------------------------------------------------------- sending
 
-    /** Whether fewer than {@link #MAX_BATCHES_IN_FLIGHT} batches await an acknowledgement. */
+    /**
+     * Whether fewer than {@link #MAX_BATCHES_IN_FLIGHT} batches await being applied, and fewer than
+     * {@link #MAX_BATCHES_NOT_DURABLE} being durable: the first follows the master's pace, the second its database's,
+     * so ordinary save latency never stalls the window.
+     */
     public boolean windowOpen() {
-        return nextSeq - 1 - ackedSeq < MAX_BATCHES_IN_FLIGHT;
+        return nextSeq - 1 - ackedSeq < MAX_BATCHES_IN_FLIGHT
+                && nextSeq - 1 - Math.max(durableSeq, 0) < MAX_BATCHES_NOT_DURABLE;
+    }
+
+    /** The highest batch the master said is durable (0 when none yet). */
+    public long durableSeq() {
+        return durableSeq;
     }
 
     /** How many batches are sent and not acknowledged. */
@@ -211,9 +228,22 @@ public final class ReplicaSet {
     /**
      * The master's push: each entry's delta goes to the copy of its handle, with {@code ackSeq}; a real
      * {@code ackSeq} (not -1: a push continued by another) also acknowledges every other copy's batches up to it,
-     * since batch numbers are per peer, not per profile. Refusals are told after the copies are corrected.
+     * since batch numbers are per peer, not per profile. Refusals are told after the copies are corrected. Here
+     * {@code ackSeq} means applied and durable both (a master that says no more).
      */
     public void onPush(List<HandleDelta> entries, long ackSeq, List<Refusal> refused) {
+        onPush(entries, ackSeq, ackSeq, refused);
+    }
+
+    /**
+     * As {@link #onPush(List, long, List)}, and {@code durableSeq} (-1: not said) forgets every copy's batches up to
+     * it; the rest are kept to send again to the next master.
+     */
+    public void onPush(List<HandleDelta> entries, long ackSeq, long durableSeq, List<Refusal> refused) {
+        if (durableSeq >= 0) {
+            this.durableSeq = Math.max(this.durableSeq, durableSeq);
+        }
+        long durable = this.durableSeq;
         long push = ++pushes;
         for (HandleDelta entry : entries) {
             Copy copy = byHandle.get(entry.handle());
@@ -222,13 +252,13 @@ public final class ReplicaSet {
                 continue;
             }
             copy.lastPush = push;
-            apply(copy, entry.delta(), ackSeq);
+            apply(copy, entry.delta(), ackSeq, durable);
         }
         if (ackSeq >= 0) {
             ackedSeq = Math.max(ackedSeq, ackSeq);
             for (Copy copy : List.copyOf(copies.values())) {
                 if (copy.lastPush != push) {
-                    apply(copy, null, ackSeq);
+                    apply(copy, null, ackSeq, durable);
                 }
             }
         }
@@ -238,9 +268,9 @@ public final class ReplicaSet {
         }
     }
 
-    private void apply(Copy copy, byte[] delta, long ackSeq) {
+    private void apply(Copy copy, byte[] delta, long ackSeq, long durable) {
         try {
-            copy.replica.onPush(delta, ackSeq);
+            copy.replica.onPush(delta, ackSeq, durable);
         } catch (ProfileFormatException e) {
             diverged.accept("the master's delta for user '" + copy.userId + "' cannot be applied ("
                     + e.getMessage() + "); reconnecting for fresh snapshots");

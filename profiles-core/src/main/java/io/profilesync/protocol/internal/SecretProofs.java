@@ -41,10 +41,22 @@ public final class SecretProofs {
     /** Whether {@code given} proves one of {@code secrets}; constant time in the proof's bytes. */
     public static boolean matchesAny(Iterable<String> secrets, byte[] given, byte[] nonce, long instanceId,
             String schemaFingerprint) {
-        boolean match = false;
+        return indexOfMatch(secrets, given, nonce, instanceId, schemaFingerprint) >= 0;
+    }
+
+    /**
+     * The index of the first of {@code secrets} that {@code given} proves, or -1; every secret is compared, in
+     * constant time in the proof's bytes.
+     */
+    public static int indexOfMatch(Iterable<String> secrets, byte[] given, byte[] nonce, long instanceId,
+            String schemaFingerprint) {
+        int index = -1;
+        int i = 0;
         for (String secret : secrets) {
-            match |= MessageDigest.isEqual(proof(secret, nonce, instanceId, schemaFingerprint), given);
+            boolean match = MessageDigest.isEqual(proof(secret, nonce, instanceId, schemaFingerprint), given);
+            index = match && index < 0 ? i : index;
+            i++;
         }
-        return match;
+        return index;
     }
 }

@@ -86,15 +86,15 @@ class MessagesCodecTest {
         samples.put("ProfileRequest", new ProfileRequest());
         samples.put("ProfileSnapshot", new ProfileSnapshot(7, new byte[] {1, 2, 3, 4}));
         samples.put("ClientUpdate", new ClientUpdate(1, ONE_INT_DELTA));
-        samples.put("ClientPush", new ClientPush(1, ONE_INT_DELTA, List.of()));
-        samples.put("ClientPushRefused", new ClientPush(2, new byte[0],
+        samples.put("ClientPush", new ClientPush(1, 1, ONE_INT_DELTA, List.of()));
+        samples.put("ClientPushRefused", new ClientPush(2, 1, new byte[0],
                 List.of(new Refusal(2, 0, "level", "150 is above 100"))));
         samples.put("AcquireProfile", new AcquireProfile(1, "u1"));
         samples.put("ProfileAcquired", new ProfileAcquired(1, 3, 0, new byte[] {9, 8, 7}));
         samples.put("AcquireFailed", new AcquireFailed(1, "database down"));
         samples.put("ServerBatch", new ServerBatch(1, List.of(new HandleDelta(1, ONE_INT_DELTA))));
-        samples.put("ServerPush", new ServerPush(1, List.of(new HandleDelta(1, ONE_INT_DELTA)), List.of()));
-        samples.put("ServerPushContinued", new ServerPush(-1, List.of(new HandleDelta(300, new byte[] {0})),
+        samples.put("ServerPush", new ServerPush(1, 1, List.of(new HandleDelta(1, ONE_INT_DELTA)), List.of()));
+        samples.put("ServerPushContinued", new ServerPush(-1, -1, List.of(new HandleDelta(300, new byte[] {0})),
                 List.of(new Refusal(4, 300, "", "unknown handle"))));
         samples.put("ReleaseProfile", new ReleaseProfile(3));
         return samples;
@@ -129,11 +129,11 @@ class MessagesCodecTest {
     }
 
     @Test
-    void aClientPushOfOneThreeByteDeltaTakesSevenBytes() {
-        byte[] bytes = write(new ClientPush(1, ONE_INT_DELTA, List.of()));
+    void aClientPushOfOneThreeByteDeltaTakesEightBytes() {
+        byte[] bytes = write(new ClientPush(1, 1, ONE_INT_DELTA, List.of()));
 
-        // class id 113+2, ackSeq 1, delta length 3, the delta, 0 refusals
-        assertThat(bytes).containsExactly(115, 1, 3, 1, 0, 10, 0);
+        // class id 113+2, ackSeq 1, durableSeq 1, delta length 3, the delta, 0 refusals
+        assertThat(bytes).containsExactly(115, 1, 1, 3, 1, 0, 10, 0);
     }
 
     @Test
@@ -154,10 +154,12 @@ class MessagesCodecTest {
 
     @Test
     void serverPushContinuedTravelsAsZero() {
-        byte[] bytes = write(new ServerPush(-1, List.of(), List.of()));
+        byte[] bytes = write(new ServerPush(-1, -1, List.of(), List.of()));
 
-        assertThat(bytes).containsExactly(126, 0, 0, 0);
+        // class id 124+2, ackSeq -1 as 0, durableSeq -1 as 0, no entries, no refusals
+        assertThat(bytes).containsExactly(126, 0, 0, 0, 0);
         assertThat(((ServerPush) read(bytes)).ackSeq()).isEqualTo(-1);
+        assertThat(((ServerPush) read(bytes)).durableSeq()).isEqualTo(-1);
     }
 
     // ---------------------------------------------------------------- hostile bytes
@@ -171,8 +173,8 @@ class MessagesCodecTest {
     void hostileLengthsAndCountsAreRefusedWithoutAllocatingThem() {
         // ServerBatch, seq 1, entry count 2^31-1
         assertRefused("7d01ffffffff07");
-        // ServerPush, ack 0, entry count 0, refusal count 2^28
-        assertRefused("7e000080808080");
+        // ServerPush, ack 0, durable 0, entry count 0, refusal count 2^28
+        assertRefused("7e00000080808080");
         // ProfileSnapshot, lastApplied 0, profile length 2^31-16
         assertRefused("7100f0ffffff07");
         // ClientUpdate, seq 1, delta length -1 (as a 5-byte varint)
@@ -228,9 +230,9 @@ class MessagesCodecTest {
             assertThat(received.get(0)).usingRecursiveComparison()
                     .isEqualTo(new ServerBatch(1, List.of(new HandleDelta(1, ONE_INT_DELTA))));
 
-            server.getConnections()[0].sendTCP(new ClientPush(1, ONE_INT_DELTA, List.of()));
+            server.getConnections()[0].sendTCP(new ClientPush(1, 1, ONE_INT_DELTA, List.of()));
             byte[] frame = nextFrameOf(in, 115);
-            assertThat(frame).containsExactly(0, 0, 0, 7, 115, 1, 3, 1, 0, 10, 0);
+            assertThat(frame).containsExactly(0, 0, 0, 8, 115, 1, 1, 3, 1, 0, 10, 0);
         } finally {
             server.stop();
             server.close();

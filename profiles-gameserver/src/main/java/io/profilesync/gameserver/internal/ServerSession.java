@@ -167,10 +167,14 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
         return claim.release;
     }
 
-    /** RELEASING sends ReleaseProfile once the last changes are in a batch; RELEASE_SENT ends once all are acked. */
+    /**
+     * RELEASING sends ReleaseProfile once the last changes are in a batch and every batch of the profile is durable
+     * (so the master may drop this game server's entry from the profile's exactly-once record: nothing of it will
+     * be sent again); RELEASE_SENT ends once all are acknowledged.
+     */
     private void advance(Claim claim) {
         if (claim.state == State.RELEASING && core.isResynced() && claim.copy.handle() >= 0
-                && !claim.profile.hasUpdates()) {
+                && !claim.profile.hasUpdates() && claim.copy.replica().pendingBatches() == 0) {
             core.send(new ReleaseProfile(claim.copy.handle()));
             claim.copy.seal(true);
             moveTo(claim, State.RELEASE_SENT);
@@ -251,7 +255,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     @Override
     public void onMessage(Message message) {
         if (message instanceof ServerPush push) {
-            core.replicas().onPush(push.entries(), push.ackSeq(), push.refusals());
+            core.replicas().onPush(push.entries(), push.ackSeq(), push.durableSeq(), push.refusals());
             core.afterPush();
         } else if (message instanceof ProfileAcquired acquired) {
             onAcquired(acquired);

@@ -1,30 +1,36 @@
 package io.profilesync.master.internal;
 
 import io.profilesync.protocol.internal.EventLoop;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Which batch each peer instance (game server or client; numbered alike) had applied last, kept across its
- * reconnects so a batch sent again after a lost acknowledgement applies once. An instance not heard from for
- * {@link #FORGET_AFTER_NANOS} is forgotten: one timer per instance, which looks at when it was last heard from when
- * it fires, rather than one timer per batch.
+ * Which batches each writer (game server or client; numbered alike) had applied, on two levels:
+ *
+ * <ul>
+ *   <li>per writer, in memory: the last batch applied by this master, kept across the writer's reconnects so a batch
+ *       sent again after a lost acknowledgement applies once. A writer not heard from for
+ *       {@link #FORGET_AFTER_NANOS} is forgotten: one timer per writer, which looks at when it was last heard from
+ *       when it fires, rather than one timer per batch;
+ *   <li>per profile, in the profile's exactly-once record ({@link io.profilesync.core.AppliedBatches}, saved in the
+ *       same row and transaction as the data): the last batch of each writer applied to that profile, so a master
+ *       that loads the profile later, after a crash too, skips each entry of a batch sent again that the profile
+ *       already holds. Entries are bounded: a game server's goes when it releases the profile (it releases only
+ *       once its batches are durable, so it never sends them again), any entry after {@code appliedBatchesRetention}
+ *       without use.
+ * </ul>
+ *
+ * <p>Writers are named by {@link Session#writerKey}: the authenticated identity and the instance id together.
  *
  * <p>Threading: the profile thread only.
  */
 final class AppliedBatches {
     static final long FORGET_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
-
-    /** What to do with a batch. */
-    enum Verdict {
-        /** The next batch: apply it (it is recorded as applied). */
-        APPLY,
-        /** Applied already (sent again after a reconnect): acknowledge it, do not apply it. */
-        DUPLICATE,
-        /** Numbers were skipped, which cannot happen on an ordered connection: a broken or hostile peer. */
-        GAP
-    }
 
     private static final class Instance {
         long lastSeq;
@@ -32,78 +38,111 @@ final class AppliedBatches {
     }
 
     private final EventLoop loop;
-    private final Sessions sessions;
+    private final InstantSource wallClock;
+    private final Duration retention;
+    private final DurableAcks durable;
     private final boolean dedupeOff;
-    /** Keyed by who authenticated as well as the instance id the peer chose (see {@link Session#dedupeKey()}). */
-    private final Map<Session.DedupeKey, Instance> instances = new HashMap<>();
+    /** Keyed by {@link Session#writerKey}: who authenticated as well as the instance id the peer chose. */
+    private final Map<String, Instance> instances = new HashMap<>();
 
     /** {@code dedupeOff}: {@link BrokenOnPurpose#DEDUPE_OFF}, for tests only. */
-    AppliedBatches(EventLoop loop, Sessions sessions, boolean dedupeOff) {
+    AppliedBatches(EventLoop loop, InstantSource wallClock, Duration retention, DurableAcks durable,
+            boolean dedupeOff) {
         this.loop = loop;
-        this.sessions = sessions;
+        this.wallClock = wallClock;
+        this.retention = retention;
+        this.durable = durable;
         this.dedupeOff = dedupeOff;
     }
 
     /**
-     * Batch {@code seq} arrived from {@code session} (either role): {@code apply} runs if it is the next one, a
-     * duplicate is not applied again, and both are acknowledged ({@code schedulePush} carries the ack); a gap
-     * disconnects the peer.
+     * Batch {@code seq} arrived from {@code session} (either role). If this master applied it already (sent again
+     * after a reconnect), {@code duplicate} says which profiles it touched; otherwise {@code apply} applies each of
+     * its entries the profile does not hold yet. Either way it says what the batch needs to be durable, the batch is
+     * acknowledged as applied at once ({@code schedulePush} carries the ack) and as durable once those saves commit.
+     * Numbers may skip (a batch whose profiles were all released is not sent again), never go back.
      */
-    void receive(Session session, long seq, Runnable apply, Runnable schedulePush) {
-        switch (admit(session.dedupeKey(), seq)) {
-            case GAP -> {
-                sessions.violation(session, "skipped from batch " + lastApplied(session.dedupeKey()) + " to " + seq);
-                return;
-            }
-            case APPLY -> apply.run();
-            case DUPLICATE -> {
-                // Sent again after a reconnect, its acknowledgement lost: applied once already.
-            }
-        }
+    void receive(Session session, long seq, Supplier<List<DurableAcks.Need>> apply,
+            Supplier<List<DurableAcks.Need>> duplicate, Runnable schedulePush) {
+        List<DurableAcks.Need> needs = admit(session.writerKey, seq) ? apply.get() : duplicate.get();
         session.ackSeq = Math.max(session.ackSeq, seq);
+        durable.track(session, seq, needs);
         schedulePush.run();
     }
 
-    /** Says what to do with batch {@code seq} of {@code instanceId}, and records it when it is to be applied. */
-    Verdict admit(Session.DedupeKey instanceId, long seq) {
-        Instance instance = instances.get(instanceId);
+    /** Whether batch {@code seq} of {@code writer} is new to this master (recorded as applied when it is). */
+    boolean admit(String writer, long seq) {
+        Instance instance = instances.get(writer);
         if (instance == null) {
             instance = new Instance();
-            instances.put(instanceId, instance);
-            scheduleForget(instanceId, FORGET_AFTER_NANOS);
+            instances.put(writer, instance);
+            scheduleForget(writer, FORGET_AFTER_NANOS);
         }
         instance.heardAt = loop.nanoTime();
         if (seq <= instance.lastSeq) {
-            return dedupeOff ? Verdict.APPLY : Verdict.DUPLICATE;
-        }
-        if (instance.lastSeq != 0 && seq != instance.lastSeq + 1) {
-            return Verdict.GAP;
+            return dedupeOff;
         }
         instance.lastSeq = seq;
-        return Verdict.APPLY;
+        return true;
     }
 
-    /** The last batch applied for {@code instanceId}, 0 when none (or forgotten). */
-    long lastApplied(Session.DedupeKey instanceId) {
-        Instance instance = instances.get(instanceId);
+    /** The last batch this master applied for {@code writer}, 0 when none (or forgotten). */
+    long lastApplied(String writer) {
+        Instance instance = instances.get(writer);
         return instance == null ? 0 : instance.lastSeq;
+    }
+
+    /**
+     * The last batch of {@code writer} whose effects the profile holds: what this master applied, or what the
+     * profile's record says (a master before this one applied and saved it).
+     */
+    long lastApplied(ProfileEntry entry, String writer) {
+        io.profilesync.core.AppliedBatches.Entry stored = entry.profile.appliedBatches().get(writer);
+        return Math.max(lastApplied(writer), stored == null ? 0 : stored.seq());
+    }
+
+    /** Whether the profile's record says it holds batch {@code seq} of {@code writer} already. */
+    boolean holds(ProfileEntry entry, String writer, long seq) {
+        if (dedupeOff) {
+            return false;
+        }
+        io.profilesync.core.AppliedBatches.Entry stored = entry.profile.appliedBatches().get(writer);
+        return stored != null && stored.seq() >= seq;
+    }
+
+    /** Batch {@code seq} of {@code writer} was applied to the profile: its record says so, saved with the data. */
+    void recordApplied(ProfileEntry entry, String writer, long seq) {
+        entry.profile.setAppliedBatches(entry.profile.appliedBatches().with(writer, seq, wallClock.instant()));
+    }
+
+    /** {@code writer} released the profile with every batch durable: its entry goes with the next save. */
+    void released(ProfileEntry entry, String writer) {
+        entry.profile.setAppliedBatches(entry.profile.appliedBatches().without(writer));
+    }
+
+    /** Before a save: entries unused for longer than the retention are dropped. */
+    void prune(ProfileEntry entry) {
+        io.profilesync.core.AppliedBatches record = entry.profile.appliedBatches();
+        if (!record.isEmpty()) {
+            entry.profile.setAppliedBatches(record.usedSince(wallClock.instant().minus(retention)));
+        }
     }
 
     int size() {
         return instances.size();
     }
 
-    private void scheduleForget(Session.DedupeKey instanceId, long delayNanos) {
+    private void scheduleForget(String writer, long delayNanos) {
         loop.schedule(delayNanos, () -> {
-            Instance instance = instances.get(instanceId);
+            Instance instance = instances.get(writer);
             if (instance == null) {
                 return;
             }
             long quiet = loop.nanoTime() - instance.heardAt;
             if (quiet >= FORGET_AFTER_NANOS) {
-                instances.remove(instanceId);
+                instances.remove(writer);
             } else {
-                scheduleForget(instanceId, FORGET_AFTER_NANOS - quiet);
+                scheduleForget(writer, FORGET_AFTER_NANOS - quiet);
             }
         });
     }

@@ -16,5 +16,10 @@ public enum BrokenOnPurpose {
      */
     PUSH_SKIPS_WRITERS_OWN_CHANGES,
     /** An idle profile is unloaded without being saved first: its unsaved changes are lost. */
-    UNLOAD_IGNORES_DIRTINESS
+    UNLOAD_IGNORES_DIRTINESS,
+    /**
+     * A batch is acknowledged as durable as soon as it is applied, before its save commits: a master crash then loses
+     * changes its writers were told are safe (and dropped).
+     */
+    ACK_BEFORE_DURABLE
 }

@@ -10,6 +10,7 @@ import io.profilesync.core.UpdateValidator;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ final class ChangeRelay {
     private final ClientPushes clientPushes;
     private final GameServerPushes gameServerPushes;
     private final SaveScheduler saves;
+    private final AppliedBatches applied;
+    private final Set<String> immediateProperties;
     private final MasterMetrics metrics;
     private final boolean skipWritersOwnChanges;
     private final int maxUpdateSize;
@@ -36,8 +39,11 @@ final class ChangeRelay {
     static final int WHOLE_PROFILE_MESSAGE_OVERHEAD = 64;
 
     /** {@code skipWritersOwnChanges}: {@link BrokenOnPurpose#PUSH_SKIPS_WRITERS_OWN_CHANGES}, for tests only. */
-    ChangeRelay(MasterConfig config, ClientPushes clientPushes, GameServerPushes gameServerPushes, SaveScheduler saves,
-            MasterMetrics metrics, boolean skipWritersOwnChanges) {
+    ChangeRelay(MasterConfig config, Set<String> immediateProperties, ClientPushes clientPushes,
+            GameServerPushes gameServerPushes, SaveScheduler saves, AppliedBatches applied, MasterMetrics metrics,
+            boolean skipWritersOwnChanges) {
+        this.immediateProperties = Set.copyOf(immediateProperties);
+        this.applied = applied;
         this.maxUpdateSize = config.maxUpdateSize();
         this.objectBufferSize = config.objectBufferSize();
         this.clientPushes = clientPushes;
@@ -49,35 +55,52 @@ final class ChangeRelay {
 
     /**
      * Decodes, validates and applies one delta of {@code writer}'s batch {@code seq} ({@code handle} 0 for a client),
-     * all or nothing, or refuses it (too large, malformed, not allowed).
+     * all or nothing, or refuses it (too large, malformed, not allowed). An accepted delta is recorded in the
+     * profile's exactly-once record and marks the profile for saving even when it changed nothing, so the record
+     * that it was applied becomes durable with it.
+     *
+     * @return whether it was accepted
      */
-    void apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
+    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
             UpdateValidator validator) {
         if (delta.length > maxUpdateSize) {
             refuse(writer, "too_large", seq, handle, "", "update of " + delta.length
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
-            return;
+            return false;
         }
         String tooLarge = growthRefusal(entry, delta.length);
         if (tooLarge != null) {
             refuse(writer, "too_big_to_send", seq, handle, "", tooLarge);
-            return;
+            return false;
         }
         try {
             List<ObservableProperty<?>> changed = entry.profile.applyUpdates(delta,
                     new ApplyOptions(view, false, validator));
             entry.sizeBound += delta.length;
             metrics.accepted(writer.role);
+            applied.recordApplied(entry, writer.writerKey, seq);
             if (!changed.isEmpty()) {
                 relay(entry, delta, view, writer);
-                saves.markChanged(entry);
             }
+            saves.markChanged(entry, immediate(changed));
+            return true;
         } catch (UpdateRejectedException e) {
             refuse(writer, "rejected", seq, handle, e.propertyName(), e.reason());
         } catch (ProfileFormatException e) {
             LOG.warn("Malformed update from {} for user '{}': {}", writer, entry.userId, e.getMessage());
             refuse(writer, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
         }
+        return false;
+    }
+
+    /** Whether one of {@code changed} is saved at once ({@code durability: immediate} in the schema). */
+    private boolean immediate(List<ObservableProperty<?>> changed) {
+        for (ObservableProperty<?> property : changed) {
+            if (immediateProperties.contains(property.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -122,8 +145,14 @@ final class ChangeRelay {
             if (profile.hasUpdates()) {
                 byte[] delta = profile.getUpdates();
                 profile.clearUpdates();
+                List<ObservableProperty<?>> changed = new java.util.ArrayList<>();
+                for (ObservableProperty<?> property : profile) {
+                    if (property.isDirty()) {
+                        changed.add(property);
+                    }
+                }
                 relay(entry, delta, PropertyView.ALL, null);
-                saves.markChanged(entry);
+                saves.markChanged(entry, immediate(changed));
             }
         } finally {
             profile.clearUpdates();

@@ -6,6 +6,7 @@ import io.profilesync.populators.ProfileSchema;
 import io.profilesync.populators.ProfileSchema.Writer;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
 import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
+import java.util.List;
 
 /**
  * What a client does with its own profile: asks for it (a snapshot of its view, and from then on pushes), and
@@ -50,7 +51,7 @@ final class ClientHolders {
                 cache.attach(entry);
             }
             holder.outbox = entry.profile.copy();
-            session.outbound.send(new ProfileSnapshot(applied.lastApplied(session.dedupeKey()), snapshot));
+            session.outbound.send(new ProfileSnapshot(applied.lastApplied(entry, session.writerKey), snapshot));
         });
     }
 
@@ -60,9 +61,15 @@ final class ClientHolders {
             sessions.violation(session, "sent ClientUpdate before it received its profile");
             return;
         }
-        applied.receive(session, update.seq(),
-                () -> relay.apply(session, holder.entry, update.seq(), 0, update.delta(), clientView, clientValidator),
-                () -> pushes.schedule(session));
+        ProfileEntry entry = holder.entry;
+        long seq = update.seq();
+        applied.receive(session, seq, () -> {
+            if (!applied.holds(entry, session.writerKey, seq)
+                    && !relay.apply(session, entry, seq, 0, update.delta(), clientView, clientValidator)) {
+                return List.of(); // refused: nothing to save
+            }
+            return List.of(DurableAcks.need(entry));
+        }, () -> List.of(DurableAcks.need(entry)), () -> pushes.schedule(session));
     }
 
     /** The client is gone: it lets its profile go. */

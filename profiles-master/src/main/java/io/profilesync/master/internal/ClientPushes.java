@@ -59,7 +59,7 @@ final class ClientPushes {
             holder.outbox.clearUpdates();
             return;
         }
-        if (!session.outbound.trySend(new ClientPush(session.ackSeq, delta, session.refusals))) {
+        if (!session.outbound.trySend(new ClientPush(session.ackSeq, session.durableSeq, delta, session.refusals))) {
             holder.push = loop.schedule(OutboundQueue.RETRY_NANOS, () -> {
                 holder.push = null;
                 push(session);

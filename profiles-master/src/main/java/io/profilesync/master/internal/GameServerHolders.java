@@ -12,6 +12,7 @@ import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a game server does with profiles: acquires any user's profile (a snapshot and a handle that names it on that
@@ -64,26 +65,42 @@ final class GameServerHolders {
                 holdings.dirty.remove(holding);
             }
             session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
-                    applied.lastApplied(session.dedupeKey()), snapshot));
+                    applied.lastApplied(entry, session.writerKey), snapshot));
         });
     }
 
     void onServerBatch(Session session, ServerBatch batch) {
-        applied.receive(session, batch.seq(), () -> {
+        long seq = batch.seq();
+        applied.receive(session, seq, () -> {
+            List<DurableAcks.Need> needs = new ArrayList<>();
             for (HandleDelta entry : batch.entries()) {
-                applyEntry(session, batch.seq(), entry);
+                applyEntry(session, seq, entry, needs);
             }
+            return needs;
+        }, () -> {
+            List<DurableAcks.Need> needs = new ArrayList<>();
+            for (HandleDelta entry : batch.entries()) {
+                Holding holding = session.gameServer.byHandle.get(entry.handle());
+                if (holding != null) {
+                    needs.add(DurableAcks.need(holding.entry));
+                }
+            }
+            return needs;
         }, () -> pushes.schedule(session));
     }
 
-    private void applyEntry(Session session, long seq, HandleDelta entry) {
+    private void applyEntry(Session session, long seq, HandleDelta entry, List<DurableAcks.Need> needs) {
         Holding holding = session.gameServer.byHandle.get(entry.handle());
         if (holding == null) {
             // MST never checks that the sender holds the user; here a game server writes only what it holds.
             relay.refuse(session, "not_held", seq, entry.handle(), "", "this game server does not hold profile handle "
                     + entry.handle() + "; acquire the profile first");
-        } else {
-            relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL, serverValidator);
+        } else if (applied.holds(holding.entry, session.writerKey, seq)) {
+            // A master before this one applied and saved it (its acknowledgement was lost with that master).
+            needs.add(DurableAcks.need(holding.entry));
+        } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL,
+                serverValidator)) {
+            needs.add(DurableAcks.need(holding.entry));
         }
     }
 
@@ -92,8 +109,10 @@ final class GameServerHolders {
         if (holding == null) {
             return; // released twice, or never held: harmless
         }
+        // A game server releases only once its batches are durable, so it never sends them again: its entry in the
+        // exactly-once record can go (with the next save).
+        applied.released(holding.entry, session.writerKey);
         release(holding);
-        // The ack of the batch with its last changes must still reach the game server.
         pushes.schedule(session);
     }
 

@@ -46,7 +46,7 @@ final class GameServerPushes {
         for (Holding holding : new ArrayList<>(holdings.dirty)) {
             byte[] delta = holding.outbox.getUpdates();
             if (!chunk.isEmpty() && chunkBytes + delta.length > maxChunkBytes) {
-                if (!session.outbound.trySend(new ServerPush(-1, chunk, List.of()))) {
+                if (!session.outbound.trySend(new ServerPush(-1, -1, chunk, List.of()))) {
                     retry(session);
                     return;
                 }
@@ -62,7 +62,7 @@ final class GameServerPushes {
         if (chunk.isEmpty() && !session.owesAnswer()) {
             return;
         }
-        if (!session.outbound.trySend(new ServerPush(session.ackSeq, chunk, session.refusals))) {
+        if (!session.outbound.trySend(new ServerPush(session.ackSeq, session.durableSeq, chunk, session.refusals))) {
             retry(session);
             return;
         }

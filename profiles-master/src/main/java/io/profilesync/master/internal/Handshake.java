@@ -117,7 +117,8 @@ final class Handshake {
                         + "the master's challenge, which never sends the secret");
                 return;
             }
-            if (!secretMatches(hello.credential())) {
+            int secretIndex = secretIndex(hello.credential());
+            if (secretIndex < 0) {
                 metrics.authenticationFailed(Role.GAME_SERVER, gameServerSecrets.isEmpty() ? "no_secrets_configured"
                         : "wrong_secret");
                 sessions.refuse(session, RefusalCode.AUTHENTICATION, gameServerSecrets.isEmpty()
@@ -125,6 +126,8 @@ final class Handshake {
                         : "wrong game-server secret: configure one of the master's gameServerSecrets");
                 return;
             }
+            // The exactly-once record is bound to who authenticated, not only to the instance id the peer chose.
+            session.writerKey = "gs:" + secretIndex + ":" + Long.toUnsignedString(session.instanceId);
             welcome(session, "", schemaJson);
             return;
         }
@@ -147,13 +150,16 @@ final class Handshake {
         }
         byte[] nonce = session.nonce;
         session.nonce = null;
-        if (!SecretProofs.matchesAny(config.gameServerSecrets(), proof.hmac(), nonce, session.instanceId,
-                session.schemaFingerprintOfHello)) {
+        int secretIndex = SecretProofs.indexOfMatch(config.gameServerSecrets(), proof.hmac(), nonce,
+                session.instanceId, session.schemaFingerprintOfHello);
+        if (secretIndex < 0) {
             sessions.refuse(session, RefusalCode.AUTHENTICATION, config.gameServerSecrets().isEmpty()
                     ? "this master accepts no game servers: it has no gameServerSecrets configured"
                     : "the proof matches none of the master's gameServerSecrets: configure one of them");
             return;
         }
+        // The exactly-once record is bound to who authenticated, not only to the instance id the peer chose.
+        session.writerKey = "gs:" + secretIndex + ":" + Long.toUnsignedString(session.instanceId);
         welcome(session, "", schemaJson);
     }
 
@@ -171,17 +177,20 @@ final class Handshake {
             return;
         }
         session.userId = userId;
+        session.writerKey = "client:" + userId + ":" + Long.toUnsignedString(session.instanceId);
         welcome(session, userId, clientSchemaJson);
     }
 
-    private boolean secretMatches(String credential) {
+    /** The index of the configured secret {@code credential} is, or -1; every secret is compared, in constant time. */
+    private int secretIndex(String credential) {
         byte[] given = credential.getBytes(StandardCharsets.UTF_8);
-        boolean match = false;
-        for (byte[] secret : gameServerSecrets) {
+        int index = -1;
+        for (int i = 0; i < gameServerSecrets.size(); i++) {
             // Constant time: MessageDigest.isEqual does not stop at the first differing byte.
-            match |= MessageDigest.isEqual(secret, given);
+            boolean match = MessageDigest.isEqual(gameServerSecrets.get(i), given);
+            index = match && index < 0 ? i : index;
         }
-        return match;
+        return index;
     }
 
     private void welcome(Session session, String userId, String json) {

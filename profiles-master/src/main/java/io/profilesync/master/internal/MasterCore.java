@@ -16,6 +16,8 @@ import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.PeerChannel;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +49,7 @@ public final class MasterCore {
     private final Sessions sessions;
     private final Handshake handshake;
     private final SaveScheduler saves;
+    private final DurableAcks durable;
     private final ProfileCache cache;
     private final ChangeRelay relay;
     private final ClientPushes clientPushes;
@@ -55,7 +58,11 @@ public final class MasterCore {
     private final GameServerHolders gameServers;
     private boolean closing;
 
-    /** The production master core: nothing broken. */
+    /**
+     * A master core with nothing broken, whose wall clock (for the age of exactly-once record entries) is the loop's
+     * clock counted from the epoch: right under the simulation's virtual time; production passes the system's
+     * ({@link #MasterCore(MasterConfig, ProfileSchema, IProfilesDatabaseAccessor, EventLoop, InstantSource, Set)}).
+     */
     public MasterCore(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop) {
         this(config, schema, accessor, loop, Set.of());
     }
@@ -66,6 +73,18 @@ public final class MasterCore {
      */
     public MasterCore(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop,
             Set<BrokenOnPurpose> broken) {
+        this(config, schema, accessor, loop, loopWallClock(loop), broken);
+    }
+
+    /**
+     * @param wallClock the time stamped on exactly-once record entries, which outlive the process (they are aged
+     *     out after {@link MasterConfig#appliedBatchesRetention()}): the system's clock in production
+     * @param broken defects to build in on purpose, <b>for tests only</b> ({@link BrokenOnPurpose}); empty in
+     *     production
+     */
+    public MasterCore(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop,
+            InstantSource wallClock, Set<BrokenOnPurpose> broken) {
+        Objects.requireNonNull(wallClock, "wallClock");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(accessor, "accessor");
@@ -74,14 +93,17 @@ public final class MasterCore {
         defects.addAll(Objects.requireNonNull(broken, "broken"));
         this.metrics = new MasterMetrics(config.meterRegistry());
         this.sessions = new Sessions(loop, metrics, this::sessionClosed, config.maxQueuedBytesPerPeer());
-        this.saves = new SaveScheduler(config, accessor, loop, metrics, this::savedClean);
-        this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
-                defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
-        AppliedBatches applied = new AppliedBatches(loop, sessions, defects.contains(BrokenOnPurpose.DEDUPE_OFF));
         this.clientPushes = new ClientPushes(config, loop, schema.clientView());
         this.gameServerPushes = new GameServerPushes(config, loop);
-        this.relay = new ChangeRelay(config, clientPushes, gameServerPushes, saves, metrics,
-                defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
+        this.durable = new DurableAcks(this::schedulePush, defects.contains(BrokenOnPurpose.ACK_BEFORE_DURABLE));
+        AppliedBatches applied = new AppliedBatches(loop, wallClock, config.appliedBatchesRetention(), durable,
+                defects.contains(BrokenOnPurpose.DEDUPE_OFF));
+        this.saves = new SaveScheduler(config, accessor, loop, metrics, applied::prune, durable::onSaved,
+                this::savedClean);
+        this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
+                defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
+        this.relay = new ChangeRelay(config, Set.of(), clientPushes, gameServerPushes, saves,
+                applied, metrics, defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
         Handouts handouts = new Handouts(config, cache);
         this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
         this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes);
@@ -164,7 +186,23 @@ public final class MasterCore {
         }
     }
 
+    private static InstantSource loopWallClock(EventLoop loop) {
+        return () -> Instant.EPOCH.plusNanos(loop.nanoTime());
+    }
+
+    private void schedulePush(Session session) {
+        if (!session.ready()) {
+            return;
+        }
+        if (session.role == Role.CLIENT) {
+            clientPushes.schedule(session);
+        } else {
+            gameServerPushes.schedule(session);
+        }
+    }
+
     private void sessionClosed(Session session) {
+        durable.closed(session);
         clients.onClosed(session);
         gameServers.onClosed(session);
     }

@@ -30,6 +30,8 @@ final class MasterMetrics {
     /** Save batches failed since the last one that succeeded; read by the health check from any thread. */
     private final AtomicInteger consecutiveSaveFailures = new AtomicInteger();
     private volatile String lastSaveFailure = "";
+    /** 1 while saves succeed (or none failed yet), 0 from a failed save until one succeeds again. */
+    private final AtomicInteger databaseAvailable = new AtomicInteger(1);
     private final Counter savedProfiles;
     private final Counter saveFailures;
     private final Timer saveSucceeded;
@@ -51,6 +53,8 @@ final class MasterMetrics {
         gauge("profilesync.profiles.dirty", "Profiles with changes not saved yet", dirtyProfiles);
         gauge("profilesync.profiles.conflicted", "Profiles whose stored version moved under the master (another "
                 + "writer of the database); kept in memory, never overwritten", conflictedProfiles);
+        gauge("profilesync.database.available", "1 while saves succeed, 0 from a failed save until one succeeds "
+                + "again (durable acknowledgements wait meanwhile)", databaseAvailable);
         savedProfiles = Counter.builder("profilesync.saves").description("Profiles saved to the database")
                 .register(registry);
         saveFailures = Counter.builder("profilesync.save.failures").description("Save batches the database refused "
@@ -111,6 +115,10 @@ final class MasterMetrics {
         dirtyProfiles.set(count);
     }
 
+    void databaseAvailable(boolean available) {
+        databaseAvailable.set(available ? 1 : 0);
+    }
+
     void conflicted() {
         conflictedProfiles.incrementAndGet();
     }
@@ -124,7 +132,8 @@ final class MasterMetrics {
     /**
      * An update refused.
      *
-     * @param reason why, as a label: too_large, rejected (a constraint or a permission), malformed, not_held
+     * @param reason why, as a label: too_large, rejected (a constraint or a permission), malformed, not_held,
+     *     too_big_to_send
      */
     void refused(Role writer, String reason) {
         counter("profilesync.updates.refused", "Updates refused, by the kind of writer and the reason", "writer",
@@ -196,6 +205,6 @@ final class MasterMetrics {
     /** Thread-safe: reads the atomics. */
     MasterServer.Stats stats() {
         return new MasterServer.Stats(connectedClients.get(), connectedGameServers.get(), loadedProfiles.get(),
-                dirtyProfiles.get(), conflictedProfiles.get());
+                dirtyProfiles.get(), conflictedProfiles.get(), databaseAvailable.get() == 1);
     }
 }

@@ -44,6 +44,10 @@ final class ProfileEntry {
     // Saving (SaveScheduler). Counts accepted changes, so a save knows whether it saved the newest state.
     long changeCount;
     long savingChangeCount;
+    /** The change count of the last committed save: changes up to it are durable. */
+    long savedChangeCount;
+    /** Writers waiting for a save of this profile before a batch of theirs is durable ({@link DurableAcks}). */
+    final Set<Session> durableWaiters = new LinkedHashSet<>();
     /** Whether a save is due ({@link #saveDueAt} means something): set by the first unsaved change. */
     boolean saveDue;
     long saveDueAt;

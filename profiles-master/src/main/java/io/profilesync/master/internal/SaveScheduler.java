@@ -43,6 +43,10 @@ final class SaveScheduler {
     private final EventLoop loop;
     private final MasterMetrics metrics;
     private final Consumer<ProfileEntry> onClean;
+    private final Consumer<ProfileEntry> beforeSave;
+    private final Consumer<ProfileEntry> onDurable;
+    /** When saves started failing (not for a conflict), 0 while they succeed. */
+    private long unavailableSince;
     private final Backoff saveBackoff;
     /** Every dirty profile, saving or not, conflicted or not, in the order it became dirty. */
     private final Set<ProfileEntry> dirty = new LinkedHashSet<>();
@@ -53,9 +57,16 @@ final class SaveScheduler {
     private EventLoop.Cancellable timer;
     private long timerAt;
 
-    /** {@code onClean}: told each time a save leaves a profile clean. */
+    /**
+     * @param beforeSave told of each profile about to be saved, before its snapshot is taken (its exactly-once record
+     *     is pruned)
+     * @param onDurable told of each profile a save committed (writers waiting for it move on)
+     * @param onClean told each time a save leaves a profile clean
+     */
     SaveScheduler(MasterConfig config, IProfilesDatabaseAccessor accessor, EventLoop loop, MasterMetrics metrics,
-            Consumer<ProfileEntry> onClean) {
+            Consumer<ProfileEntry> beforeSave, Consumer<ProfileEntry> onDurable, Consumer<ProfileEntry> onClean) {
+        this.beforeSave = beforeSave;
+        this.onDurable = onDurable;
         this.config = config;
         this.accessor = accessor;
         this.loop = loop;
@@ -66,22 +77,37 @@ final class SaveScheduler {
                 longest, 2);
     }
 
-    /** An accepted change: the profile is dirty, and due for saving a debounce after its first unsaved change. */
-    void markChanged(ProfileEntry entry) {
+    /**
+     * An accepted change: the profile is dirty, and due for saving a debounce after its first unsaved change, or at
+     * once (with the coalescing window, so changes due together share a batch) when {@code immediate}.
+     */
+    void markChanged(ProfileEntry entry, boolean immediate) {
         entry.changeCount++;
         if (dirty.add(entry)) {
             metrics.dirty(dirty.size());
         }
-        long due = loop.nanoTime() + config.saveProfileDebounce().toNanos();
+        long now = loop.nanoTime();
+        long due = immediate ? now : now + config.saveProfileDebounce().toNanos();
         if (!entry.saveDue) {
             entry.saveDue = true;
             entry.saveDueAt = due;
             enqueue(entry);
-        } else if (entry.saving && !entry.changedWhileSaving) {
-            // Not in the snapshot being saved: due a debounce after this first change, once that save succeeds.
-            entry.changedWhileSaving = true;
-            entry.changedWhileSavingDueAt = due;
+        } else if (entry.saving) {
+            if (!entry.changedWhileSaving) {
+                // Not in the snapshot being saved: due a debounce after this first change, once that save succeeds.
+                entry.changedWhileSaving = true;
+                entry.changedWhileSavingDueAt = due;
+            } else if (due - entry.changedWhileSavingDueAt < 0) {
+                entry.changedWhileSavingDueAt = due;
+            }
+        } else if (due - entry.saveDueAt < 0) {
+            saveSoon(entry);
         }
+    }
+
+    /** An accepted change saved after the debounce. */
+    void markChanged(ProfileEntry entry) {
+        markChanged(entry, false);
     }
 
     /** Saves {@code entry} as soon as its backoff allows (its unload waits for it). */
@@ -193,6 +219,7 @@ final class SaveScheduler {
             entry.saving = true;
             entry.changedWhileSaving = false;
             entry.savingChangeCount = entry.changeCount;
+            beforeSave.accept(entry);
             // The accessor works on its own thread: it gets a snapshot, never the live profile (MST races here).
             snapshots.add(entry.profile.copy());
         }
@@ -226,6 +253,7 @@ final class SaveScheduler {
                 entry.saveFailures = 0;
                 entry.retrying = false;
                 entry.profile.setStoredVersion(snapshots.get(i).storedVersion());
+                entry.savedChangeCount = Math.max(entry.savedChangeCount, entry.savingChangeCount);
                 if (!dirty.contains(entry)) {
                     continue; // forgotten meanwhile
                 }
@@ -239,6 +267,14 @@ final class SaveScheduler {
                 }
             }
             metrics.dirty(dirty.size());
+            if (unavailableSince != 0) {
+                LOG.info("The database is back: saves succeed again");
+                unavailableSince = 0;
+                metrics.databaseAvailable(true);
+            }
+            for (ProfileEntry entry : batch) {
+                onDurable.accept(entry);
+            }
             for (ProfileEntry entry : cleaned) {
                 onClean.accept(entry);
             }
@@ -267,8 +303,16 @@ final class SaveScheduler {
             }
         }
         if (staleUser == null) {
-            LOG.warn("Saving {} profile(s) failed; they stay dirty and are retried with backoff: {}", batch.size(),
-                    cause.toString());
+            if (unavailableSince == 0) {
+                // Said once per outage: acknowledgements wait, writers hold their batches, nothing is dropped.
+                LOG.error("Saving {} profile(s) failed; the database looks unavailable. Durable acknowledgements wait "
+                        + "and writers keep their batches until saves succeed again; retrying with backoff: {}",
+                        batch.size(), cause.toString());
+                unavailableSince = now == 0 ? 1 : now;
+                metrics.databaseAvailable(false);
+            } else {
+                LOG.debug("Saving {} profile(s) failed again: {}", batch.size(), cause.toString());
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.PeerChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,22 +27,20 @@ final class Session {
     Role role;
     long instanceId;
     String userId;
-
-    /** Whose batches these are: the authenticated identity (user id, or the game-server role) and the instance. */
-    record DedupeKey(String identity, long instanceId) {
-    }
-
     /**
-     * Valid once authenticated: a client by its user id, a game server by its role (every secret is one role), so a
-     * client presenting another user's instance id gets a record of its own instead of overwriting theirs.
+     * Names this writer in the exactly-once records: its authenticated identity (the client's user id, the game
+     * server's secret) and its instance id, so a peer presenting someone else's instance id names another writer.
      */
-    DedupeKey dedupeKey() {
-        return new DedupeKey(role == Role.CLIENT ? "client " + userId : "game server", instanceId);
-    }
+    String writerKey;
 
-    /** Batches up to this one are applied; the peer is told in the next push. */
+    /** Batches up to this one are applied (the in-flight window's signal); the peer is told in the next push. */
     long ackSeq;
     long ackSent;
+    /** Batches up to this one are committed by the accessor (the durable acknowledgement). */
+    long durableSeq;
+    long durableSent;
+    /** Applied batches not yet durable, oldest first, with what each waits for ({@link DurableAcks}). */
+    final ArrayDeque<DurableAcks.Waiting> notDurable = new ArrayDeque<>();
     final List<Refusal> refusals = new ArrayList<>();
 
     /** The client's hold on its own profile (clients only). */
@@ -70,13 +69,14 @@ final class Session {
 
     /** Whether an acknowledgement or a refusal waits for the next push. */
     boolean owesAnswer() {
-        return !refusals.isEmpty() || ackSeq != ackSent;
+        return !refusals.isEmpty() || ackSeq != ackSent || durableSeq != durableSent;
     }
 
     /** What the push just sent carried: the acknowledgement and the refusals are delivered. */
     void answered() {
         refusals.clear();
         ackSent = ackSeq;
+        durableSent = durableSeq;
     }
 
     @Override

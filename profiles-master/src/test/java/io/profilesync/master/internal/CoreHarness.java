@@ -31,7 +31,8 @@ abstract class CoreHarness {
     static final String SECRET = "core-test-game-server-secret";
     static final ProfileSchema SCHEMA = TestProfiles.SCHEMA;
 
-    final ManualEventLoop loop = new ManualEventLoop();
+    /** The core's loop: a new one after {@link #crash}. */
+    ManualEventLoop loop = new ManualEventLoop();
     final ScriptedAccessor accessor = new ScriptedAccessor(loop);
     MasterCore core;
     private int nextChannel = 1;
@@ -46,6 +47,16 @@ abstract class CoreHarness {
 
     MasterCore start(MasterConfig config, BrokenOnPurpose... broken) {
         core = new MasterCore(config, SCHEMA, accessor, loop, broken.length == 0 ? Set.of() : Set.of(broken));
+        return core;
+    }
+
+    /**
+     * The master process dies (SIGKILL): its memory, connections and queued work are gone, what the accessor
+     * committed stays; a new core starts on the same accessor, on a new loop.
+     */
+    MasterCore crash(MasterConfig config) {
+        loop = new ManualEventLoop();
+        core = new MasterCore(config, SCHEMA, accessor, loop, Set.of());
         return core;
     }
 

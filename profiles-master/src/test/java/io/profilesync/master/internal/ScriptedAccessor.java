@@ -1,5 +1,6 @@
 package io.profilesync.master.internal;
 
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.DatabaseException;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
@@ -17,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
  * Records the virtual time of each call. Single-threaded, like the tests that use it.
  */
 final class ScriptedAccessor implements IProfilesDatabaseAccessor {
-    record Row(String json, long version) {
+    /** A row: the data, its version, and the exactly-once record saved with it (in the same write). */
+    record Row(String json, long version, AppliedBatches appliedBatches) {
+        Row(String json, long version) {
+            this(json, version, AppliedBatches.EMPTY);
+        }
     }
 
     private final ManualEventLoop loop;
@@ -54,6 +59,7 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
         }
         profile.fromJson(row.json());
         profile.setStoredVersion(row.version());
+        profile.setAppliedBatches(row.appliedBatches());
         return CompletableFuture.completedFuture(true);
     }
 
@@ -98,7 +104,7 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
         }
         for (ObservableServerProfile profile : profiles) {
             long next = profile.storedVersion() + 1;
-            rows.put(profile.userId(), new Row(profile.toJson(), next));
+            rows.put(profile.userId(), new Row(profile.toJson(), next, profile.appliedBatches()));
             profile.setStoredVersion(next);
         }
         return CompletableFuture.completedFuture(null);

@@ -1,5 +1,6 @@
 package io.profilesync.testing.sim;
 
+import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.DatabaseException;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
@@ -31,8 +32,11 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
         }
     }
 
-    /** One committed row. */
-    public record Row(String json, long version) {
+    /**
+     * One committed row: the profile's JSON, its version, and its exactly-once record (the applied batches, saved in
+     * the same row and commit as the data, as the real accessors do; JSON, or null when empty).
+     */
+    public record Row(String json, long version, String appliedBatches) {
     }
 
     private final Map<String, Row> rows = new TreeMap<>();
@@ -105,6 +109,9 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
                 if (row != null) {
                     profile.fromJson(row.json());
                     profile.setStoredVersion(row.version());
+                    if (row.appliedBatches() != null) {
+                        profile.setAppliedBatches(AppliedBatches.fromJson(row.appliedBatches()));
+                    }
                 }
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
@@ -123,8 +130,10 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
         List<String> jsons = new ArrayList<>(batch.size());
         List<Long> expected = new ArrayList<>(batch.size());
         List<String> users = new ArrayList<>(batch.size());
+        List<String> records = new ArrayList<>(batch.size());
         for (ObservableServerProfile profile : batch) {
             jsons.add(profile.toJson());
+            records.add(profile.appliedBatches().isEmpty() ? null : profile.appliedBatches().toJson());
             expected.add(profile.storedVersion());
             users.add(profile.userId());
             pendingWrites.put(profile.userId(), jsons.get(jsons.size() - 1));
@@ -155,7 +164,7 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
                 }
             }
             for (int i = 0; i < batch.size(); i++) {
-                rows.put(users.get(i), new Row(jsons.get(i), expected.get(i) + 1));
+                rows.put(users.get(i), new Row(jsons.get(i), expected.get(i) + 1, records.get(i)));
                 commits++;
             }
             trace.add("db save " + users + " committed");

@@ -61,7 +61,7 @@ class WebSocketConnectorTest {
                 channel.trySend(new ProfileSnapshot(0, profile.toBytes()));
             } else if (message instanceof ClientUpdate update) {
                 profile.applyUpdates(update.delta());
-                channel.trySend(new ClientPush(update.seq(), update.delta(), List.of()));
+                channel.trySend(new ClientPush(update.seq(), update.seq(), update.delta(), List.of()));
             }
         }
 

@@ -315,9 +315,9 @@ class WebSocketTransportTest {
             await().until(() -> core.messages.size() == 1);
             assertThat(core.messages.get(0)).isInstanceOf(io.profilesync.protocol.internal.Messages.ProfileRequest.class);
             coreThread.submit(() -> core.channels.get(0).trySend(new io.profilesync.protocol.internal.Messages
-                    .ClientPush(1, new byte[] {1, 0, 10}, List.of()))).get();
-            byte[] frame = socket.getInputStream().readNBytes(9);
-            assertThat(HexFormat.of().formatHex(frame)).isEqualTo("820773010301000a00");
+                    .ClientPush(1, 0, new byte[] {1, 0, 10}, List.of()))).get();
+            byte[] frame = socket.getInputStream().readNBytes(10);
+            assertThat(HexFormat.of().formatHex(frame)).isEqualTo("82087301000301000a00");
         }
     }
 
