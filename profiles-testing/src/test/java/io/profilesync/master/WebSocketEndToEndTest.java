@@ -5,7 +5,7 @@ import io.profilesync.client.ProfilesClient;
 import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
-import io.profilesync.master.internal.websocket.SelfSignedPem;
+import io.profilesync.master.transport.websocket.SelfSignedPem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
