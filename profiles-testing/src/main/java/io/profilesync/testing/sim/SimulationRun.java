@@ -224,15 +224,19 @@ public final class SimulationRun {
         for (Iterator<Map.Entry<String, ObservableServerProfile>> it = seenLoaded.entrySet().iterator();
              it.hasNext(); ) {
             Map.Entry<String, ObservableServerProfile> entry = it.next();
-            if (loaded.contains(entry.getKey())) {
+            // Read the entry before removing it: TreeMap's iterator may reuse the removed node for its successor,
+            // and the entry would then name the next user (seen: a clean unload of u2 reported as one of u3).
+            String userId = entry.getKey();
+            ObservableServerProfile profile = entry.getValue();
+            if (loaded.contains(userId)) {
                 continue;
             }
             it.remove();
-            String json = entry.getValue().toJson();
-            String committed = accessor.committed(entry.getKey()).map(FaultyAccessor.Row::json).orElse(null);
-            String pending = accessor.pendingWrite(entry.getKey()).orElse(null);
+            String json = profile.toJson();
+            String committed = accessor.committed(userId).map(FaultyAccessor.Row::json).orElse(null);
+            String pending = accessor.pendingWrite(userId).orElse(null);
             if (!json.equals(committed) && !json.equals(pending)) {
-                violation(Invariant.NO_DIRTY_UNLOAD, "the master unloaded the profile of " + entry.getKey()
+                violation(Invariant.NO_DIRTY_UNLOAD, "the master unloaded the profile of " + userId
                         + " with changes neither saved nor being saved: in memory " + abbreviate(json)
                         + ", stored " + abbreviate(String.valueOf(committed)));
             }
