@@ -1,10 +1,13 @@
 package io.profilesync.protocol;
 
 import io.profilesync.protocol.internal.Checks;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
  * What a game server's and a client's configs share: where the master is, the credential, the update interval, the
@@ -24,6 +27,8 @@ public abstract class PeerConfig {
     private final int writeBufferSize;
     private final int objectBufferSize;
     private final Executor executor;
+    private final URI webSocketUri;
+    private final SSLContext sslContext;
 
     protected PeerConfig(Builder<?> builder) {
         if (builder.port < 0) {
@@ -43,6 +48,18 @@ public abstract class PeerConfig {
         this.writeBufferSize = builder.writeBufferSize;
         this.objectBufferSize = builder.objectBufferSize;
         this.executor = builder.executor;
+        this.webSocketUri = builder.webSocketUri;
+        this.sslContext = builder.sslContext;
+    }
+
+    /** The master's WebSocket endpoint when {@link Builder#url} named a {@code ws://} or {@code wss://} one. */
+    public Optional<URI> webSocketUri() {
+        return Optional.ofNullable(webSocketUri);
+    }
+
+    /** The TLS context for {@code wss://}, when one was given (else the JDK's default trust store is used). */
+    public Optional<SSLContext> sslContext() {
+        return Optional.ofNullable(sslContext);
     }
 
     /** The master's host name or address. */
@@ -99,7 +116,8 @@ public abstract class PeerConfig {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + host + ":" + port + ", updateInterval=" + updateInterval
+        return getClass().getSimpleName() + "[" + (webSocketUri != null ? webSocketUri : host + ":" + port)
+                + ", updateInterval=" + updateInterval
                 + ", writeBufferSize=" + writeBufferSize + ", objectBufferSize=" + objectBufferSize + "]";
     }
 
@@ -122,6 +140,8 @@ public abstract class PeerConfig {
         private int writeBufferSize;
         private int objectBufferSize;
         private Executor executor;
+        private URI webSocketUri;
+        private SSLContext sslContext;
 
         protected Builder(String credentialName, String credentialFix, int writeBufferSize, int objectBufferSize) {
             this.credentialName = credentialName;
@@ -138,6 +158,43 @@ public abstract class PeerConfig {
         /** Sets the credential; the subclass names the setter ({@code secret}, {@code token}). */
         protected final B credential(String value) {
             this.credential = Checks.secret(credentialName, value, credentialFix);
+            return self();
+        }
+
+        /**
+         * Where the master is, and over what: {@code tcp://host:port} (KryoNet TCP, as {@link #host} and
+         * {@link #port}), {@code ws://host:port/profilesync} or {@code wss://host:port/profilesync} (its WebSocket
+         * endpoint; the port defaults to 80 and 443). Through a TLS-terminating proxy use its {@code wss://} URL.
+         *
+         * @throws IllegalArgumentException naming the URL and the forms allowed
+         */
+        public final B url(String value) {
+            Objects.requireNonNull(value, "url");
+            URI uri;
+            try {
+                uri = new URI(value);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("url '" + value + "' is not a URL: " + e.getMessage());
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (uri.getHost() == null || !(scheme.equals("tcp") || scheme.equals("ws") || scheme.equals("wss"))) {
+                throw new IllegalArgumentException("url '" + value + "' must be tcp://host:port, "
+                        + "ws://host:port/path or wss://host:port/path");
+            }
+            int defaultPort = scheme.equals("ws") ? 80 : scheme.equals("wss") ? 443 : -1;
+            int urlPort = uri.getPort() == -1 ? defaultPort : uri.getPort();
+            if (urlPort == -1) {
+                throw new IllegalArgumentException("url '" + value + "' needs the master's TCP port: tcp://host:5000");
+            }
+            this.host = Checks.host(uri.getHost());
+            this.port = Checks.port(urlPort);
+            this.webSocketUri = scheme.equals("tcp") ? null : uri;
+            return self();
+        }
+
+        /** The TLS context for {@code wss://} (to trust a private certificate authority); default: the JDK's. */
+        public final B sslContext(SSLContext value) {
+            this.sslContext = Objects.requireNonNull(value, "sslContext");
             return self();
         }
 

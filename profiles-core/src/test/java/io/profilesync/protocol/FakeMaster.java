@@ -16,7 +16,9 @@ import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages;
 import io.profilesync.protocol.internal.Messages.Hello;
+import io.profilesync.protocol.internal.SecretProofs;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
 import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
@@ -247,6 +249,10 @@ public final class FakeMaster implements AutoCloseable {
             hello(connection, hello);
             return;
         }
+        if (message instanceof Messages.Proof proof) {
+            proof(connection, proof);
+            return;
+        }
         if (peer == null) {
             violations.add(message.getClass().getSimpleName() + " before Welcome");
             return;
@@ -284,6 +290,14 @@ public final class FakeMaster implements AutoCloseable {
             refusal = new Refused(RefusalCode.PROTOCOL_VERSION, "protocol " + hello.protocolVersion());
         }
         String userId = "";
+        if (refusal == null && hello.role() == Role.GAME_SERVER && hello.credential().isEmpty()) {
+            // Challenge-response, as the master: the game server proves the secret with an HMAC over a nonce.
+            byte[] nonce = new byte[SecretProofs.NONCE_LENGTH];
+            new java.security.SecureRandom().nextBytes(nonce);
+            challenged.put(connection.getID(), new Challenged(hello, nonce));
+            connection.sendTCP(new Messages.Challenge(nonce));
+            return;
+        }
         if (refusal == null && hello.role() == Role.GAME_SERVER && !hello.credential().equals(secret)) {
             refusal = new Refused(RefusalCode.AUTHENTICATION, "wrong game-server secret; set the master's secret");
         }
@@ -310,6 +324,25 @@ public final class FakeMaster implements AutoCloseable {
         welcomes++;
         connection.sendTCP(new Welcome(userId, hello.role() == Role.CLIENT ? clientSchemaJson : schemaJson,
                 maxUpdateSize));
+    }
+
+    private record Challenged(Hello hello, byte[] nonce) {
+    }
+
+    private final Map<Integer, Challenged> challenged = new HashMap<>();
+
+    private void proof(Connection connection, Messages.Proof proof) {
+        Challenged c = challenged.remove(connection.getID());
+        if (c == null) {
+            violations.add("Proof without a Challenge");
+            return;
+        }
+        boolean valid = SecretProofs.matchesAny(List.of(secret), proof.hmac(), c.nonce(), c.hello().instanceId(),
+                c.hello().schemaFingerprint());
+        Hello hello = c.hello();
+        // Valid: as if the secret had been sent; invalid: a wrong one, refused as such.
+        hello(connection, new Hello(hello.protocolVersion(), hello.role(), hello.instanceId(),
+                valid ? secret : "\0wrong", hello.schemaFingerprint()));
     }
 
     private void acquire(Connection connection, Peer peer, AcquireProfile m) {

@@ -38,6 +38,8 @@ public final class MasterConfig {
     private final String tokenSecret;
     private final ClientAuthenticator clientAuthenticator;
     private final MeterRegistry meterRegistry;
+    private final WebSocketConfig webSocket;
+    private final boolean refusePlaintextSecrets;
 
     private MasterConfig(Builder b) {
         host = b.host;
@@ -66,6 +68,21 @@ public final class MasterConfig {
         tokenSecret = b.tokenSecret;
         clientAuthenticator = b.clientAuthenticator;
         meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
+        webSocket = b.webSocket;
+        refusePlaintextSecrets = b.refusePlaintextSecrets;
+    }
+
+    /**
+     * Whether a game server that sends its secret in the Hello (not answering a challenge) is refused; profilesync's
+     * own game servers never send it.
+     */
+    public boolean refusePlaintextSecrets() {
+        return refusePlaintextSecrets;
+    }
+
+    /** The WebSocket endpoint, when it is on (off by default). */
+    public java.util.Optional<WebSocketConfig> webSocket() {
+        return java.util.Optional.ofNullable(webSocket);
     }
 
     public static Builder builder() {
@@ -243,6 +260,8 @@ public final class MasterConfig {
         private String tokenSecret;
         private ClientAuthenticator clientAuthenticator;
         private MeterRegistry meterRegistry;
+        private WebSocketConfig webSocket;
+        private boolean refusePlaintextSecrets;
 
         private Builder() {
         }
@@ -414,6 +433,18 @@ public final class MasterConfig {
         }
 
         /** Where the master's metrics go; default a private in-memory registry. */
+        /** Refuse game servers that send their secret in plaintext instead of answering the challenge. */
+        public Builder refusePlaintextSecrets(boolean value) {
+            refusePlaintextSecrets = value;
+            return this;
+        }
+
+        /** Also serve the protocol over WebSocket (browsers, WebGL builds, any language); off by default. */
+        public Builder webSocket(WebSocketConfig value) {
+            webSocket = Objects.requireNonNull(value, "webSocket");
+            return this;
+        }
+
         public Builder meterRegistry(MeterRegistry value) {
             meterRegistry = value;
             return this;

@@ -9,6 +9,9 @@ import io.profilesync.core.ProfilesException;
 import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.transport.ConnectionGate;
 import io.profilesync.master.transport.MasterHealth;
+import io.profilesync.master.transport.websocket.PagesHandler;
+import io.profilesync.master.transport.websocket.PeerEvents;
+import io.profilesync.master.transport.websocket.WebSocketTransport;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.internal.ExecutorEventLoop;
 import io.profilesync.protocol.internal.Messages.Message;
@@ -64,6 +67,7 @@ public final class MasterServer implements AutoCloseable {
     private final int port;
     /** KryoNet's update thread, started here rather than by Server.start() so that its life can be checked. */
     private final Thread networkThread;
+    private final WebSocketTransport webSocket;
     private volatile boolean closed;
 
     private MasterServer(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor)
@@ -109,6 +113,41 @@ public final class MasterServer implements AutoCloseable {
         }
         this.port = chosen;
         this.networkThread = gate.startNetworkThread(server);
+        this.webSocket = config.webSocket().isPresent() ? startWebSocket(config.webSocket().get()) : null;
+    }
+
+    /** The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread. */
+    private WebSocketTransport startWebSocket(WebSocketConfig ws) throws IOException {
+        WebSocketTransport transport = new WebSocketTransport(ws, loop, new PeerEvents() {
+            @Override
+            public void onConnected(PeerChannel channel) {
+                core.onConnected(channel);
+            }
+
+            @Override
+            public void onReceived(PeerChannel channel, Message message) {
+                core.onReceived(channel, message);
+            }
+
+            @Override
+            public void onDisconnected(PeerChannel channel) {
+                core.onDisconnected(channel);
+            }
+        }, new PagesHandler(ws.path(), null));
+        try {
+            transport.start();
+        } catch (IOException e) {
+            server.stop();
+            server.close();
+            executor.shutdownNow();
+            throw e;
+        }
+        return transport;
+    }
+
+    /** The WebSocket endpoint's port, when it is on. */
+    public java.util.OptionalInt webSocketPort() {
+        return webSocket == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(webSocket.port());
     }
 
     /** One KryoNet connection as the master core sees it. Called on the profile thread (KryoNet's calls are safe). */
@@ -286,6 +325,9 @@ public final class MasterServer implements AutoCloseable {
                 Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
         server.stop();
         server.close();
+        if (webSocket != null) {
+            webSocket.close();
+        }
         int before = call(core::dirtyCount, deadline);
         while (call(core::savableDirtyCount, deadline) > 0 && System.nanoTime() < deadline) {
             List<CompletableFuture<Void>> saves = call(() -> core.saveDue(true), deadline);

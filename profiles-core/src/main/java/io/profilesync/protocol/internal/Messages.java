@@ -71,6 +71,18 @@ public final class Messages {
     public record Welcome(String userId, String schemaJson, int maxUpdateSize) implements Message {
     }
 
+    /**
+     * Master to game server, in answer to a Hello without a secret: prove you know a game-server secret by answering
+     * {@link Proof} with an HMAC over this nonce, fresh for every connection, so the secret never travels and a
+     * captured answer is worth nothing on another connection.
+     */
+    public record Challenge(byte[] nonce) implements Message {
+    }
+
+    /** Game server to master: HMAC-SHA256 under the shared secret over the Challenge (see {@code SecretProofs}). */
+    public record Proof(byte[] hmac) implements Message {
+    }
+
     /** The master refuses a peer (and closes the connection) or a request. */
     public record Refused(RefusalCode code, String reason) implements Message {
     }

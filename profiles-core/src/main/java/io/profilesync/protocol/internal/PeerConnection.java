@@ -6,7 +6,9 @@ import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.RefusalCode;
 import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.internal.EventLoop.Cancellable;
+import io.profilesync.protocol.internal.Messages.Challenge;
 import io.profilesync.protocol.internal.Messages.Hello;
+import io.profilesync.protocol.internal.Messages.Proof;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.Refused;
 import io.profilesync.protocol.internal.Messages.Role;
@@ -203,7 +205,9 @@ final class PeerConnection implements Connector.Events {
         channel = opened;
         queue = new OutboundQueue(opened, MAX_QUEUED);
         phase = Phase.HANDSHAKING;
-        queue.send(new Hello(Protocol.VERSION, role, instanceId, config.credential(), config.schemaFingerprint()));
+        // A game server's secret never travels: it answers the master's Challenge with a Proof instead.
+        String credential = role == Role.GAME_SERVER ? "" : config.credential();
+        queue.send(new Hello(Protocol.VERSION, role, instanceId, credential, config.schemaFingerprint()));
         timer = loop.schedule(config.connectTimeout().toNanos(), () -> {
             timer = null;
             if (phase == Phase.HANDSHAKING && channel == opened) {
@@ -232,6 +236,9 @@ final class PeerConnection implements Connector.Events {
         }
         if (message instanceof Welcome w) {
             onWelcome(w);
+        } else if (message instanceof Challenge c && phase == Phase.HANDSHAKING && role == Role.GAME_SERVER) {
+            queue.send(new Proof(SecretProofs.proof(config.credential(), c.nonce(), instanceId,
+                    config.schemaFingerprint())));
         } else if (message instanceof Refused r) {
             onRefused(r);
         } else if (phase != Phase.WELCOMED) {

@@ -9,7 +9,8 @@ import java.util.concurrent.ThreadFactory;
  * The threads around a game server's or client's peer core in production: the profile executor (the one the config
  * names, or the peer's own daemon thread {@code <threadName>}), a timer thread {@code <threadName>-timer} when the
  * executor is the game's (timers then hand their tasks to it), the {@link ExecutorEventLoop} over them, and the
- * {@link KryoNetConnector} with its threads. The core itself starts none of them.
+ * {@link KryoNetConnector} (or, for a {@code ws://} or {@code wss://} url, the {@link WebSocketConnector}) with its
+ * threads. The core itself starts none of them.
  *
  * <p>Threading: every method may be called from any thread; {@link #shutdown()} is idempotent.
  */
@@ -17,7 +18,7 @@ public final class PeerRuntime {
     private final ScheduledThreadPoolExecutor own;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorEventLoop loop;
-    private final KryoNetConnector connector;
+    private final Connector connector;
     private final Executor executor;
 
     public PeerRuntime(PeerConfig config, String threadName) {
@@ -31,7 +32,9 @@ public final class PeerRuntime {
             timer = scheduler(threadName + "-timer");
             loop = new ExecutorEventLoop(given, timer);
         }
-        connector = new KryoNetConnector(config, loop, threadName);
+        // The URL's scheme chooses the transport: ws:// and wss:// the master's WebSocket endpoint, else KryoNet TCP.
+        connector = config.webSocketUri().isPresent() ? new WebSocketConnector(config, loop, threadName)
+                : new KryoNetConnector(config, loop, threadName);
         executor = loop::execute;
     }
 

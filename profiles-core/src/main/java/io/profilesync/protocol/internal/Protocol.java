@@ -8,6 +8,8 @@ import com.esotericsoftware.kryonet.Client;
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.protocol.internal.Messages.AcquireFailed;
+import io.profilesync.protocol.internal.Messages.Challenge;
+import io.profilesync.protocol.internal.Messages.Proof;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
@@ -37,7 +39,7 @@ import java.util.function.Function;
  */
 public final class Protocol {
     /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
     public static final int FIRST_ID = 100;
@@ -108,6 +110,8 @@ public final class Protocol {
             o.writeVarInt(m.code().code, true);
             Messages.writeString(o, m.reason());
         }, i -> new Refused(RefusalCode.of(i.readVarInt(true)), string(i))),
+        codec(Challenge.class, 103, (o, m) -> Messages.writeBytes(o, m.nonce()), i -> new Challenge(bytes(i))),
+        codec(Proof.class, 104, (o, m) -> Messages.writeBytes(o, m.hmac()), i -> new Proof(bytes(i))),
         codec(ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest()),
         codec(ProfileSnapshot.class, 111, (o, m) -> {
             o.writeVarLong(m.lastAppliedSeq(), true);
@@ -261,6 +265,10 @@ public final class Protocol {
             size += 3 * m.reason().length();
         } else if (message instanceof AcquireProfile m) {
             size += 3 * m.userId().length();
+        } else if (message instanceof Challenge m) {
+            size += m.nonce().length;
+        } else if (message instanceof Proof m) {
+            size += m.hmac().length;
         } else if (message instanceof AcquireFailed m) {
             size += 3 * m.reason().length();
         }

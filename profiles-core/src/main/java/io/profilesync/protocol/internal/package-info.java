@@ -4,6 +4,6 @@
  * ({@code EventLoop}, {@code Connector}, {@code PeerChannel}); the peer core shared by game servers and clients
  * ({@code PeerCore} with its rooms {@code PeerConnection}, {@code ReplicaSet}, {@code Replica}, {@code Batcher},
  * {@code OutboundQueue}); and its production adapters ({@code KryoNetConnector}, {@code ExecutorEventLoop},
- * {@code PeerRuntime}). {@code docs/architecture-peers.md} describes how they fit.
+ * {@code PeerRuntime}). {@code docs/architecture.md} describes how they fit.
  */
 package io.profilesync.protocol.internal;

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.HmacTokens;
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.master.MasterConfig;
 import java.io.IOException;
 import java.lang.annotation.Retention;
@@ -123,7 +124,7 @@ public final class Settings {
             List<String> gameServerSecrets,
             @Secret(min = HmacTokens.MIN_SECRET_LENGTH, empty = "turn the admin API off")
             @Env("PROFILESYNC_ADMIN_TOKEN") String adminToken,
-            Path file) {
+            Path file, boolean refusePlaintextSecrets) {
     }
 
     /** {@code database}. */
@@ -144,10 +145,23 @@ public final class Settings {
     public record MetricsSection(boolean enabled, String host, @Range(min = 1, max = 65535) int port, boolean jvm) {
     }
 
+    /**
+     * {@code websocket}: the WebSocket endpoint, off by default; no certificate and key: plain {@code ws://} (behind
+     * a TLS-terminating proxy).
+     */
+    public record WebSocketSection(boolean enabled, String host, @Range(min = 0, max = 65535) int port, String path,
+            @Size int maxFrameSize, Path certificate, Path privateKey, @Positive Duration idleTimeout,
+            boolean pages) {
+    }
+
     /** The whole file: one record per section, in the order of the reference. */
     public record Sections(ServerSection server, SecretsSection secrets, DatabaseSection database,
-            BackupSection backup, SchemaSection schema, MetricsSection metrics) {
+            BackupSection backup, SchemaSection schema, MetricsSection metrics, WebSocketSection websocket) {
     }
+
+    /** The WebSocket endpoint's defaults, from its own record (before DEFAULTS, which reads it). */
+    private static final WebSocketConfig WEBSOCKET = WebSocketConfig.plain(WebSocketConfig.DEFAULT_HOST,
+            WebSocketConfig.DEFAULT_PORT);
 
     /** Every default, once: the master's and the database's come from their own builders. */
     static final Sections DEFAULTS = defaults();
@@ -166,12 +180,15 @@ public final class Settings {
                         master.gameServerRequestsPerSecond(), master.gameServerDecodeBytesPerSecond(),
                         master.maxQueuedBytesPerPeer(), master.saveBatchSize(), master.saveRetryMaxDelay(),
                         master.shutdownTimeout()),
-                new SecretsSection(null, List.of(), null, Path.of(DATA_DIRECTORY, "secrets.yaml")),
+                new SecretsSection(null, List.of(), null, Path.of(DATA_DIRECTORY, "secrets.yaml"),
+                        master.refusePlaintextSecrets()),
                 new DatabaseSection(url, database.user(), database.password(), database.poolSize(),
                         database.durable()),
                 new BackupSection(database.backupInterval(), database.backupsToKeep(), null),
                 new SchemaSection(null),
-                new MetricsSection(false, "0.0.0.0", 9464, true));
+                new MetricsSection(false, "0.0.0.0", 9464, true),
+                new WebSocketSection(false, WEBSOCKET.host(), WEBSOCKET.port(), WEBSOCKET.path(),
+                        WEBSOCKET.maxFrameSize(), null, null, WEBSOCKET.idleTimeout(), WEBSOCKET.pages()));
     }
 
     // ---------------------------------------------------------------- keys, derived from the records
@@ -572,6 +589,9 @@ public final class Settings {
 
     /** Settings that contradict each other, checked by {@link MasterConfig}'s builder and named here. */
     private void checkContradictions() {
+        if (webSocketEnabled()) {
+            checkWebSocket();
+        }
         try {
             masterConfig(null, List.of(), null);
         } catch (IllegalArgumentException e) {
@@ -597,6 +617,47 @@ public final class Settings {
         });
     }
 
+    private void checkWebSocket() {
+        WebSocketSection ws = sections.websocket();
+        if (ws.port() != 0 && ws.port() == port()) {
+            throw new ConfigException("websocket.port", "must differ from server.port (" + port() + "), the KryoNet "
+                    + "TCP port; 5080 is the default");
+        }
+        if (ws.port() != 0 && metricsEnabled() && ws.port() == metricsPort()) {
+            throw new ConfigException("websocket.port", "must differ from metrics.port (" + metricsPort() + ")");
+        }
+        if (!ws.path().startsWith("/")) {
+            throw new ConfigException("websocket.path", "must start with /, such as /profilesync, not \""
+                    + ws.path() + "\"");
+        }
+        if ((ws.certificate() == null) != (ws.privateKey() == null)) {
+            throw new ConfigException(ws.certificate() != null ? "websocket.privateKey" : "websocket.certificate",
+                    "TLS needs both websocket.certificate (PEM chain) and websocket.privateKey (PEM, PKCS#8); give "
+                            + "both, or neither for plain ws:// (behind a TLS-terminating proxy)");
+        }
+        if (ws.certificate() != null && !Files.isReadable(ws.certificate())) {
+            throw new ConfigException("websocket.certificate", "cannot read " + ws.certificate().toAbsolutePath());
+        }
+        if (ws.privateKey() != null && !Files.isReadable(ws.privateKey())) {
+            throw new ConfigException("websocket.privateKey", "cannot read " + ws.privateKey().toAbsolutePath());
+        }
+    }
+
+    /** Whether the WebSocket endpoint is on ({@code websocket.enabled}). */
+    public boolean webSocketEnabled() {
+        return sections.websocket().enabled();
+    }
+
+    /** The WebSocket endpoint's settings, when it is on; buffer sizes follow the master's. */
+    public Optional<WebSocketConfig> webSocketSettings() {
+        if (!webSocketEnabled()) {
+            return Optional.empty();
+        }
+        WebSocketSection ws = sections.websocket();
+        return Optional.of(new WebSocketConfig(ws.host(), ws.port(), ws.path(), ws.maxFrameSize(),
+                sections.server().writeBufferSize(), ws.certificate(), ws.privateKey(), ws.idleTimeout(), ws.pages()));
+    }
+
     // ---------------------------------------------------------------- derived configurations
 
     /**
@@ -606,7 +667,10 @@ public final class Settings {
      */
     public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry) {
         ServerSection s = sections.server();
-        return MasterConfig.builder()
+        MasterConfig.Builder builder = MasterConfig.builder();
+        webSocketSettings().ifPresent(builder::webSocket);
+        return builder
+                .refusePlaintextSecrets(sections.secrets().refusePlaintextSecrets())
                 .host(s.host())
                 .port(s.port())
                 .writeBufferSize(s.writeBufferSize())

@@ -6,12 +6,16 @@ import io.profilesync.master.MasterConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.RefusalCode;
 import io.profilesync.protocol.internal.EventLoop;
+import io.profilesync.protocol.internal.Messages.Challenge;
 import io.profilesync.protocol.internal.Messages.Hello;
+import io.profilesync.protocol.internal.Messages.Proof;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.Protocol;
+import io.profilesync.protocol.internal.SecretProofs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Handshake {
     private static final Logger LOG = LoggerFactory.getLogger(Handshake.class);
+    /**
+     * Nonces for game servers' challenges. Their values never change what the core does (only whether a proof
+     * matches), so a simulation replays a seed exactly all the same.
+     */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MasterConfig config;
     private final EventLoop loop;
@@ -92,7 +101,22 @@ final class Handshake {
                     + "file to both");
             return;
         }
+        if (hello.role() == Role.GAME_SERVER && hello.credential().isEmpty()) {
+            // Challenge-response: the secret never travels; the proof is bound to this connection's nonce.
+            session.state = Session.State.AUTHENTICATING;
+            session.nonce = new byte[SecretProofs.NONCE_LENGTH];
+            RANDOM.nextBytes(session.nonce);
+            session.schemaFingerprintOfHello = hello.schemaFingerprint();
+            session.outbound.send(new Challenge(session.nonce.clone()));
+            return;
+        }
         if (hello.role() == Role.GAME_SERVER) {
+            if (config.refusePlaintextSecrets()) {
+                sessions.refuse(session, RefusalCode.AUTHENTICATION, "this master refuses game-server secrets sent "
+                        + "in plaintext (secrets.refusePlaintextSecrets); use a profilesync game server that answers "
+                        + "the master's challenge, which never sends the secret");
+                return;
+            }
             if (!secretMatches(hello.credential())) {
                 metrics.authenticationFailed(Role.GAME_SERVER, gameServerSecrets.isEmpty() ? "no_secrets_configured"
                         : "wrong_secret");
@@ -112,6 +136,25 @@ final class Handshake {
             verdict = CompletableFuture.failedFuture(e);
         }
         verdict.whenCompleteAsync((userId, error) -> onVerdict(session, userId, error), loop::execute);
+    }
+
+    /** A game server's answer to its Challenge. */
+    void onProof(Session session, Proof proof) {
+        if (session.state != Session.State.AUTHENTICATING || session.role != Role.GAME_SERVER
+                || session.nonce == null) {
+            sessions.violation(session, "sent a Proof it was not asked for");
+            return;
+        }
+        byte[] nonce = session.nonce;
+        session.nonce = null;
+        if (!SecretProofs.matchesAny(config.gameServerSecrets(), proof.hmac(), nonce, session.instanceId,
+                session.schemaFingerprintOfHello)) {
+            sessions.refuse(session, RefusalCode.AUTHENTICATION, config.gameServerSecrets().isEmpty()
+                    ? "this master accepts no game servers: it has no gameServerSecrets configured"
+                    : "the proof matches none of the master's gameServerSecrets: configure one of them");
+            return;
+        }
+        welcome(session, "", schemaJson);
     }
 
     private void onVerdict(Session session, String userId, Throwable error) {

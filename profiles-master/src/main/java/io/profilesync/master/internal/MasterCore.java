@@ -113,6 +113,8 @@ public final class MasterCore {
         }
         if (message instanceof Hello hello) {
             handshake.onHello(session, hello);
+        } else if (message instanceof Messages.Proof proof) {
+            handshake.onProof(session, proof);
         } else if (!session.ready()) {
             sessions.violation(session, "sent " + message.getClass().getSimpleName() + " before authenticating");
         } else if (session.role == Role.CLIENT) {

@@ -20,6 +20,9 @@ final class Session {
     State state = State.AWAITING_HELLO;
     /** Refuses the peer if it is not READY in time; cancelled once it is, or once it is gone. */
     EventLoop.Cancellable authenticationTimeout;
+    /** A game server's challenge, until it proves its secret; and the fingerprint its Hello named. */
+    byte[] nonce;
+    String schemaFingerprintOfHello = "";
     Role role;
     long instanceId;
     String userId;

@@ -140,7 +140,7 @@ class SettingsTest {
                 + "gameServerRequestsPerSecond, gameServerDecodeBytesPerSecond, maxQueuedBytesPerPeer, saveBatchSize, "
                 + "saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
-                + "secrets, database, backup, schema, metrics");
+                + "secrets, database, backup, schema, metrics, websocket");
         assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
                 + Units.DURATION_FORMS
                 + ", not \"20\"");
@@ -167,7 +167,14 @@ class SettingsTest {
         assertRefused("database:\n  url: jdbc:mysql://x\n", "database.url: must start with jdbc:h2:, jdbc:sqlite: "
                 + "or jdbc:postgresql:, not \"jdbc:mysql://x\"");
         assertRefused("- a\n- b\n", "(file): must be a mapping of sections (server, secrets, database, backup, "
-                + "schema, metrics), not a list");
+                + "schema, metrics, websocket), not a list");
+        assertRefused("websocket:\n  enabled: true\n  port: 5000\n", "websocket.port: must differ from server.port "
+                + "(5000), the KryoNet TCP port; 5080 is the default");
+        assertRefused("websocket:\n  enabled: true\n  certificate: x.pem\n", "websocket.privateKey: TLS needs both "
+                + "websocket.certificate (PEM chain) and websocket.privateKey (PEM, PKCS#8); give both, or neither for "
+                + "plain ws:// (behind a TLS-terminating proxy)");
+        assertRefused("websocket:\n  enabled: true\n  path: ws\n", "websocket.path: must start with /, such as "
+                + "/profilesync, not \"ws\"");
         assertRefused("server:\n  port: 1\n  port: 2\n", "(file): not valid YAML at line 3: Duplicate field 'port'");
     }
 
@@ -181,8 +188,8 @@ class SettingsTest {
         assertThat(settings.sections().backup().directory()).isNull();
         assertThat(settings.source("server.port")).isEqualTo("the configuration file");
         assertThat(settings.source("server.host")).isEqualTo("the default");
-        assertThat(Settings.KEYS).hasSize(39).extracting(Settings.Key::path)
-                .startsWith("server.host", "server.port").endsWith("metrics.port", "metrics.jvm");
+        assertThat(Settings.KEYS).hasSize(49).extracting(Settings.Key::path)
+                .startsWith("server.host", "server.port").endsWith("websocket.idleTimeout", "websocket.pages");
         assertRefused("server: 5\n", "server: must be a mapping of settings (host, port, writeBufferSize, "
                 + "objectBufferSize, maxUpdateSize, unloadProfileAfter, saveProfileDebounce, clientUpdateDebounce, "
                 + "profileLoadTimeout, profileLoadAttempts, authenticationTimeout, unauthenticatedFrameLimit, "

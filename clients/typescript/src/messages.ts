@@ -1,0 +1,403 @@
+/**
+ * The wire messages of docs/protocol.md, byte for byte as profiles-core's Protocol serializers write them through
+ * Kryo 5: a class id (registration id + 2) as a varint, then the fields. Over WebSocket one binary frame holds
+ * exactly one message (no length prefix: the frame is the length).
+ */
+
+/** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
+export const PROTOCOL_VERSION = 2;
+
+/** Why the master refused a peer (profiles-core's RefusalCode). */
+export enum RefusalCode {
+    PROTOCOL_VERSION = 1,
+    AUTHENTICATION = 2,
+    SCHEMA_MISMATCH = 3,
+    BAD_MESSAGE = 4,
+    TIMEOUT = 5,
+    SHUTTING_DOWN = 6,
+    OVERLOADED = 7,
+}
+
+export enum Role {
+    CLIENT = 1,
+    GAME_SERVER = 2,
+}
+
+/** Malformed message bytes (a forged length or count, a truncation, an unknown class id). */
+export class ProtocolError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ProtocolError";
+    }
+}
+
+export interface Refusal { readonly seq: number; readonly handle: number; readonly property: string; readonly reason: string }
+export interface HandleDelta { readonly handle: number; readonly delta: Uint8Array }
+
+export type Message =
+    | { type: "Hello"; protocolVersion: number; role: Role; instanceId: bigint; credential: string;
+        schemaFingerprint: string }
+    | { type: "Welcome"; userId: string; schemaJson: string; maxUpdateSize: number }
+    | { type: "Refused"; code: number; reason: string }
+    | { type: "Challenge"; nonce: Uint8Array }
+    | { type: "Proof"; hmac: Uint8Array }
+    | { type: "ProfileRequest" }
+    | { type: "ProfileSnapshot"; lastAppliedSeq: number; profile: Uint8Array }
+    | { type: "ClientUpdate"; seq: number; delta: Uint8Array }
+    | { type: "ClientPush"; ackSeq: number; delta: Uint8Array; refusals: Refusal[] }
+    | { type: "AcquireProfile"; requestId: number; userId: string }
+    | { type: "ProfileAcquired"; requestId: number; handle: number; lastAppliedSeq: number; profile: Uint8Array }
+    | { type: "AcquireFailed"; requestId: number; reason: string }
+    | { type: "ServerBatch"; seq: number; entries: HandleDelta[] }
+    | { type: "ServerPush"; ackSeq: number; entries: HandleDelta[]; refusals: Refusal[] }
+    | { type: "ReleaseProfile"; handle: number };
+
+export type MessageType = Message["type"];
+
+/** Registration ids (docs/protocol.md, "Messages"); the byte on the wire is id + 2. */
+export const MESSAGE_IDS: Readonly<Record<MessageType, number>> = {
+    Hello: 100, Welcome: 101, Refused: 102, Challenge: 103, Proof: 104,
+    ProfileRequest: 110, ProfileSnapshot: 111, ClientUpdate: 112, ClientPush: 113,
+    AcquireProfile: 120, ProfileAcquired: 121, AcquireFailed: 122, ServerBatch: 123, ServerPush: 124,
+    ReleaseProfile: 125,
+};
+const TYPES_BY_WIRE_ID = new Map<number, MessageType>(
+    Object.entries(MESSAGE_IDS).map(([type, id]) => [id + 2, type as MessageType]));
+
+const UTF8_LENIENT = new TextDecoder("utf-8");
+const UTF8 = new TextEncoder();
+
+/** Kryo 5's Output, for the parts the serializers use. */
+class KryoWriter {
+    private bytes: number[] = [];
+
+    /** writeVarInt(v, true): 1 to 5 bytes; negative ints take 5. */
+    varInt(value: number): void {
+        let v = value >>> 0;
+        while (v >= 0x80) {
+            this.bytes.push((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        this.bytes.push(v);
+    }
+
+    /** writeVarLong(v, true): 1 to 9 bytes, the 9th carrying 8 bits. */
+    varLong(value: number | bigint): void {
+        let v = BigInt.asUintN(64, BigInt(value));
+        for (let i = 0; i < 8; i++) {
+            if (v < 0x80n) {
+                this.bytes.push(Number(v));
+                return;
+            }
+            this.bytes.push(Number(v & 0x7fn) | 0x80);
+            v >>= 7n;
+        }
+        this.bytes.push(Number(v));
+    }
+
+    /** writeLong: 8 bytes little-endian. */
+    long8(value: bigint): void {
+        let v = BigInt.asUintN(64, value);
+        for (let i = 0; i < 8; i++) {
+            this.bytes.push(Number(v & 0xffn));
+            v >>= 8n;
+        }
+    }
+
+    byte(value: number): void {
+        this.bytes.push(value & 0xff);
+    }
+
+    raw(bytes: Uint8Array): void {
+        for (const b of bytes) {
+            this.bytes.push(b);
+        }
+    }
+
+    string(value: string): void {
+        const utf8 = UTF8.encode(value);
+        this.varInt(utf8.length);
+        this.raw(utf8);
+    }
+
+    byteArray(value: Uint8Array): void {
+        this.varInt(value.length);
+        this.raw(value);
+    }
+
+    toBytes(): Uint8Array {
+        return Uint8Array.from(this.bytes);
+    }
+}
+
+/** Kryo 5's Input, with the checks of profiles-core's Messages and Protocol readers. */
+class KryoReader {
+    private offset = 0;
+
+    constructor(private readonly bytes: Uint8Array) {
+    }
+
+    remaining(): number {
+        return this.bytes.length - this.offset;
+    }
+
+    private next(): number {
+        if (this.offset >= this.bytes.length) {
+            throw new ProtocolError(`buffer underflow at offset ${this.offset}: the message ends too early`);
+        }
+        return this.bytes[this.offset++]!;
+    }
+
+    /** readVarInt(true): at most 5 bytes, as a signed 32-bit int (Kryo keeps the low 32 bits). */
+    varInt(): number {
+        let result = 0;
+        for (let i = 0; i < 5; i++) {
+            const b = this.next();
+            result |= (b & 0x7f) << (7 * i);
+            if ((b & 0x80) === 0) {
+                break;
+            }
+        }
+        return result | 0;
+    }
+
+    /** readVarLong(true) as a bigint (signed 64-bit). */
+    varLongBig(): bigint {
+        let result = 0n;
+        for (let i = 0; i < 8; i++) {
+            const b = this.next();
+            result |= BigInt(b & 0x7f) << BigInt(7 * i);
+            if ((b & 0x80) === 0) {
+                return BigInt.asIntN(64, result);
+            }
+        }
+        result |= BigInt(this.next()) << 56n;
+        return BigInt.asIntN(64, result);
+    }
+
+    /** A varlong that JavaScript holds exactly (sequence numbers; honest peers never pass 2^53). */
+    varLong(): number {
+        const value = this.varLongBig();
+        if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+            throw new ProtocolError(`sequence number ${value} is beyond what this client holds exactly (2^53)`);
+        }
+        return Number(value);
+    }
+
+    long8(): bigint {
+        let result = 0n;
+        for (let i = 0; i < 8; i++) {
+            result |= BigInt(this.next()) << BigInt(8 * i);
+        }
+        return BigInt.asIntN(64, result);
+    }
+
+    byte(): number {
+        return this.next();
+    }
+
+    private length(what: string): number {
+        const length = this.varInt();
+        if (length < 0 || length > this.remaining()) {
+            throw new ProtocolError(`${what} of ${length} bytes exceeds the limit of ${this.remaining()}`);
+        }
+        return length;
+    }
+
+    byteArray(): Uint8Array {
+        const length = this.length("byte array");
+        const out = this.bytes.slice(this.offset, this.offset + length);
+        this.offset += length;
+        return out;
+    }
+
+    string(): string {
+        const length = this.length("string");
+        const text = UTF8_LENIENT.decode(this.bytes.subarray(this.offset, this.offset + length));
+        this.offset += length;
+        return text;
+    }
+
+    count(minBytesEach: number): number {
+        const count = this.varInt();
+        if (count < 0 || count * minBytesEach > this.remaining()) {
+            throw new ProtocolError(`count ${count} cannot fit the ${this.remaining()} bytes that remain`);
+        }
+        return count;
+    }
+}
+
+function writeEntries(out: KryoWriter, entries: readonly HandleDelta[]): void {
+    out.varInt(entries.length);
+    for (const entry of entries) {
+        out.varInt(entry.handle);
+        out.byteArray(entry.delta);
+    }
+}
+
+function readEntries(input: KryoReader): HandleDelta[] {
+    const count = input.count(2);
+    const entries: HandleDelta[] = [];
+    for (let n = 0; n < count; n++) {
+        entries.push({ handle: input.varInt(), delta: input.byteArray() });
+    }
+    return entries;
+}
+
+function writeRefusals(out: KryoWriter, refusals: readonly Refusal[]): void {
+    out.varInt(refusals.length);
+    for (const r of refusals) {
+        out.varLong(r.seq);
+        out.varInt(r.handle);
+        out.string(r.property);
+        out.string(r.reason);
+    }
+}
+
+function readRefusals(input: KryoReader): Refusal[] {
+    const count = input.count(4);
+    const refusals: Refusal[] = [];
+    for (let n = 0; n < count; n++) {
+        refusals.push({ seq: input.varLong(), handle: input.varInt(), property: input.string(), reason: input.string() });
+    }
+    return refusals;
+}
+
+/** The bytes of one message: class id, then the fields. */
+export function encodeMessage(message: Message): Uint8Array {
+    const out = new KryoWriter();
+    out.varInt(MESSAGE_IDS[message.type] + 2);
+    switch (message.type) {
+        case "Hello":
+            out.varInt(message.protocolVersion);
+            out.byte(message.role);
+            out.long8(message.instanceId);
+            out.string(message.credential);
+            out.string(message.schemaFingerprint);
+            break;
+        case "Welcome":
+            out.string(message.userId);
+            out.string(message.schemaJson);
+            out.varInt(message.maxUpdateSize);
+            break;
+        case "Refused":
+            out.varInt(message.code);
+            out.string(message.reason);
+            break;
+        case "Challenge":
+            out.byteArray(message.nonce);
+            break;
+        case "Proof":
+            out.byteArray(message.hmac);
+            break;
+        case "ProfileRequest":
+            break;
+        case "ProfileSnapshot":
+            out.varLong(message.lastAppliedSeq);
+            out.byteArray(message.profile);
+            break;
+        case "ClientUpdate":
+            out.varLong(message.seq);
+            out.byteArray(message.delta);
+            break;
+        case "ClientPush":
+            out.varLong(message.ackSeq);
+            out.byteArray(message.delta);
+            writeRefusals(out, message.refusals);
+            break;
+        case "AcquireProfile":
+            out.varInt(message.requestId);
+            out.string(message.userId);
+            break;
+        case "ProfileAcquired":
+            out.varInt(message.requestId);
+            out.varInt(message.handle);
+            out.varLong(message.lastAppliedSeq);
+            out.byteArray(message.profile);
+            break;
+        case "AcquireFailed":
+            out.varInt(message.requestId);
+            out.string(message.reason);
+            break;
+        case "ServerBatch":
+            out.varLong(message.seq);
+            writeEntries(out, message.entries);
+            break;
+        case "ServerPush":
+            // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
+            out.varLong(message.ackSeq + 1);
+            writeEntries(out, message.entries);
+            writeRefusals(out, message.refusals);
+            break;
+        case "ReleaseProfile":
+            out.varInt(message.handle);
+            break;
+    }
+    return out.toBytes();
+}
+
+/**
+ * The message in {@code bytes}, which must hold exactly one message and nothing after it.
+ *
+ * @throws ProtocolError when the bytes are no message
+ */
+export function decodeMessage(bytes: Uint8Array): Message {
+    const input = new KryoReader(bytes);
+    const wireId = input.varInt();
+    const type = TYPES_BY_WIRE_ID.get(wireId);
+    if (type === undefined) {
+        throw new ProtocolError(`unregistered class id ${wireId} (registration id ${wireId - 2})`);
+    }
+    const message = decodeFields(type, input);
+    if (input.remaining() !== 0) {
+        throw new ProtocolError(`${input.remaining()} bytes follow the ${type} message in the same frame`);
+    }
+    return message;
+}
+
+function decodeFields(type: MessageType, input: KryoReader): Message {
+    switch (type) {
+        case "Hello": {
+            const protocolVersion = input.varInt();
+            const role = input.byte();
+            if (role !== Role.CLIENT && role !== Role.GAME_SERVER) {
+                throw new ProtocolError(`Hello names unknown role ${role}; expected 1 (client) or 2 (game server)`);
+            }
+            return { type, protocolVersion, role, instanceId: input.long8(), credential: input.string(),
+                schemaFingerprint: input.string() };
+        }
+        case "Welcome":
+            return { type, userId: input.string(), schemaJson: input.string(), maxUpdateSize: input.varInt() };
+        case "Refused": {
+            // Unknown codes read as BAD_MESSAGE, as RefusalCode.of does.
+            const raw = input.varInt();
+            const code = raw >= 1 && raw <= 7 ? raw : RefusalCode.BAD_MESSAGE;
+            return { type, code, reason: input.string() };
+        }
+        case "Challenge":
+            return { type, nonce: input.byteArray() };
+        case "Proof":
+            return { type, hmac: input.byteArray() };
+        case "ProfileRequest":
+            return { type };
+        case "ProfileSnapshot":
+            return { type, lastAppliedSeq: input.varLong(), profile: input.byteArray() };
+        case "ClientUpdate":
+            return { type, seq: input.varLong(), delta: input.byteArray() };
+        case "ClientPush":
+            return { type, ackSeq: input.varLong(), delta: input.byteArray(), refusals: readRefusals(input) };
+        case "AcquireProfile":
+            return { type, requestId: input.varInt(), userId: input.string() };
+        case "ProfileAcquired":
+            return { type, requestId: input.varInt(), handle: input.varInt(), lastAppliedSeq: input.varLong(),
+                profile: input.byteArray() };
+        case "AcquireFailed":
+            return { type, requestId: input.varInt(), reason: input.string() };
+        case "ServerBatch":
+            return { type, seq: input.varLong(), entries: readEntries(input) };
+        case "ServerPush":
+            return { type, ackSeq: input.varLong() - 1, entries: readEntries(input), refusals: readRefusals(input) };
+        case "ReleaseProfile":
+            return { type, handle: input.varInt() };
+    }
+}

@@ -1,0 +1,352 @@
+package io.profilesync.master.transport.websocket;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.profilesync.master.WebSocketConfig;
+import io.profilesync.protocol.ProtocolException;
+import io.profilesync.protocol.internal.EventLoop;
+import io.profilesync.protocol.internal.Frames;
+import io.profilesync.protocol.internal.Messages.Message;
+import io.profilesync.protocol.internal.PeerChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's WebSocket endpoint, on Netty: every connection upgraded on {@code settings.path()} becomes one
+ * {@link PeerChannel} carrying the same messages as KryoNet TCP, one message per binary frame, and every event of it
+ * is handed to the master core's {@link EventLoop} ({@link PeerEvents}). Authentication, permissions and limits are
+ * the core's, the same for every transport; this class enforces what belongs to the transport: the frame size, binary
+ * frames only, one well-formed message per frame, idle peers, and back-pressure ({@code trySend} is false while
+ * Netty's outbound buffer is above {@code writeBufferSize}). Optionally TLS, from PEM files.
+ *
+ * <p>Threading: {@link #start} and {@link #close} from any thread, once each; Netty's threads read, decode and
+ * write; the {@link PeerChannel}s it hands out are called on the core's loop, as that interface says.
+ */
+public final class WebSocketTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
+    /** The HTTP upgrade request (and page requests) may take this much; more is answered 413. */
+    private static final int MAX_HTTP_REQUEST = 16 * 1024;
+
+    private final WebSocketConfig settings;
+    private final EventLoop loop;
+    private final PeerEvents events;
+    private final PagesHandler pages;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup group;
+    private Channel server;
+    private SslContext ssl;
+
+    /**
+     * @param pages the browser pages, served ahead of the upgrade when {@code settings.pages()}, or null for none
+     */
+    public WebSocketTransport(WebSocketConfig settings, EventLoop loop, PeerEvents events, PagesHandler pages) {
+        this.settings = settings;
+        this.loop = loop;
+        this.events = events;
+        this.pages = pages;
+    }
+
+    /**
+     * Binds and listens.
+     *
+     * @throws IOException when the port cannot be bound or the TLS files cannot be read (the message says which)
+     */
+    public synchronized void start() throws IOException {
+        if (settings.tls()) {
+            try {
+                ssl = SslContextBuilder.forServer(settings.certificate().toFile(), settings.privateKey().toFile())
+                        .build();
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new IOException("cannot use the TLS certificate " + settings.certificate() + " and key "
+                        + settings.privateKey() + " (PEM, key in PKCS#8 'BEGIN PRIVATE KEY' form): "
+                        + e.getMessage(), e);
+            }
+        }
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(settings.writeBufferSize() / 2, settings.writeBufferSize()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        configure(ch);
+                    }
+                });
+        try {
+            server = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IOException("interrupted while binding " + settings.host() + ":" + settings.port(), e);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IOException("cannot listen for WebSocket on " + settings.host() + ":" + settings.port() + ": "
+                    + e.getMessage() + "; pick another websocket.port", e);
+        }
+        LOG.info("WebSocket endpoint listening on {}://{}:{}{}", settings.tls() ? "wss" : "ws", settings.host(),
+                port(), settings.path());
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public WebSocketConfig settings() {
+        return settings;
+    }
+
+    private void configure(SocketChannel ch) {
+        channels.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        if (ssl != null) {
+            p.addLast("tls", ssl.newHandler(ch.alloc()));
+        }
+        long idle = settings.idleTimeout().toMillis();
+        p.addLast("idle", new IdleStateHandler(idle, idle / 3, 0, TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST));
+        if (pages != null && settings.pages()) {
+            p.addLast("pages", pages);
+        }
+        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(settings.maxFrameSize())
+                .allowExtensions(false)
+                .allowMaskMismatch(false)
+                .closeOnProtocolViolation(true)
+                .build();
+        p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(settings.path())
+                .checkStartsWith(false)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .decoderConfig(decoder)
+                .build()));
+        // A message may arrive in fragments (continuation frames); whole, it is still bounded by maxFrameSize.
+        p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameSize()));
+        p.addLast("peer", new PeerHandler(ids.incrementAndGet()));
+        p.addLast("not-found", new FallbackHttpHandler());
+    }
+
+    /** Every HTTP request that is neither an upgrade on the path nor a page: 400 when malformed, else 404. */
+    private static final class FallbackHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean malformed = request.decoderResult().isFailure();
+            HttpResponseStatus status = malformed ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.NOT_FOUND;
+            String text = malformed ? "not an HTTP request: the profilesync WebSocket endpoint speaks HTTP then "
+                    + "WebSocket (the KryoNet TCP port is another)\n" : "not found\n";
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * Stops listening and closes every connection with 1001 (going away) after what was already sent to it, waiting
+     * up to 2 s for those frames to leave; each connection ends with onDisconnected on the loop. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (group == null) {
+            return;
+        }
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+        // Writes keep their order: the close frame leaves after the last push, then the connection closes.
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel ch : channels) {
+            closing.add(ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
+                    "the master is shutting down")).addListener(ChannelFutureListener.CLOSE).channel().closeFuture());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ChannelFuture future : closing) {
+            future.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        group = null;
+    }
+
+    /** One WebSocket connection: decodes frames on Netty's thread, hands messages to the core's loop. */
+    private final class PeerHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerChannel {
+        private final int id;
+        private volatile Channel channel;
+        /** Set once the upgrade completed and onConnected was handed to the loop; read on Netty's thread. */
+        private boolean connected;
+
+        PeerHandler(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                channel = ctx.channel();
+                connected = true;
+                loop.execute(() -> events.onConnected(this));
+            } else if (event instanceof IdleStateEvent idle) {
+                if (idle.state() == IdleState.READER_IDLE) {
+                    LOG.info("{} sent nothing for {}; closing it", describe(), settings.idleTimeout());
+                    closeWith(ctx, WebSocketCloseStatus.POLICY_VIOLATION, "idle");
+                } else if (idle.state() == IdleState.WRITER_IDLE && connected) {
+                    ctx.writeAndFlush(new PingWebSocketFrame());
+                }
+            } else {
+                super.userEventTriggered(ctx, event);
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (!(frame instanceof BinaryWebSocketFrame)) {
+                LOG.info("{} sent a {}; the protocol has binary frames only", describe(),
+                        frame.getClass().getSimpleName());
+                closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "binary frames only");
+                return;
+            }
+            ByteBuf content = frame.content();
+            Message message;
+            try {
+                byte[] bytes = ByteBufUtil.getBytes(content);
+                message = Frames.decode(bytes, 0, bytes.length);
+            } catch (ProtocolException e) {
+                LOG.info("{} sent a malformed frame ({} bytes): {}", describe(), content.readableBytes(),
+                        e.getMessage());
+                closeWith(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "malformed message");
+                return;
+            }
+            loop.execute(() -> events.onReceived(this, message));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (connected) {
+                connected = false;
+                loop.execute(() -> events.onDisconnected(this));
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Oversized or malformed frames, TLS failures, resets: the peer goes; nothing else is affected.
+            LOG.info("{}: {}; closing it", describe(), cause.toString());
+            if (cause instanceof TooLongFrameException && ctx.channel().isActive()) {
+                closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "a message may take " + settings.maxFrameSize()
+                        + " bytes");
+            } else {
+                ctx.close();
+            }
+        }
+
+        private void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason))
+                    .addListener(f -> ctx.close());
+        }
+
+        // ------------------------------------------------------------ PeerChannel, on the core's loop
+
+        @Override
+        public boolean trySend(Message message) {
+            Channel ch = channel;
+            if (ch == null || !ch.isActive() || !ch.isWritable()) {
+                return false;
+            }
+            // Encoded here, so Netty counts the frame's bytes against the water mark at once.
+            ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Frames.encode(message))), ch.voidPromise());
+            return true;
+        }
+
+        @Override
+        public void close() {
+            Channel ch = channel;
+            if (ch != null && ch.isOpen()) {
+                ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                        .addListener(f -> ch.close());
+            }
+        }
+
+        @Override
+        public String remoteAddress() {
+            Channel ch = channel;
+            if (ch != null && ch.remoteAddress() instanceof InetSocketAddress address) {
+                return address.getHostString() + ":" + address.getPort();
+            }
+            return "unknown";
+        }
+
+        @Override
+        public String describe() {
+            return "websocket " + id + " (" + remoteAddress() + ")";
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+}
