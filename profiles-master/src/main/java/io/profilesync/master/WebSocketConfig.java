@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param certificate a PEM certificate chain for TLS ({@code wss://}), or null for plain {@code ws://}
  * @param privateKey the PEM (PKCS#8) private key of {@code certificate}, or null
  * @param idleTimeout a peer silent this long is dropped; pings go out at a third of it so live peers never are
- * @param pages whether the browser pages (demo, console) are served on {@code /}
+ * @param pages whether the browser demo page is served on {@code /}
  */
 public record WebSocketConfig(String host, int port, String path, int maxFrameSize, int writeBufferSize,
         Path certificate, Path privateKey, Duration idleTimeout, boolean pages) {

@@ -107,16 +107,11 @@ public final class KryoNetConnector implements Connector {
     }
 
     /** One connection attempt and, once open, its channel. Its event methods run on the loop. */
-    private final class Attempt implements PeerChannel {
-        private final Events events;
-        private boolean open;
-        private boolean closedSeen;
-        private boolean closeDelivered;
-        private volatile boolean usable;
+    private final class Attempt extends ConnectionAttempt {
         private String remote;
 
         Attempt(Events events) {
-            this.events = events;
+            super(events);
         }
 
         /** On the connecting thread. */
@@ -134,35 +129,6 @@ public final class KryoNetConnector implements Connector {
                 loop.execute(this::opened);
             } catch (IOException | RuntimeException e) {
                 loop.execute(() -> failed(e));
-            }
-        }
-
-        private void opened() {
-            open = true;
-            events.onOpen(this);
-            if (closedSeen) {
-                closed();
-            }
-        }
-
-        private void failed(Throwable cause) {
-            if (!open) {
-                events.onOpenFailed(cause);
-            }
-        }
-
-        void received(Message message) {
-            if (open && !closeDelivered) {
-                events.onMessage(this, message);
-            }
-        }
-
-        void closed() {
-            closedSeen = true;
-            usable = false;
-            if (open && !closeDelivered) {
-                closeDelivered = true;
-                events.onClosed(this);
             }
         }
 

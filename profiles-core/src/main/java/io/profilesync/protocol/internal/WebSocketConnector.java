@@ -84,22 +84,17 @@ public final class WebSocketConnector implements Connector {
     }
 
     /** One attempt and, once open, its channel. Listener callbacks on the client's threads; the rest on the loop. */
-    private final class Attempt implements PeerChannel, WebSocket.Listener {
-        private final Events events;
+    private final class Attempt extends ConnectionAttempt implements WebSocket.Listener {
         private volatile WebSocket socket;
-        private boolean open;
-        private boolean closeDelivered;
-        private boolean closedSeen;
         /** Reading side: the fragments of the message being received (client threads, one at a time). */
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         /** Writing side, guarded by {@code this}: frames waiting for the one send in flight to finish. */
         private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
         private long queuedBytes;
         private boolean sending;
-        private volatile boolean usable;
 
         Attempt(Events events) {
-            this.events = events;
+            super(events);
         }
 
         // ------------------------------------------------------------ on the loop
@@ -111,32 +106,7 @@ public final class WebSocketConnector implements Connector {
                 return;
             }
             usable = true;
-            open = true;
-            events.onOpen(this);
-            if (closedSeen) {
-                closed();
-            }
-        }
-
-        void failed(Throwable cause) {
-            if (!open) {
-                events.onOpenFailed(cause);
-            }
-        }
-
-        void received(Message message) {
-            if (open && !closeDelivered) {
-                events.onMessage(this, message);
-            }
-        }
-
-        void closed() {
-            closedSeen = true;
-            usable = false;
-            if (open && !closeDelivered) {
-                closeDelivered = true;
-                events.onClosed(this);
-            }
+            opened();
         }
 
         @Override

@@ -224,7 +224,8 @@ public final class SimulationRun {
         for (Iterator<Map.Entry<String, ObservableServerProfile>> it = seenLoaded.entrySet().iterator();
              it.hasNext(); ) {
             Map.Entry<String, ObservableServerProfile> entry = it.next();
-            // Read before it.remove(): a TreeMap reuses a removed node's entry for its successor's key and value.
+            // Read the entry before removing it: TreeMap's iterator may reuse the removed node for its successor,
+            // and the entry would then name the next user (seen: a clean unload of u2 reported as one of u3).
             String userId = entry.getKey();
             ObservableServerProfile profile = entry.getValue();
             if (loaded.contains(userId)) {

@@ -24,9 +24,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Serves the browser pages on the WebSocket port: the demo page on {@code /} (a player's profile, live), the admin
- * console on {@code /console}, their scripts, and the TypeScript client compiled into the jar under
- * {@code /client/}. Only GET, only these names (no file system, no {@code ..}); anything else goes on down the
+ * Serves the browser pages on the WebSocket port: the demo page on {@code /} (a player's profile, live), its script
+ * and style, and the TypeScript client compiled into the jar under {@code /client/} (an admin console is not built
+ * yet). Only GET, only these names (no file system, no {@code ..}); anything else goes on down the
  * pipeline (the WebSocket upgrade, then 404). JSON endpoints ({@code /admin/api/...}) are answered by
  * {@code api}, which gets the request and returns a response or null.
  *
@@ -38,8 +38,7 @@ public final class PagesHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private static final String ROOT = "io/profilesync/master/pages/";
     private static final Pattern CLIENT_FILE = Pattern.compile("/client/[a-z0-9]+(/[a-z0-9]+)*\\.js");
     private static final Map<String, String> PAGES = Map.of(
-            "/", "index.html", "/index.html", "index.html", "/console", "console.html",
-            "/demo.js", "demo.js", "/console.js", "console.js", "/pages.css", "pages.css");
+            "/", "index.html", "/index.html", "index.html", "/demo.js", "demo.js", "/pages.css", "pages.css");
     private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
             + "style-src 'self'; script-src 'self'; frame-ancestors 'none'";
 
