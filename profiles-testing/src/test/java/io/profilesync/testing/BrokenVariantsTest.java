@@ -22,12 +22,13 @@ class BrokenVariantsTest {
     // machine shared by several builds can be many times slower.
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     @ParameterizedTest
-    // DEDUPE_OFF is not here: it is not caught within 400 seeds. The peer core never resends a batch that the
-    // master's snapshot after a reconnection says was applied (lastAppliedSeq), so a duplicate never reaches the
-    // master's dedupe; catching it needs a peer that misbehaves on purpose (see the branch report).
+    // DEDUPE_OFF is caught since writers keep applied batches until durable: after a master crash they send them
+    // again, and only the exactly-once record saved with the profile tells the new master which it already has.
     @CsvSource({
+        "DEDUPE_OFF, APPLIED_ONCE",
         "PUSH_SKIPS_WRITERS_OWN_CHANGES, CONVERGENCE",
         "UNLOAD_IGNORES_DIRTINESS, NO_DIRTY_UNLOAD",
+        "ACK_BEFORE_DURABLE, ACKNOWLEDGED_KEPT",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

@@ -61,6 +61,6 @@ class SimulationTest {
         String text = report.toString(StandardCharsets.UTF_8);
         assertThat(text).startsWith("     0.000 ms  seed 3: ");
         assertThat(text.lines().reduce((a, b) -> b).orElseThrow()).matches("simulation: 1 seeds, 0 failures, [0-9.]+ s, "
-                + "acknowledged-lost [01] seeds, applied-twice-after-crash [01] seeds, [0-9]+ seeds/s");
+                + "applied-not-durable-lost [01] seeds, [0-9]+ seeds/s");
     }
 }

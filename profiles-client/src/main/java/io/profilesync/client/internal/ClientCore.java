@@ -91,6 +91,14 @@ public final class ClientCore {
         return core.instanceId();
     }
 
+    /**
+     * Whether the profile has nothing unsent and no batch awaiting its durable acknowledgement: everything this core
+     * wrote is committed (or was refused). For tests.
+     */
+    public boolean settled() {
+        return session.settled();
+    }
+
     /** The master's acknowledged state of the profile (for tests), as whole-profile bytes (client view). */
     public Optional<byte[]> confirmed() {
         return session.confirmed();

@@ -66,6 +66,10 @@ final class ClientSession implements PeerCore.Role<ProfileSchema> {
         return Optional.ofNullable(profile);
     }
 
+    boolean settled() {
+        return copy != null && copy.replica().settled();
+    }
+
     Optional<byte[]> confirmed() {
         return copy == null ? Optional.empty() : Optional.of(copy.replica().confirmed().toBytes());
     }

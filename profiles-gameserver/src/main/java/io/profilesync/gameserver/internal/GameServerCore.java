@@ -97,6 +97,14 @@ public final class GameServerCore {
         return session.confirmed(userId);
     }
 
+    /**
+     * Whether the held profile of {@code userId} has nothing unsent and no batch awaiting its durable
+     * acknowledgement: everything this core wrote to it is committed (or was refused). For tests.
+     */
+    public boolean settled(String userId) {
+        return session.settled(userId);
+    }
+
     /** Whether nothing is unsent, unacknowledged or under way (see {@link PeerCore#quiescent()}). */
     public boolean quiescent() {
         return core.quiescent();

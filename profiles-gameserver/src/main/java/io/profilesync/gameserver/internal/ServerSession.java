@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A connection lost while RELEASING or RELEASE_SENT with changes unacknowledged leads to REACQUIRING_TO_RELEASE
  * (with none, the release is done).
- * A re-acquisition that fails loses the profile (told to the refusal listeners, or failing its release).
+ * A re-acquisition that fails loses the profile (told to the refusal listeners, or failing its release) when nothing
+ * of it awaits a durable acknowledgement or the game server is closing; otherwise the game server reconnects and asks
+ * again, so changes the master never made durable are not dropped.
  *
  * <p>Threading: every method runs on the core's loop, except {@link #held(String)}, which reads a concurrent map.
  */
@@ -102,6 +104,11 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
 
     Optional<ObservableServerProfile> held(String userId) {
         return Optional.ofNullable(usable.get(userId));
+    }
+
+    boolean settled(String userId) {
+        Claim claim = claims.get(userId);
+        return claim != null && claim.copy != null && claim.copy.replica().settled();
     }
 
     Optional<byte[]> confirmed(String userId) {
@@ -404,7 +411,17 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
             claim.fetch.completeExceptionally(new ProfileUnavailableException("the master could not load the "
                     + "profile of user '" + claim.userId + "': " + m.reason()));
         } else if (claim.state == State.REACQUIRING || claim.state == State.REACQUIRING_TO_RELEASE) {
-            lose(claim, "the master could not hand it over again after the reconnection: " + m.reason());
+            if (claim.copy.replica().settled() || core.isClosing()) {
+                lose(claim, "the master could not hand it over again after the reconnection: " + m.reason());
+            } else {
+                // Changes the master never made durable live only here: dropping them would lose them for good
+                // (its database may be down, a load timing out). Ask again on a new connection; the other profiles
+                // wait meanwhile, as they wait for any re-acquisition.
+                LOG.warn("The master could not hand back the profile of user '{}' ({}); it has changes not yet "
+                        + "durable, so the game server reconnects to ask again", claim.userId, m.reason());
+                core.drop("the master could not hand back the profile of user '" + claim.userId + "', which has "
+                        + "changes not yet durable: " + m.reason());
+            }
         }
     }
 

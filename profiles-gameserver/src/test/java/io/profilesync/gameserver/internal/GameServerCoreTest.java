@@ -14,6 +14,7 @@ import io.profilesync.protocol.RefusedException;
 import io.profilesync.protocol.ScriptedConnector;
 import io.profilesync.protocol.ScriptedConnector.Channel;
 import io.profilesync.protocol.VirtualLoop;
+import io.profilesync.protocol.internal.Messages.AcquireFailed;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
@@ -249,6 +250,45 @@ class GameServerCoreTest {
         assertThat(released).isCompleted();
         assertThat(core.held("u1")).isEmpty();
         assertThat(core.quiescent()).isTrue();
+    }
+
+    @Test
+    void aProfileWithChangesNotDurableThatTheMasterCannotHandBackIsAskedForAgainNotDropped() {
+        Channel first = startWelcomed();
+        ObservableServerProfile profile = acquire(first, "u1", 1);
+        gold(profile).set(5);
+        loop.advance(TICK);
+        ServerBatch batch = last(first.sent(ServerBatch.class));
+        // Applied, not durable: the master crashes before its save.
+        first.deliver(new ServerPush(batch.seq(), 0, batch.entries(), List.of()));
+        loop.runDue();
+        CompletableFuture<Void> released = core.release("u1");
+        first.drop();
+        loop.runDue();
+        loop.advance(Duration.ofMillis(100));
+
+        // The next master cannot load the profile now (its database is down): asked again, nothing dropped.
+        Channel second = welcome(1 << 20);
+        AcquireProfile again = last(second.sent(AcquireProfile.class));
+        second.deliver(new AcquireFailed(again.requestId(), "loading the profile of user 'u1' timed out"));
+        loop.runDue();
+        assertThat(refusals).isEmpty();
+        assertThat(released).isNotDone();
+        assertThat(second.closed()).isTrue();
+        loop.advance(Duration.ofMillis(100));
+
+        Channel third = welcome(1 << 20);
+        AcquireProfile third1 = last(third.sent(AcquireProfile.class));
+        assertThat(third1.userId()).isEqualTo("u1");
+        third.deliver(new ProfileAcquired(third1.requestId(), 4, 0, SCHEMA.newServerProfile("u1").toBytes()));
+        loop.runDue();
+        ServerBatch resent = last(third.sent(ServerBatch.class));
+        assertThat(resent.seq()).isEqualTo(batch.seq());
+        third.deliver(acceptAll(resent));
+        loop.runDue();
+        assertThat(last(third.sent())).isEqualTo(new ReleaseProfile(4));
+        assertThat(released).isCompleted();
+        assertThat(refusals).isEmpty();
     }
 
     @Test
