@@ -60,6 +60,12 @@ final class ProfileEntry {
     boolean retrying;
     long retryAt;
     boolean conflicted;
+    /**
+     * The snapshot of the last save that failed without saying whether it committed, and the change count it held;
+     * null once a save commits. A later stale refusal one version past it is checked against it (SaveScheduler).
+     */
+    ObservableServerProfile unconfirmedSave;
+    long unconfirmedChangeCount;
     /** Orders entries due at the same instant, so batches come out the same on every run. */
     long queueSeq;
 

@@ -8,6 +8,7 @@ import io.profilesync.protocol.internal.Backoff;
 import io.profilesync.protocol.internal.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -213,6 +214,101 @@ final class SaveScheduler {
 
     // ---------------------------------------------------------------- one save
 
+    /**
+     * A save of {@code entry} committed, at {@code storedVersion}, with the changes up to {@code changeCount}.
+     *
+     * @return whether that left it clean
+     */
+    private boolean committed(ProfileEntry entry, long storedVersion, long changeCount) {
+        entry.saving = false;
+        entry.saveFailures = 0;
+        entry.retrying = false;
+        entry.unconfirmedSave = null;
+        entry.profile.setStoredVersion(storedVersion);
+        entry.savedChangeCount = Math.max(entry.savedChangeCount, changeCount);
+        if (!dirty.contains(entry)) {
+            return false; // forgotten meanwhile
+        }
+        if (entry.changeCount == changeCount) {
+            dirty.remove(entry);
+            entry.saveDue = false;
+            return true;
+        }
+        if (entry.changedWhileSaving) {
+            entry.saveDueAt = entry.changedWhileSavingDueAt; // due a debounce after the first change while saving
+        }
+        enqueue(entry);
+        return false;
+    }
+
+    private void afterCommit(List<ProfileEntry> saved, List<ProfileEntry> cleaned) {
+        metrics.dirty(dirty.size());
+        if (unavailableSince != 0) {
+            LOG.info("The database is back: saves succeed again");
+            unavailableSince = 0;
+            metrics.databaseAvailable(true);
+        }
+        for (ProfileEntry entry : saved) {
+            onDurable.accept(entry);
+        }
+        for (ProfileEntry entry : cleaned) {
+            onClean.accept(entry);
+        }
+    }
+
+    /**
+     * A save of {@code entry} was refused as stale, one version past the one an earlier save that reported a failure
+     * expected: that save may have committed after all. The row is read back; if it holds exactly what that save
+     * wrote (values and exactly-once record), it did commit, and the profile carries on from there. Anything else is
+     * someone else's write: the profile is conflicted, as for any stale save.
+     */
+    private void checkUnconfirmedSave(ProfileEntry entry) {
+        ObservableServerProfile attempt = entry.unconfirmedSave;
+        long changeCount = entry.unconfirmedChangeCount;
+        entry.saving = true; // no other save of it until this is settled
+        ObservableServerProfile stored = attempt.copy();
+        CompletableFuture<Boolean> read;
+        try {
+            read = accessor.restoreProfileAsync(stored);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        read.whenCompleteAsync((found, error) -> {
+            entry.saving = false;
+            if (error != null) {
+                // Cannot tell yet (the database is still failing): the next attempt asks again.
+                entry.saveFailures++;
+                entry.retrying = true;
+                entry.retryAt = loop.nanoTime() + saveBackoff.delayNanos(entry.saveFailures - 1, 0);
+                if (dirty.contains(entry)) {
+                    enqueue(entry);
+                }
+                return;
+            }
+            boolean same = Boolean.TRUE.equals(found) && stored.storedVersion() == attempt.storedVersion() + 1
+                    && Arrays.equals(stored.toBytes(), attempt.toBytes())
+                    && stored.appliedBatches().toJson().equals(attempt.appliedBatches().toJson());
+            if (!same) {
+                conflict(entry, "profile of user '" + entry.userId + "' is stale: the stored row (version "
+                        + stored.storedVersion() + ") is not what this master wrote; someone else saved it meanwhile.");
+                return;
+            }
+            LOG.info("The save of the profile of user '{}' that reported a failure had committed (version {}); "
+                    + "carrying on from it", entry.userId, stored.storedVersion());
+            List<ProfileEntry> cleaned = committed(entry, stored.storedVersion(), changeCount) ? List.of(entry)
+                    : List.of();
+            afterCommit(List.of(entry), cleaned);
+        }, loop::execute);
+    }
+
+    private void conflict(ProfileEntry entry, String why) {
+        // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
+        entry.conflicted = true;
+        metrics.conflicted();
+        LOG.error("Not saving the profile of user '{}' any more: {} It stays in memory; resolve the conflict "
+                + "in the database and restart the master", entry.userId, why);
+    }
+
     private CompletableFuture<Void> save(List<ProfileEntry> batch) {
         List<ObservableServerProfile> snapshots = new ArrayList<>(batch.size());
         for (ProfileEntry entry : batch) {
@@ -249,48 +345,33 @@ final class SaveScheduler {
             List<ProfileEntry> cleaned = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 ProfileEntry entry = batch.get(i);
-                entry.saving = false;
-                entry.saveFailures = 0;
-                entry.retrying = false;
-                entry.profile.setStoredVersion(snapshots.get(i).storedVersion());
-                entry.savedChangeCount = Math.max(entry.savedChangeCount, entry.savingChangeCount);
-                if (!dirty.contains(entry)) {
-                    continue; // forgotten meanwhile
-                }
-                if (entry.changeCount == entry.savingChangeCount) {
-                    dirty.remove(entry);
-                    entry.saveDue = false;
+                if (committed(entry, snapshots.get(i).storedVersion(), entry.savingChangeCount)) {
                     cleaned.add(entry);
-                } else {
-                    entry.saveDueAt = entry.changedWhileSavingDueAt;
-                    enqueue(entry); // changed while saving: due a debounce after the first of those changes
                 }
             }
-            metrics.dirty(dirty.size());
-            if (unavailableSince != 0) {
-                LOG.info("The database is back: saves succeed again");
-                unavailableSince = 0;
-                metrics.databaseAvailable(true);
-            }
-            for (ProfileEntry entry : batch) {
-                onDurable.accept(entry);
-            }
-            for (ProfileEntry entry : cleaned) {
-                onClean.accept(entry);
-            }
+            afterCommit(batch, cleaned);
             return;
         }
         Throwable cause = Causes.unwrap(error);
         metrics.saveFailed(now - started, cause);
-        String staleUser = cause instanceof StaleProfileException stale ? stale.userId() : null;
-        for (ProfileEntry entry : batch) {
+        StaleProfileException stale = cause instanceof StaleProfileException s ? s : null;
+        String staleUser = stale == null ? null : stale.userId();
+        for (int i = 0; i < batch.size(); i++) {
+            ProfileEntry entry = batch.get(i);
             entry.saving = false;
+            if (staleUser == null) {
+                // Failed without saying whether it committed (the connection may have dropped during COMMIT): a
+                // later refusal as stale may be this very save, which the next attempt finds out.
+                entry.unconfirmedSave = snapshots.get(i);
+                entry.unconfirmedChangeCount = entry.savingChangeCount;
+            }
+            if (entry.userId.equals(staleUser) && entry.unconfirmedSave != null
+                    && stale.actualVersion() == entry.unconfirmedSave.storedVersion() + 1) {
+                checkUnconfirmedSave(entry);
+                continue;
+            }
             if (entry.userId.equals(staleUser)) {
-                // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
-                entry.conflicted = true;
-                metrics.conflicted();
-                LOG.error("Not saving the profile of user '{}' any more: {} It stays in memory; resolve the conflict "
-                        + "in the database and restart the master", entry.userId, cause.getMessage());
+                conflict(entry, cause.getMessage());
                 continue;
             }
             if (staleUser == null) {

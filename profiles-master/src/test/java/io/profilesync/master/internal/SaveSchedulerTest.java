@@ -79,6 +79,42 @@ class SaveSchedulerTest extends CoreHarness {
     }
 
     @Test
+    void aSaveThatCommittedButReportedAFailureIsRecognisedAndTheProfileCarriesOn() {
+        accessor.rows.put("alice", new ScriptedAccessor.Row("{\"gold\":1}", 1));
+        start(config().build());
+        accessor.failSavesAfterCommit = 1;
+        edit("alice", p -> p.get("gold", ObservableInt.class).set(5));
+        loop.advance(Duration.ofSeconds(1).plus(ms(20)));
+        assertThat(accessor.saveTimes).hasSize(1);
+        assertThat(accessor.rows.get("alice").version()).as("committed, though reported failed").isEqualTo(2);
+        assertThat(core.isDirty("alice")).isTrue();
+
+        loop.advance(Duration.ofSeconds(2)); // the retry is refused as stale: the row is read back, and it is ours
+        assertThat(core.stats().conflictedProfiles()).isZero();
+        assertThat(core.isDirty("alice")).isFalse();
+        edit("alice", p -> p.get("gold", ObservableInt.class).set(6));
+        loop.advance(Duration.ofSeconds(2));
+        assertThat(accessor.rows.get("alice").json()).contains("\"gold\":6");
+        assertThat(accessor.rows.get("alice").version()).isEqualTo(3);
+        assertThat(core.isDirty("alice")).isFalse();
+    }
+
+    @Test
+    void aStaleRowAfterASaveThatReportedAFailureIsStillAConflictWhenItIsNotOurs() {
+        accessor.rows.put("alice", new ScriptedAccessor.Row("{\"gold\":1}", 1));
+        start(config().build());
+        accessor.failSaves = 1; // this one did not commit
+        edit("alice", p -> p.get("gold", ObservableInt.class).set(5));
+        loop.advance(Duration.ofSeconds(1).plus(ms(20)));
+        assertThat(accessor.saveTimes).hasSize(1);
+        accessor.rows.put("alice", new ScriptedAccessor.Row("{\"gold\":999}", 2)); // an operator's edit meanwhile
+        loop.advance(Duration.ofSeconds(5));
+        assertThat(accessor.rows.get("alice").json()).isEqualTo("{\"gold\":999}");
+        assertThat(core.stats().conflictedProfiles()).isEqualTo(1);
+        assertThat(core.savableDirtyCount()).isZero();
+    }
+
+    @Test
     void aChangeDuringASaveIsSavedADebounceAfterItNotLost() {
         accessor.rows.put("alice", new ScriptedAccessor.Row("{}", 1));
         start(config().build());

@@ -33,6 +33,8 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
     final List<Runnable> heldSaves = new ArrayList<>();
     int failRestores;
     int failSaves;
+    /** Saves that commit, then report a failure (the connection lost during COMMIT). */
+    int failSavesAfterCommit;
     boolean holdRestores;
     boolean holdSaves;
 
@@ -69,6 +71,16 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
         if (failSaves > 0) {
             failSaves--;
             return CompletableFuture.failedFuture(new DatabaseException("scripted save failure of "
+                    + profiles.size() + " profile(s)"));
+        }
+        if (failSavesAfterCommit > 0) {
+            failSavesAfterCommit--;
+            List<ObservableServerProfile> copies = new ArrayList<>();
+            for (ObservableServerProfile profile : profiles) {
+                copies.add(profile.copy()); // the caller's snapshots learn no new version: it never heard back
+            }
+            write(copies).join();
+            return CompletableFuture.failedFuture(new DatabaseException("scripted failure after the commit of "
                     + profiles.size() + " profile(s)"));
         }
         if (holdSaves) {

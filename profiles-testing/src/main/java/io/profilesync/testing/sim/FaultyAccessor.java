@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The simulation's database: versioned rows in memory, honouring the {@link IProfilesDatabaseAccessor} contract
- * exactly (all-or-nothing batches, stale versions refused), with faults: a call may fail, be slow, or hang (complete
+ * exactly (all-or-nothing batches, stale versions refused), with faults: a call may fail (before its commit, or after
+ * it, reporting a failure for what is committed), be slow, or hang (complete
  * only long after every timeout). A call commits at one virtual instant and tells the master a little later, both on
  * the master's {@link NodeLoop}: when the master crashes, a write not yet committed is lost, and one committed but
  * not yet reported is kept without the master knowing. The committed rows outlive the master, as a database would.
@@ -139,15 +140,19 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
             pendingWrites.put(profile.userId(), jsons.get(jsons.size() - 1));
         }
         boolean fail = random.nextDouble() < faults.failure();
+        // Half the failures happen after the commit (the connection lost before the answer): committed, yet
+        // reported as failed, as JDBC does when the network drops during COMMIT.
+        boolean failAfterCommit = fail && random.nextBoolean();
         long delay = delay();
         long reportDelay = 10_000 + (long) (random.nextDouble() * 100_000);
-        trace.add("db save " + users + (fail ? " (will fail)" : "") + " in " + delay / 1000 + " us");
+        trace.add("db save " + users + (failAfterCommit ? " (will commit, then report a failure)" : fail
+                ? " (will fail)" : "") + " in " + delay / 1000 + " us");
         NodeLoop owner = loop;
         owner.schedule(delay, () -> {
             for (String userId : users) {
                 pendingWrites.remove(userId);
             }
-            if (fail) {
+            if (fail && !failAfterCommit) {
                 trace.add("db save " + users + " fails");
                 owner.schedule(reportDelay, () -> result.completeExceptionally(
                         new DatabaseException("simulated save failure for users " + users)));
@@ -168,6 +173,12 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
                 commits++;
             }
             trace.add("db save " + users + " committed");
+            if (failAfterCommit) {
+                trace.add("db save " + users + " reports a failure although committed");
+                owner.schedule(reportDelay, () -> result.completeExceptionally(
+                        new DatabaseException("simulated failure after commit for users " + users)));
+                return;
+            }
             owner.schedule(reportDelay, () -> {
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).setStoredVersion(expected.get(i) + 1);
