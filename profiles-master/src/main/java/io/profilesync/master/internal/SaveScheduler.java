@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,12 +268,7 @@ final class SaveScheduler {
         long changeCount = entry.unconfirmedChangeCount;
         entry.saving = true; // no other save of it until this is settled
         ObservableServerProfile stored = attempt.copy();
-        CompletableFuture<Boolean> read;
-        try {
-            read = accessor.restoreProfileAsync(stored);
-        } catch (RuntimeException e) {
-            read = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Boolean> read = call(() -> accessor.restoreProfileAsync(stored));
         read.whenCompleteAsync((found, error) -> {
             entry.saving = false;
             if (error != null) {
@@ -301,6 +297,15 @@ final class SaveScheduler {
         }, loop::execute);
     }
 
+    /** An accessor call whose throwing is a failed future like any other failure. */
+    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private void conflict(ProfileEntry entry, String why) {
         // Someone else saved this profile: overwriting would lose their data, retrying cannot succeed.
         entry.conflicted = true;
@@ -320,12 +325,7 @@ final class SaveScheduler {
             snapshots.add(entry.profile.copy());
         }
         long started = loop.nanoTime();
-        CompletableFuture<Void> save;
-        try {
-            save = accessor.updateProfilesAsync(snapshots);
-        } catch (RuntimeException e) {
-            save = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Void> save = call(() -> accessor.updateProfilesAsync(snapshots));
         CompletableFuture<Void> done = new CompletableFuture<>();
         save.whenCompleteAsync((ignored, error) -> {
             try {
