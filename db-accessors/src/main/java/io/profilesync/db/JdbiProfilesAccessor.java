@@ -197,6 +197,20 @@ public final class JdbiProfilesAccessor implements IProfilesDatabaseAccessor {
     }
 
     /**
+     * Deletes every stored profile and writes {@code rows} instead, as they are, in one transaction: a restore (see
+     * {@link BackupContents}). Runs on the save thread, after every save submitted before it, so no save already on
+     * its way can land on top of the restored rows; the caller must submit no save meanwhile (the master's admin
+     * restore drops every profile from memory first). Versions are not checked.
+     */
+    public CompletableFuture<Void> replaceAllAsync(Collection<StoredProfile> rows) {
+        List<StoredProfile> copy = List.copyOf(Objects.requireNonNull(rows, "rows"));
+        return async(writer, () -> {
+            store.replaceAll(copy);
+            return null;
+        });
+    }
+
+    /**
      * Backs the database up now into the backup folder, deletes all but the newest
      * {@link DatabaseConfig#backupsToKeep()} backups, and returns the new file (H2: a zip, SQLite: a database file).
      * Blocks the caller while the backup is written.

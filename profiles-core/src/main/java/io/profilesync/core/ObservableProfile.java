@@ -508,6 +508,21 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
      *     for a property (named in the message); the profile is then unchanged
      */
     public void fromJson(String json) {
+        readJson(json, false);
+    }
+
+    /**
+     * As {@link #fromJson(String)}, but as local changes: each property whose value changes is recorded, as a
+     * {@code set} would record it, so {@link #getUpdates()} carries the new values to the other copies (the master
+     * applies an imported profile to the copy it holds this way). Pending local changes are kept.
+     *
+     * @throws ProfileFormatException as {@link #fromJson(String)} (the profile is then unchanged)
+     */
+    public void setFromJson(String json) {
+        readJson(json, true);
+    }
+
+    private void readJson(String json, boolean record) {
         Objects.requireNonNull(json, "json");
         JsonNode root;
         try {
@@ -549,10 +564,12 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
             keep = storedTexts(json, keepNames);
             LOG.debug("Profile JSON names {}, which this profile does not have; kept to be written back", keep.keySet());
         }
-        for (Pending pending : pendings) {
-            pending.property.clearUpdate();
+        if (!record) {
+            for (Pending pending : pendings) {
+                pending.property.clearUpdate();
+            }
         }
-        commit(pendings, false);
+        commit(pendings, record);
         kept = keep.isEmpty() ? Map.of() : Collections.unmodifiableMap(keep);
     }
 

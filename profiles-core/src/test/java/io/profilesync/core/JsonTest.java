@@ -36,6 +36,24 @@ class JsonTest {
     }
 
     @Test
+    void setFromJsonRecordsEveryChangedValueSoItsDeltaBringsAnotherCopyToTheSameValues() {
+        ObservableProfile source = Fixtures.everyType();
+        Fixtures.fillEveryType(source);
+        ObservableProfile held = Fixtures.everyType();
+        ObservableProfile replica = Fixtures.everyType();
+
+        held.setFromJson(source.toJson());
+
+        Fixtures.assertSame(source, held);
+        assertThat(held.hasUpdates()).as("recorded, as set() would").isTrue();
+        replica.applyUpdates(held.getUpdates());
+        Fixtures.assertSame(source, replica);
+        held.clearUpdates();
+        held.setFromJson(source.toJson());
+        assertThat(held.hasUpdates()).as("nothing changed: nothing recorded").isFalse();
+    }
+
+    @Test
     void stringsKeepEveryCharacter() {
         StringBuilder controls = new StringBuilder();
         for (char c = 0; c < 0x20; c++) {

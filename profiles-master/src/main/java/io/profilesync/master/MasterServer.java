@@ -21,6 +21,7 @@ import io.profilesync.protocol.internal.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,14 +228,86 @@ public final class MasterServer implements AutoCloseable {
     public CompletableFuture<Void> editProfile(String userId, Consumer<ObservableServerProfile> edit) {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(edit, "edit");
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> core.edit(userId, edit).whenComplete((ignored, error) -> {
-            if (error == null) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(error);
+        return onLoop(() -> core.edit(userId, edit));
+    }
+
+    /** A connected peer, for operators (the admin API lists them). */
+    public record Peer(String role, String userId, int secretIndex, String remoteAddress, Instant connectedSince,
+            List<String> profilesHeld) {
+        /**
+         * @param role {@code client}, {@code game_server}, or {@code authenticating} (not past the handshake yet)
+         * @param userId a client's user id; null for the others
+         * @param secretIndex which of {@link MasterConfig#gameServerSecrets()} a game server proved (from 0); -1 for
+         *     the others
+         * @param remoteAddress the peer's address and port
+         * @param connectedSince when it connected (to the precision of the master's clock)
+         * @param profilesHeld the user ids of the profiles it holds
+         */
+        public Peer {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(remoteAddress, "remoteAddress");
+            Objects.requireNonNull(connectedSince, "connectedSince");
+            profilesHeld = List.copyOf(profilesHeld);
+        }
+    }
+
+    /** Every connected peer, in the order they connected. */
+    public CompletableFuture<List<Peer>> peers() {
+        return onLoop(() -> {
+            // The core counts on the loop's clock only; the time of day is the adapter's to add.
+            long nowNanos = loop.nanoTime();
+            Instant now = Instant.now();
+            List<Peer> peers = new ArrayList<>();
+            for (MasterCore.Peer peer : core.peers()) {
+                String role = peer.role() == null ? "authenticating" : peer.role() == Role.CLIENT ? "client"
+                        : "game_server";
+                peers.add(new Peer(role, peer.userId(), peer.secretIndex(), peer.remoteAddress(),
+                        now.minusNanos(nowNanos - peer.connectedAtNanos()), peer.profilesHeld()));
             }
-        }));
+            return CompletableFuture.completedFuture(peers);
+        });
+    }
+
+    /**
+     * Unloads the profile of {@code userId} from memory, after saving it if it has unsaved changes; completes with
+     * true once it is unloaded, false when it was not loaded. Fails with {@link AdminRefusedException} while a peer
+     * holds it (they keep it; it unloads by itself once they release it) or while it is still loading.
+     */
+    public CompletableFuture<Boolean> evict(String userId) {
+        Objects.requireNonNull(userId, "userId");
+        return onLoop(() -> core.evict(userId));
+    }
+
+    /**
+     * Restores a backup while the master runs: refused ({@link AdminRefusedException}) while any peer is connected.
+     * Otherwise every profile leaves memory unsaved, new connections are closed meanwhile, and {@code replaceRows}
+     * replaces the database's rows; it must write after the saves already submitted to the accessor
+     * ({@code JdbiProfilesAccessor.replaceAllAsync} does). Completes with how many profiles in memory had unsaved
+     * changes, discarded because the backup replaces them.
+     */
+    public CompletableFuture<Integer> restore(Supplier<CompletableFuture<Void>> replaceRows) {
+        Objects.requireNonNull(replaceRows, "replaceRows");
+        return onLoop(() -> core.restore(replaceRows));
+    }
+
+    /** Runs {@code task} on the profile thread; the future completes as the one it returns (or fails as it threw). */
+    private <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            CompletableFuture<T> result;
+            try {
+                result = task.get();
+            } catch (RuntimeException e) {
+                result = CompletableFuture.failedFuture(e);
+            }
+            result.whenComplete((value, error) -> {
+                if (error == null) {
+                    done.complete(value);
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        });
         return done;
     }
 

@@ -9,13 +9,11 @@ import io.profilesync.client.ProfilesClient;
 import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableProfile;
-import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
-import io.profilesync.protocol.ProfilesPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -105,7 +103,7 @@ class MasterJarIT {
                     mine.get("displayName", ObservableString.class).set("Ada");
                 });
                 ObservableServerProfile held = gameServer.fillProfileValues("alice").get(30, TimeUnit.SECONDS);
-                assertThat(valueSeen(gameServer, held.get("displayName", ObservableString.class), "Ada")
+                assertThat(TestProfiles.valueSeen(gameServer, held.get("displayName", ObservableString.class), "Ada")
                         .get(30, TimeUnit.SECONDS)).isEqualTo("Ada");
 
                 // The game server awards gold and a level; the client sees them.
@@ -114,7 +112,7 @@ class MasterJarIT {
                     held.get("level", ObservableInt.class).set(3);
                 });
                 assertThat(goldSeen.get(30, TimeUnit.SECONDS)).isEqualTo(250);
-                assertThat(valueSeen(client, mine.get("level", ObservableInt.class), 3).get(30, TimeUnit.SECONDS))
+                assertThat(TestProfiles.valueSeen(client, mine.get("level", ObservableInt.class), 3).get(30, TimeUnit.SECONDS))
                         .isEqualTo(3);
 
                 HttpClient http = HttpClient.newHttpClient();
@@ -272,20 +270,6 @@ class MasterJarIT {
     }
 
     /** Completes when {@code property} holds {@code expected} (now or later), watched on the peer's executor. */
-    static <T> CompletableFuture<T> valueSeen(ProfilesPeer peer, ObservableScalar<T> property, T expected) {
-        CompletableFuture<T> seen = new CompletableFuture<>();
-        peer.run(() -> {
-            property.addListener((before, after) -> {
-                if (expected.equals(after)) {
-                    seen.complete(after);
-                }
-            });
-            if (expected.equals(property.get())) {
-                seen.complete(expected);
-            }
-        });
-        return seen;
-    }
 
     static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

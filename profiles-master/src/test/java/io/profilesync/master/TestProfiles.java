@@ -2,8 +2,11 @@ package io.profilesync.master;
 
 import io.profilesync.core.ElementType;
 import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ProfilesPeer;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** The schema the master tests use, and how a test peer makes replicas and deltas of it. */
@@ -34,5 +37,21 @@ public final class TestProfiles {
         byte[] delta = profile.getUpdates();
         profile.clearUpdates();
         return delta;
+    }
+
+    /** Completes once {@code peer} sees {@code property} at {@code expected} (at once if it is there already). */
+    public static <T> CompletableFuture<T> valueSeen(ProfilesPeer peer, ObservableScalar<T> property, T expected) {
+        CompletableFuture<T> seen = new CompletableFuture<>();
+        peer.run(() -> {
+            property.addListener((before, after) -> {
+                if (expected.equals(after)) {
+                    seen.complete(after);
+                }
+            });
+            if (expected.equals(property.get())) {
+                seen.complete(expected);
+            }
+        });
+        return seen;
     }
 }

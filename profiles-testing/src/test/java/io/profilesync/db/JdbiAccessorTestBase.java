@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.UserIds;
 import io.profilesync.db.internal.Dialect;
 import io.profilesync.db.internal.Migrations;
 import io.profilesync.testing.AccessorContractTest;
@@ -160,6 +161,52 @@ abstract class JdbiAccessorTestBase extends AccessorContractTest {
         try (Handle h = raw.open()) {
             assertThat(h.createQuery("SELECT MAX(version) FROM profilesync_schema_version").mapTo(Integer.class)
                     .one()).isEqualTo(Migrations.LATEST);
+        }
+    }
+
+    /**
+     * Migration 4 sizes {@code user_id} to the user-id limit (H2, PostgreSQL; SQLite enforces no VARCHAR length): an
+     * id of the limit stays, one longer no longer fits, and a longer one left by a profilesync older than the limit
+     * stops the migration with what to do instead of being cut.
+     */
+    @Test
+    void theUserIdColumnIsSizedToTheUserIdLimit() throws Exception {
+        String url = otherJdbcUrl();
+        Dialect dialect = Dialect.forUrl(url);
+        dialect.defaultBackupDirectory(url).ifPresent(backups -> backups.getParent().toFile().mkdirs());
+        Jdbi raw = Jdbi.create(url, user(), "");
+        Migrations.migrate(raw, dialect, 3);
+        String longest = "u".repeat(UserIds.MAX_LENGTH);
+        String tooLong = "v".repeat(UserIds.MAX_LENGTH + 1);
+        try (Handle h = raw.open()) {
+            for (String id : List.of(longest, tooLong)) {
+                h.createUpdate(rawUpsertSql()).bind("userId", id).bind("json", "{}").bind("version", 1).execute();
+            }
+        }
+        boolean sized = dialect != Dialect.SQLITE;
+        if (sized) {
+            assertThatThrownBy(() -> JdbiProfilesAccessor.create(config(url).build()).close())
+                    .isInstanceOf(DatabaseException.class)
+                    .hasMessage("the profile database cannot be brought to schema version 4 (user_id sized to the "
+                            + "user-id limit of 128): 1 stored profile(s) have a user id longer than 128 characters, "
+                            + "the limit of user ids (docs/configuration.md#user-ids); no token or game server can "
+                            + "reach them. Rename or delete them (SELECT user_id FROM profiles WHERE "
+                            + "LENGTH(user_id) > 128), then start again");
+            try (Handle h = raw.open()) {
+                h.createUpdate("DELETE FROM profiles WHERE user_id = :id").bind("id", tooLong).execute();
+            }
+        }
+        try (JdbiProfilesAccessor migrated = JdbiProfilesAccessor.create(config(url).build())) {
+            assertThat(migrated.findStored(longest)).isPresent();
+        }
+        try (Handle h = raw.open()) {
+            assertThat(h.createQuery("SELECT MAX(version) FROM profilesync_schema_version").mapTo(Integer.class)
+                    .one()).isEqualTo(Migrations.LATEST);
+            if (sized) {
+                assertThatThrownBy(() -> h.createUpdate(rawUpsertSql()).bind("userId", tooLong + "w")
+                        .bind("json", "{}").bind("version", 1).execute()).as("the column holds 128 characters")
+                        .isInstanceOf(Exception.class);
+            }
         }
     }
 

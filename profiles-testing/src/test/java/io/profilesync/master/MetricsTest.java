@@ -92,6 +92,9 @@ class MetricsTest extends MasterTestSupport {
                 "profilesync_build_info{commit=");
         assertThat(scrape).containsPattern("profilesync_load_latency_seconds_bucket\\{outcome=\"success\",le=\"");
         assertThat(scrape).containsPattern("profilesync_load_failures_total [0-9.]+");
+        // A histogram per kind of holder, from the accepted change to its push (aggregatable across masters).
+        assertThat(scrape).containsPattern("profilesync_push_latency_seconds_bucket\\{holder=\"client\",le=\"")
+                .containsPattern("profilesync_push_latency_seconds_bucket\\{holder=\"game_server\",le=\"");
 
         // Every profilesync family says what it is.
         Matcher type = Pattern.compile("(?m)^# TYPE (profilesync_\\w+) (\\w+)$").matcher(scrape);
@@ -101,7 +104,8 @@ class MetricsTest extends MasterTestSupport {
         }
         assertThat(families).contains("profilesync_clients_connected", "profilesync_saves_total",
                 "profilesync_save_failures_total", "profilesync_bytes_in_bytes_total", "profilesync_build_info",
-                "profilesync_save_latency_seconds", "profilesync_load_latency_seconds");
+                "profilesync_save_latency_seconds", "profilesync_load_latency_seconds",
+                "profilesync_push_latency_seconds");
         for (String family : families) {
             Matcher help = Pattern.compile("(?m)^# HELP " + family + " (.*)$").matcher(scrape);
             assertThat(help.find()).as("HELP of " + family).isTrue();

@@ -1,5 +1,6 @@
 package io.profilesync.db.internal;
 
+import io.profilesync.core.UserIds;
 import io.profilesync.db.DatabaseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,7 +16,15 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Migrations {
 
-    private record Migration(int version, String description, Function<Dialect, List<String>> statements) {
+    /**
+     * @param refuseIf when not null, a query counting the rows the migration cannot keep; more than none stops the
+     *     migration with {@code refusal} (the count prepended), before any of its statements run
+     */
+    private record Migration(int version, String description, Function<Dialect, List<String>> statements,
+            String refuseIf, String refusal) {
+        Migration(int version, String description, Function<Dialect, List<String>> statements) {
+            this(version, description, statements, null, null);
+        }
     }
 
     private static final List<Migration> MIGRATIONS = List.of(
@@ -43,7 +52,22 @@ public final class Migrations {
                     "CREATE TABLE profilesync_schemas ("
                             + "fingerprint VARCHAR(64) NOT NULL PRIMARY KEY, "
                             + "schema_json " + d.textType() + " NOT NULL, "
-                            + "recorded_at " + d.timestampType() + " NOT NULL)")));
+                            + "recorded_at " + d.timestampType() + " NOT NULL)")),
+            // One user-id limit everywhere (UserIds.MAX_LENGTH): the column holds what the id rule allows and no
+            // more. Tokens, game servers and imports refused longer ids before this, so none can be stored; a row
+            // written by a profilesync older than the limit stops the migration with what to do, never truncated.
+            // SQLite does not enforce a VARCHAR length and cannot change a column's type: nothing to do there.
+            new Migration(4, "user_id sized to the user-id limit of " + UserIds.MAX_LENGTH, d -> switch (d) {
+                case H2 -> List.of("ALTER TABLE profiles ALTER COLUMN user_id SET DATA TYPE VARCHAR("
+                        + UserIds.MAX_LENGTH + ")");
+                case POSTGRESQL -> List.of("ALTER TABLE profiles ALTER COLUMN user_id TYPE VARCHAR("
+                        + UserIds.MAX_LENGTH + ")");
+                case SQLITE -> List.of();
+            }, "SELECT COUNT(*) FROM profiles WHERE LENGTH(user_id) > " + UserIds.MAX_LENGTH,
+                    " stored profile(s) have a user id longer than " + UserIds.MAX_LENGTH + " characters, the "
+                    + "limit of user ids (docs/configuration.md#user-ids); no token or game server can reach them. "
+                    + "Rename or delete them (SELECT user_id FROM profiles WHERE LENGTH(user_id) > "
+                    + UserIds.MAX_LENGTH + "), then start again"));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
@@ -78,7 +102,15 @@ public final class Migrations {
             }
             for (Migration m : MIGRATIONS) {
                 if (m.version() > current && m.version() <= upTo) {
-                    for (String sql : m.statements().apply(dialect)) {
+                    List<String> statements = m.statements().apply(dialect);
+                    if (m.refuseIf() != null && !statements.isEmpty()) {
+                        long misfits = h.createQuery(m.refuseIf()).mapTo(Long.class).one();
+                        if (misfits > 0) {
+                            throw new DatabaseException("the profile database cannot be brought to schema version "
+                                    + m.version() + " (" + m.description() + "): " + misfits + m.refusal());
+                        }
+                    }
+                    for (String sql : statements) {
                         h.execute(sql);
                     }
                     h.createUpdate("INSERT INTO profilesync_schema_version (version, description, applied_at)"

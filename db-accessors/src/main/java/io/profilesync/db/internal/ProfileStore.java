@@ -226,24 +226,37 @@ public final class ProfileStore implements AutoCloseable {
     /** Writes the rows as they are, replacing stored rows of the same users, in one transaction. */
     public void importRows(Collection<StoredProfile> rows) {
         call("importing " + rows.size() + " profile(s)", () -> jdbi.inTransaction(h -> {
-            PreparedBatch batch = h.prepareBatch(dialect.plainUpsert());
-            for (StoredProfile p : rows) {
-                batch.bind("userId", p.userId())
-                        .bind("json", p.json())
-                        .bind("version", p.version())
-                        .bind("savedAt", dialect.savedAtParam(p.savedAt().truncatedTo(ChronoUnit.MILLIS)))
-                        .bind("schema", p.schemaFingerprint())
-                        .bind("applied", p.appliedBatches().isEmpty() ? null : p.appliedBatches().toJson())
-                        .add();
-                if (batch.size() == IMPORT_BATCH) {
-                    batch.execute();
-                }
-            }
-            if (batch.size() > 0) {
-                batch.execute();
-            }
+            insert(h, rows);
             return null;
         }));
+    }
+
+    /** Deletes every stored row and writes {@code rows} instead, in one transaction: a restore. */
+    public void replaceAll(Collection<StoredProfile> rows) {
+        call("restoring " + rows.size() + " profile(s)", () -> jdbi.inTransaction(h -> {
+            h.execute("DELETE FROM profiles");
+            insert(h, rows);
+            return null;
+        }));
+    }
+
+    private void insert(Handle h, Collection<StoredProfile> rows) {
+        PreparedBatch batch = h.prepareBatch(dialect.plainUpsert());
+        for (StoredProfile p : rows) {
+            batch.bind("userId", p.userId())
+                    .bind("json", p.json())
+                    .bind("version", p.version())
+                    .bind("savedAt", dialect.savedAtParam(p.savedAt().truncatedTo(ChronoUnit.MILLIS)))
+                    .bind("schema", p.schemaFingerprint())
+                    .bind("applied", p.appliedBatches().isEmpty() ? null : p.appliedBatches().toJson())
+                    .add();
+            if (batch.size() == IMPORT_BATCH) {
+                batch.execute();
+            }
+        }
+        if (batch.size() > 0) {
+            batch.execute();
+        }
     }
 
     /** Records {@code schemaJson} under {@code fingerprint} unless a schema is recorded under it already. */

@@ -2,21 +2,33 @@ package io.profilesync.master.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.UserIds;
+import io.profilesync.db.BackupContents;
 import io.profilesync.db.BackupNotSupportedException;
 import io.profilesync.db.JdbiProfilesAccessor;
 import io.profilesync.db.StoredProfile;
+import io.profilesync.master.AdminRefusedException;
 import io.profilesync.master.MasterServer;
 import io.profilesync.populators.ProfileSchema;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +43,25 @@ import org.slf4j.LoggerFactory;
  *       404 when none is stored;</li>
  *   <li>{@code GET /admin/profiles}: every stored profile as JSON lines, as {@code profile export} writes them (as
  *       saved: changes still inside the save debounce are not in it);</li>
- *   <li>{@code POST /admin/backup}: an H2 or SQLite backup now, {@code {"file": "…"}}; 409 for PostgreSQL.</li>
+ *   <li>{@code POST /admin/backup}: an H2 or SQLite backup now, {@code {"file": "…"}}; 409 for PostgreSQL;</li>
+ *   <li>{@code POST /admin/profiles[?overwrite=true]}: imports the JSON lines of the body, checked exactly as
+ *       {@code profile import} checks them ({@link ImportFile}); 400 listing every problem and its line, 409 when
+ *       profiles exist and {@code overwrite} is not given; each profile is applied through the profile thread
+ *       ({@link MasterServer#editProfile}), so holders are pushed the change, and saved like any change;</li>
+ *   <li>{@code POST /admin/profiles/USER/evict}: unloads the profile after saving it, {@code {"evicted": bool}};
+ *       409 while a peer holds it;</li>
+ *   <li>{@code POST /admin/restore} with {@code {"file": "…"}} (a backup on the master's machine): see
+ *       {@link Restore}; 409 while peers are connected;</li>
+ *   <li>{@code GET /admin/peers}: every connected peer (role, user id or secret index, address, since when, the
+ *       profiles it holds).</li>
  * </ul>
  *
  * <p>Threading: called on the HTTP endpoint's one thread; the master and the accessor are thread-safe.
  */
 final class AdminApi implements HttpHandler {
     static final String PATH = "/admin/";
+    private static final String PROFILES = "/admin/profiles/";
+    private static final String EVICT = "/evict";
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TIMEOUT_SECONDS = 30;
@@ -56,33 +80,52 @@ final class AdminApi implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        // The exchange is closed only after the answer, failures included (a try-with-resources would close it
+        // before its catch blocks run, and the client would get no answer at all).
         try (exchange) {
-            String given = exchange.getRequestHeaders().getFirst("Authorization");
-            // Constant-time: how long the check takes tells nothing about the token.
-            if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"profilesync admin\"");
-                error(exchange, 401, "missing or wrong admin token: send Authorization: Bearer <secrets.adminToken>");
-                return;
+            try {
+                String given = exchange.getRequestHeaders().getFirst("Authorization");
+                // Constant-time: how long the check takes tells nothing about the token.
+                if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"profilesync admin\"");
+                    error(exchange, 401, "missing or wrong admin token: send Authorization: Bearer "
+                            + "<secrets.adminToken>");
+                    return;
+                }
+                route(exchange);
+            } catch (AdminRefusedException e) {
+                error(exchange, 409, e.getMessage());
+            } catch (ImportException e) {
+                error(exchange, 400, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                error(exchange, 500, "failed: " + e);
             }
-            route(exchange);
-        } catch (RuntimeException e) {
-            LOG.warn("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            error(exchange, 500, "failed: " + e);
         }
     }
 
     private void route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
+        String profile = path.startsWith(PROFILES) ? path.substring(PROFILES.length()) : null;
         if (path.equals("/admin/profiles") && method.equals("GET")) {
             export(exchange);
-        } else if (path.startsWith("/admin/profiles/") && method.equals("GET")) {
-            show(exchange, path.substring("/admin/profiles/".length()));
+        } else if (path.equals("/admin/profiles") && method.equals("POST")) {
+            importProfiles(exchange);
+        } else if (profile != null && profile.endsWith(EVICT) && method.equals("POST")) {
+            evict(exchange, profile.substring(0, profile.length() - EVICT.length()));
+        } else if (profile != null && method.equals("GET")) {
+            show(exchange, profile);
         } else if (path.equals("/admin/backup") && method.equals("POST")) {
             backup(exchange);
+        } else if (path.equals("/admin/restore") && method.equals("POST")) {
+            restore(exchange);
+        } else if (path.equals("/admin/peers") && method.equals("GET")) {
+            peers(exchange);
         } else {
             error(exchange, 404, "no such admin request: " + method + " " + path + "; there are GET /admin/profiles, "
-                    + "GET /admin/profiles/USER and POST /admin/backup");
+                    + "GET /admin/profiles/USER, POST /admin/profiles, POST /admin/profiles/USER/evict, "
+                    + "POST /admin/backup, POST /admin/restore and GET /admin/peers");
         }
     }
 
@@ -131,6 +174,106 @@ final class AdminApi implements HttpHandler {
         }
     }
 
+    /**
+     * Imports the body's profiles into the running master: refused whole when any line is wrong (400) or when
+     * profiles exist and {@code overwrite=true} is not in the query (409); else each is applied through the
+     * profile thread, as a change made on the master: every holder is pushed it, and it is saved like any change
+     * (the file's versions and times are not used: the master's versions move on).
+     */
+    private void importProfiles(HttpExchange exchange) throws IOException {
+        String query = exchange.getRequestURI().getQuery();
+        boolean overwrite = query != null && List.of(query.split("&")).contains("overwrite=true");
+        List<StoredProfile> rows;
+        try (BufferedReader body = new BufferedReader(new InputStreamReader(exchange.getRequestBody(),
+                StandardCharsets.UTF_8))) {
+            rows = ImportFile.read(body, "the posted file", schema);
+        }
+        Set<String> existing = ImportFile.stored(accessor, rows);
+        if (!existing.isEmpty() && !overwrite) {
+            error(exchange, 409, ImportFile.exists(existing, rows.size(), "the posted file", "Add --overwrite "
+                    + "(overwrite=true) to replace them.").getMessage());
+            return;
+        }
+        List<CompletableFuture<Void>> edits = new ArrayList<>();
+        for (StoredProfile row : rows) {
+            // The whole profile: properties the line leaves out go back to the schema's defaults, as with the
+            // master stopped, where the row is replaced.
+            ObservableServerProfile imported = schema.newServerProfile(row.userId());
+            imported.fromJson(row.json());
+            String json = imported.toJson();
+            edits.add(master.editProfile(row.userId(), profile -> profile.setFromJson(json)));
+        }
+        for (CompletableFuture<Void> edit : edits) {
+            await(edit);
+        }
+        LOG.info("Admin import: {} profile(s) applied, {} of them replaced", rows.size(), existing.size());
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("imported", rows.size());
+        answer.put("replaced", existing.size());
+        respond(exchange, 200, "application/json", answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void evict(HttpExchange exchange, String userId) throws IOException {
+        String problem = UserIds.problem(userId);
+        if (problem != null) {
+            error(exchange, 400, problem);
+            return;
+        }
+        boolean evicted = await(master.evict(userId));
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("userId", userId);
+        answer.put("evicted", evicted);
+        respond(exchange, 200, "application/json", answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void restore(HttpExchange exchange) throws IOException {
+        JsonNode request;
+        try (InputStream body = exchange.getRequestBody()) {
+            request = JSON.readTree(body);
+        } catch (IOException e) {
+            error(exchange, 400, "the body is not JSON: send {\"file\": \"/path/of/a/backup\"}");
+            return;
+        }
+        if (request == null || !request.path("file").isTextual()) {
+            error(exchange, 400, "send {\"file\": \"/path/of/a/backup\"}, a backup on the master's machine");
+            return;
+        }
+        BackupContents backup;
+        try {
+            backup = BackupContents.read(Path.of(request.get("file").asText()));
+        } catch (IllegalArgumentException e) {
+            error(exchange, 400, e.getMessage());
+            return;
+        }
+        Restore.Result result = Restore.into(accessor, backup, master);
+        LOG.warn("Admin restore from {}: {} profile(s); the database as it was is in {}; {} unsaved profile(s) "
+                + "replaced", backup.file(), result.profiles(), result.before(), result.discarded());
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("restored", result.profiles());
+        answer.put("before", result.before() == null ? null : result.before().toString());
+        answer.put("discardedUnsaved", result.discarded());
+        respond(exchange, 200, "application/json", answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void peers(HttpExchange exchange) throws IOException {
+        ArrayNode list = JSON.createArrayNode();
+        for (MasterServer.Peer peer : await(master.peers())) {
+            ObjectNode node = list.addObject();
+            node.put("role", peer.role());
+            if (peer.userId() != null) {
+                node.put("userId", peer.userId());
+            }
+            if (peer.secretIndex() >= 0) {
+                node.put("secretIndex", peer.secretIndex());
+            }
+            node.put("remoteAddress", peer.remoteAddress());
+            node.put("connectedSince", peer.connectedSince().toString());
+            ArrayNode held = node.putArray("profilesHeld");
+            peer.profilesHeld().forEach(held::add);
+        }
+        respond(exchange, 200, "application/json", list.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** One line of an export: {"userId","version","savedAt","data"}. */
     static ObjectNode line(StoredProfile row) {
         ObjectNode node = JSON.createObjectNode();
@@ -149,13 +292,18 @@ final class AdminApi implements HttpHandler {
         }
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AdminRefusedException refused) {
+                throw refused; // the master's reason, answered 409
+            }
+            throw new IllegalStateException(e.getCause() == null ? e.toString() : e.getCause().toString(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(e.getCause() == null ? e.toString() : e.getCause().toString(), e);
         }
     }

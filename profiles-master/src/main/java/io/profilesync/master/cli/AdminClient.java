@@ -92,6 +92,17 @@ final class AdminClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    Response post(String path, String body, String contentType) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    /** The refusal of a command that only a running master can do, when none answers. */
+    static UsageException masterNeeded(String command) {
+        return new UsageException(command + " needs a running master's admin API, and none answers: start the "
+                + "master with secrets.adminToken and metrics.enabled: true, and give the command the same --config");
+    }
+
     /** A path segment, escaped (user ids of the rule need none, but a refused one must reach the API intact). */
     static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {"The profilesync master server and its admin commands.",
             "With no command it serves: embedded H2 under ./data and the built-in demo schema unless --config says "
                 + "otherwise (settings: docs/configuration.md)."},
-        subcommands = {ServeCommand.class, ProfileCommand.class, BackupCommand.class, TokenCommand.class,
+        subcommands = {ServeCommand.class, ProfileCommand.class, BackupCommand.class, RestoreCommand.class,
+            PeersCommand.class, TokenCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done; serve: stopped by SIGTERM or Ctrl-C after saving every changed profile",

@@ -1,15 +1,12 @@
 package io.profilesync.master.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.profilesync.core.AppliedBatches;
 import io.profilesync.core.DatabaseException;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.ProfilesException;
-import io.profilesync.core.UserIds;
 import io.profilesync.db.JdbiProfilesAccessor;
 import io.profilesync.db.StoredProfile;
 import io.profilesync.populators.ProfileSchema;
@@ -25,15 +22,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +37,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code profile show|export|import}: read and move stored profiles. Export and import use JSON lines, one object per
+ * {@code profile show|export|import|evict}: read and move stored profiles. Export and import use JSON lines, one object per
  * profile: {@code {"userId":"…","version":3,"savedAt":"2026-01-01T00:00:00Z","schema":"…","data":{…}}}, where
- * {@code schema} is the fingerprint of the schema the row was written with (null when not recorded). They open H2 and SQLite
- * files directly: stop the master first.
+ * {@code schema} is the fingerprint of the schema the row was written with (null when not recorded). Each goes through
+ * the running master's admin API when it answers ({@link AdminClient}); otherwise it opens the database directly (H2
+ * and SQLite: with the master stopped); {@code evict} needs the running master.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Show, export and import stored profiles.",
-        subcommands = {ProfileCommand.Show.class, ProfileCommand.Export.class, ProfileCommand.Import.class})
+        description = "Show, export, import and evict stored profiles.",
+        subcommands = {ProfileCommand.Show.class, ProfileCommand.Export.class, ProfileCommand.Import.class,
+            ProfileCommand.Evict.class})
 final class ProfileCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,6 +72,11 @@ final class ProfileCommand {
             if (admin.isPresent()) {
                 return runRemote(admin.get());
             }
+            return runWithoutMaster();
+        }
+
+        /** With no master answering: opens the database directly (H2 and SQLite need the master stopped). */
+        Integer runWithoutMaster() throws Exception {
             try (JdbiProfilesAccessor accessor = Databases.open(settings)) {
                 return run(accessor);
             }
@@ -259,11 +257,10 @@ final class ProfileCommand {
     @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = {"Store the profiles of a JSON lines FILE (as written by export), "
                 + "each checked against the schema first; all in one transaction.",
+                "Through a running master: applied as the master's own changes, pushed to the game servers and "
+                + "clients that hold them, and saved like any change.",
                 "Refuses to replace profiles that already exist unless --overwrite."})
     static final class Import extends Base {
-        /** How many problems a refused import lists. */
-        static final int SHOWN_PROBLEMS = 200;
-
         @Parameters(paramLabel = "FILE", description = "JSON lines: userId, version, savedAt, data")
         Path file;
 
@@ -283,48 +280,38 @@ final class ProfileCommand {
             }
         }
 
+        /** Through the running master: checked against its schema, applied and pushed to holders, then saved. */
+        @Override
+        Integer runRemote(AdminClient admin) throws IOException {
+            AdminClient.Response response = admin.post("/admin/profiles" + (overwrite ? "?overwrite=true" : ""),
+                    Files.readString(file, StandardCharsets.UTF_8), "application/x-ndjson");
+            if (response.status() == 400 || response.status() == 409) {
+                // The same refusal as with the master stopped, naming this file rather than "the posted file".
+                throw new ImportException(response.field("error").replace("the posted file", file.toString())
+                        .replace("Add --overwrite (overwrite=true)", "Add --overwrite"));
+            }
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not import " + file
+                        + ": " + response.field("error"));
+            }
+            String replaced = response.field("replaced");
+            spec.commandLine().getErr().println("Imported " + response.field("imported") + " profile(s) from " + file
+                    + ("0".equals(replaced) ? "" : ", replacing " + replaced) + " through the running master at "
+                    + admin.base() + " (holders were sent the changes)");
+            spec.commandLine().getErr().flush();
+            return ExitCodes.OK;
+        }
+
         @Override
         Integer run(JdbiProfilesAccessor accessor) throws IOException {
             ProfileSchema schema = schema();
-            List<StoredProfile> rows = new ArrayList<>();
-            Map<String, Integer> lineOfUser = new LinkedHashMap<>();
-            Set<String> users = lineOfUser.keySet();
-            List<String> problems = new ArrayList<>();
+            List<StoredProfile> rows;
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String text;
-                int number = 0;
-                while ((text = reader.readLine()) != null) {
-                    number++;
-                    if (text.isBlank()) {
-                        continue;
-                    }
-                    int problemsBefore = problems.size();
-                    StoredProfile row = parse(text, number, schema, problems);
-                    if (row == null || problems.size() > problemsBefore) {
-                        continue;
-                    }
-                    Integer first = lineOfUser.putIfAbsent(row.userId(), number);
-                    if (first != null) {
-                        problems.add("line " + number + ": user '" + row.userId() + "' appears twice (first on line "
-                                + first + ")");
-                        continue;
-                    }
-                    rows.add(row);
-                }
+                rows = ImportFile.read(reader, file.toString(), schema);
             }
-            if (!problems.isEmpty()) {
-                throw refusal(problems);
-            }
-            Set<String> existing = new TreeSet<>();
-            accessor.forEachStored(row -> {
-                if (users.contains(row.userId())) {
-                    existing.add(row.userId());
-                }
-            });
+            Set<String> existing = ImportFile.stored(accessor, rows);
             if (!existing.isEmpty() && !overwrite) {
-                throw new ImportException(existing.size() + " of the " + rows.size() + " profile(s) in " + file
-                        + " already exist in the database (" + String.join(", ", existing.stream().limit(5).toList())
-                        + (existing.size() > 5 ? ", …" : "") + "): nothing imported. Add --overwrite to replace them.");
+                throw ImportFile.exists(existing, rows.size(), file.toString(), "Add --overwrite to replace them.");
             }
             accessor.recordSchema(schema.fingerprint(), schema.toJson()); // the rows were checked against it
             accessor.importStored(rows);
@@ -333,74 +320,42 @@ final class ProfileCommand {
             spec.commandLine().getErr().flush();
             return ExitCodes.OK;
         }
+    }
 
-        /**
-         * The row of one line, or null; every problem of the line goes into {@code problems} (so the user fixes the
-         * whole file in one pass): its shape, the user id, each property the schema does not have, each value of
-         * the wrong type, each broken constraint.
-         */
-        private StoredProfile parse(String text, int number, ProfileSchema schema, List<String> problems) {
-            String at = "line " + number + ": ";
-            JsonNode node;
-            try {
-                node = JSON.readTree(text);
-            } catch (JsonProcessingException e) {
-                problems.add(at + "not JSON: " + e.getOriginalMessage());
-                return null;
+    @Command(name = "evict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Unload the profile of USER from the running master's memory, after saving it if it "
+                + "has unsaved changes (refused while a game server or client holds it).",
+                "Needs the running master's admin API (secrets.adminToken, metrics.enabled)."})
+    static final class Evict extends Base {
+        @Parameters(paramLabel = "USER", converter = UserIdArgument.class, description = "the user id")
+        String user;
+
+        @Override
+        Integer runRemote(AdminClient admin) {
+            AdminClient.Response response = admin.post("/admin/profiles/" + AdminClient.segment(user) + "/evict",
+                    "", "application/json");
+            if (response.status() == 409) {
+                throw new AdminException("the running master at " + admin.base() + " did not evict '" + user + "': "
+                        + response.field("error"));
             }
-            if (!node.isObject() || !node.path("userId").isTextual()
-                    || !node.path("version").canConvertToLong() || node.path("version").asLong() < 1
-                    || !node.path("savedAt").isTextual() || !node.path("data").isObject()) {
-                problems.add(at + "expected {\"userId\": text, \"version\": 1 or more, \"savedAt\": "
-                        + "ISO instant, \"data\": object}");
-                return null;
+            if (response.status() != 200) {
+                throw new AdminException("the running master at " + admin.base() + " could not evict '" + user
+                        + "': " + response.field("error"));
             }
-            String userId = node.get("userId").asText();
-            String userIdProblem = UserIds.problem(userId);
-            if (userIdProblem != null) {
-                problems.add(at + userIdProblem);
-                return null;
-            }
-            Instant savedAt = null;
-            try {
-                savedAt = Instant.parse(node.get("savedAt").asText());
-            } catch (DateTimeParseException e) {
-                problems.add(at + "savedAt is not an ISO instant such as 2026-01-01T00:00:00Z");
-            }
-            String misfit = at + "the profile of '" + userId + "' does not fit the schema: ";
-            ObservableServerProfile profile = schema.newServerProfile(userId);
-            ObjectNode data = (ObjectNode) node.get("data");
-            for (Map.Entry<String, JsonNode> property : data.properties()) {
-                if (!schema.has(property.getKey())) {
-                    problems.add(misfit + "property '" + property.getKey() + "' is not in the schema ("
-                            + schema.fingerprint().substring(0, 12) + "); remove it, or add it to the schema first");
-                    continue;
-                }
-                // One property at a time, so every value of the wrong type is reported, not only the first.
-                try {
-                    profile.fromJson(JSON.createObjectNode().set(property.getKey(), property.getValue()).toString());
-                } catch (ProfileFormatException e) {
-                    problems.add(misfit + e.getMessage());
-                }
-            }
-            for (String violation : schema.violations(profile)) {
-                problems.add(misfit + violation);
-            }
-            // Checked against the configured schema: written with it, unless the line names the schema it came with.
-            String writtenWith = node.path("schema").isTextual() ? node.get("schema").asText() : schema.fingerprint();
-            return savedAt == null ? null : new StoredProfile(userId, data.toString(), node.get("version").asLong(),
-                    savedAt, writtenWith, AppliedBatches.EMPTY);
+            out().println("true".equals(response.field("evicted")) ? "Evicted the profile of '" + user + "' (saved "
+                    + "first if it had changes)" : "The profile of '" + user + "' was not loaded: nothing to evict");
+            out().flush();
+            return ExitCodes.OK;
         }
 
-        /** Every problem, one per line (the first {@value #SHOWN_PROBLEMS}); nothing imported. */
-        private ImportException refusal(List<String> problems) {
-            StringBuilder message = new StringBuilder(file + ": nothing imported, " + problems.size()
-                    + " problem(s) to fix first:");
-            problems.stream().limit(SHOWN_PROBLEMS).forEach(problem -> message.append("\n  ").append(problem));
-            if (problems.size() > SHOWN_PROBLEMS) {
-                message.append("\n  … and ").append(problems.size() - SHOWN_PROBLEMS).append(" more");
-            }
-            return new ImportException(message.toString());
+        @Override
+        Integer runWithoutMaster() {
+            throw AdminClient.masterNeeded("profile evict");
+        }
+
+        @Override
+        Integer run(JdbiProfilesAccessor accessor) {
+            throw AdminClient.masterNeeded("profile evict");
         }
     }
 }

@@ -167,15 +167,14 @@ final class ChangeRelay {
                 continue;
             }
             client.client.outbox.applyUpdates(delta, record);
-            clientPushes.schedule(client);
+            clientPushes.changed(client, client != writer);
         }
         for (Holding holding : entry.holdings) {
             if (skipWritersOwnChanges && holding.session == writer) {
                 continue;
             }
             holding.outbox.applyUpdates(delta, record);
-            holding.session.gameServer.dirty.add(holding);
-            gameServerPushes.schedule(holding.session);
+            gameServerPushes.changed(holding, holding.session != writer);
         }
     }
 }

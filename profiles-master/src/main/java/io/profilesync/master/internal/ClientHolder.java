@@ -11,6 +11,8 @@ final class ClientHolder {
     ProfileEntry entry;
     ObservableServerProfile outbox;
     long lastPushAt;
+    /** When the oldest change of another writer waiting in the outbox was accepted, or -1 (push latency). */
+    long changedAt = -1;
     /** The push timer, or null when no push is scheduled. */
     EventLoop.Cancellable push;
 

@@ -51,6 +51,7 @@ final class ClientHolders {
                 cache.attach(entry);
             }
             holder.outbox = entry.profile.copy();
+            holder.changedAt = -1; // the snapshot carries it
             session.outbound.send(new ProfileSnapshot(applied.lastApplied(entry, session.writerKey), snapshot));
         });
     }

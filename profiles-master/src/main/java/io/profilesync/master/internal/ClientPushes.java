@@ -4,6 +4,7 @@ import io.profilesync.core.PropertyView;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.ClientPush;
+import io.profilesync.protocol.internal.Messages.Role;
 
 /**
  * The clients' push policy: at most one push per {@code clientUpdateDebounce} per client, carrying everything since
@@ -16,11 +17,13 @@ final class ClientPushes {
     private static final byte[] NO_CHANGE = new byte[0];
 
     private final EventLoop loop;
+    private final MasterMetrics metrics;
     private final PropertyView clientView;
     private final long debounceNanos;
 
-    ClientPushes(MasterConfig config, EventLoop loop, PropertyView clientView) {
+    ClientPushes(MasterConfig config, EventLoop loop, MasterMetrics metrics, PropertyView clientView) {
         this.loop = loop;
+        this.metrics = metrics;
         this.clientView = clientView;
         this.debounceNanos = config.clientUpdateDebounce().toNanos();
     }
@@ -28,6 +31,17 @@ final class ClientPushes {
     /** A new client holder that may be pushed to at once. */
     ClientHolder newHolder() {
         return new ClientHolder(loop.nanoTime() - debounceNanos);
+    }
+
+    /**
+     * A change went into the client's outbox: a push follows. {@code timed}: the change is another writer's, so the
+     * push latency is measured from now (unless an older change waits already).
+     */
+    void changed(Session session, boolean timed) {
+        if (timed && session.client.changedAt < 0) {
+            session.client.changedAt = loop.nanoTime();
+        }
+        schedule(session);
     }
 
     /** Something is to be pushed: a push follows, a debounce after the last one at the earliest. */
@@ -57,6 +71,7 @@ final class ClientPushes {
         }
         if (delta.length == 0 && !session.owesAnswer()) {
             holder.outbox.clearUpdates();
+            holder.changedAt = -1; // nothing the client sees changed: nothing to time
             return;
         }
         if (!session.outbound.trySend(new ClientPush(session.ackSeq, session.durableSeq, delta, session.refusals))) {
@@ -69,5 +84,9 @@ final class ClientPushes {
         holder.outbox.clearUpdates();
         session.answered();
         holder.lastPushAt = loop.nanoTime();
+        if (holder.changedAt >= 0 && delta.length > 0) {
+            metrics.pushed(Role.CLIENT, holder.lastPushAt - holder.changedAt);
+        }
+        holder.changedAt = -1;
     }
 }

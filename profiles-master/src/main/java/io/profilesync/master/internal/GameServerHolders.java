@@ -63,6 +63,7 @@ final class GameServerHolders {
             } else {
                 holding.outbox = entry.profile.copy();
                 holdings.dirty.remove(holding);
+                holding.changedAt = -1; // the snapshot carries it
             }
             session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
                     applied.lastApplied(entry, session.writerKey), snapshot));

@@ -3,6 +3,7 @@ package io.profilesync.master.internal;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
+import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.ServerPush;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,25 @@ import java.util.List;
  */
 final class GameServerPushes {
     private final EventLoop loop;
+    private final MasterMetrics metrics;
     private final int maxChunkBytes;
 
-    GameServerPushes(MasterConfig config, EventLoop loop) {
+    GameServerPushes(MasterConfig config, EventLoop loop, MasterMetrics metrics) {
         this.loop = loop;
+        this.metrics = metrics;
         this.maxChunkBytes = config.objectBufferSize() / 2;
+    }
+
+    /**
+     * A change went into {@code holding}'s outbox: a push follows. {@code timed}: the change is another writer's, so
+     * the push latency is measured from now (unless an older change waits already).
+     */
+    void changed(Holding holding, boolean timed) {
+        if (timed && holding.changedAt < 0) {
+            holding.changedAt = loop.nanoTime();
+        }
+        holding.session.gameServer.dirty.add(holding);
+        schedule(holding.session);
     }
 
     /** Something is to be pushed: a push follows once what is already due on the loop has run. */
@@ -70,10 +85,15 @@ final class GameServerPushes {
         session.answered();
     }
 
-    private static void clearSent(GameServerHoldings holdings, List<Holding> sent) {
+    private void clearSent(GameServerHoldings holdings, List<Holding> sent) {
+        long now = loop.nanoTime();
         for (Holding holding : sent) {
             holding.outbox.clearUpdates();
             holdings.dirty.remove(holding);
+            if (holding.changedAt >= 0) {
+                metrics.pushed(Role.GAME_SERVER, now - holding.changedAt);
+                holding.changedAt = -1;
+            }
         }
     }
 

@@ -127,6 +127,7 @@ final class Handshake {
                 return;
             }
             // The exactly-once record is bound to who authenticated, not only to the instance id the peer chose.
+            session.secretIndex = secretIndex;
             session.writerKey = "gs:" + secretIndex + ":" + Long.toUnsignedString(session.instanceId);
             welcome(session, "", schemaJson);
             return;
@@ -159,6 +160,7 @@ final class Handshake {
             return;
         }
         // The exactly-once record is bound to who authenticated, not only to the instance id the peer chose.
+        session.secretIndex = secretIndex;
         session.writerKey = "gs:" + secretIndex + ":" + Long.toUnsignedString(session.instanceId);
         welcome(session, "", schemaJson);
     }

@@ -11,6 +11,8 @@ final class Holding {
     final int handle;
     final ProfileEntry entry;
     ObservableServerProfile outbox;
+    /** When the oldest change of another writer waiting in the outbox was accepted, or -1 (push latency). */
+    long changedAt = -1;
 
     Holding(Session session, int handle, ProfileEntry entry, ObservableServerProfile outbox) {
         this.session = session;

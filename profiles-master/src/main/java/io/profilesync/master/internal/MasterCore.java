@@ -2,6 +2,7 @@ package io.profilesync.master.internal;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.master.AdminRefusedException;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.MasterServer;
 import io.profilesync.populators.ProfileSchema;
@@ -18,6 +19,7 @@ import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.PeerChannel;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The master's protocol logic (MST's {@code ProfilesModule}) as a single-threaded state machine: it loads, creates,
@@ -57,6 +60,8 @@ public final class MasterCore {
     private final ClientHolders clients;
     private final GameServerHolders gameServers;
     private boolean closing;
+    /** A restore is replacing the database's rows: nothing loads, nobody connects, until it is done. */
+    private boolean restoring;
 
     /**
      * A master core with nothing broken, whose wall clock (for the age of exactly-once record entries) is the loop's
@@ -93,8 +98,8 @@ public final class MasterCore {
         defects.addAll(Objects.requireNonNull(broken, "broken"));
         this.metrics = new MasterMetrics(config.meterRegistry());
         this.sessions = new Sessions(loop, metrics, this::sessionClosed, config.maxQueuedBytesPerPeer());
-        this.clientPushes = new ClientPushes(config, loop, schema.clientView());
-        this.gameServerPushes = new GameServerPushes(config, loop);
+        this.clientPushes = new ClientPushes(config, loop, metrics, schema.clientView());
+        this.gameServerPushes = new GameServerPushes(config, loop, metrics);
         this.durable = new DurableAcks(this::schedulePush, defects.contains(BrokenOnPurpose.ACK_BEFORE_DURABLE));
         AppliedBatches applied = new AppliedBatches(loop, wallClock, config.appliedBatchesRetention(), durable,
                 defects.contains(BrokenOnPurpose.DEDUPE_OFF));
@@ -115,7 +120,7 @@ public final class MasterCore {
     /** A peer connected on {@code channel}; it has {@code authenticationTimeout} to say Hello. */
     public void onConnected(PeerChannel channel) {
         checkLoop("onConnected");
-        if (closing) {
+        if (closing || restoring) { // a restoring master is back in a moment: the peer reconnects by itself
             channel.close();
             return;
         }
@@ -224,6 +229,10 @@ public final class MasterCore {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(edit, "edit");
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (restoring) {
+            done.completeExceptionally(new AdminRefusedException(RESTORING));
+            return done;
+        }
         cache.acquire(userId, entry -> {
             try {
                 relay.edit(entry, edit);
@@ -232,6 +241,100 @@ public final class MasterCore {
                 done.completeExceptionally(e);
             }
         }, reason -> done.completeExceptionally(new ProfileUnavailableException(reason)));
+        return done;
+    }
+
+    private static final String RESTORING = "the master is restoring a backup; try again when it is done";
+
+    /**
+     * What a connected peer is, for the admin API: its role, who it authenticated as (a client's user id, the index
+     * of a game server's secret, -1 otherwise), its address, when it connected on the loop's clock, and the user ids
+     * of the profiles it holds. A peer still authenticating has no role (null).
+     */
+    public record Peer(Role role, String userId, int secretIndex, String remoteAddress, long connectedAtNanos,
+            List<String> profilesHeld) {
+    }
+
+    /** Every connected peer, in the order they connected. */
+    public List<Peer> peers() {
+        checkLoop("peers");
+        List<Peer> peers = new ArrayList<>();
+        for (Session session : sessions.all()) {
+            List<String> held = new ArrayList<>();
+            if (session.client != null && session.client.entry != null) {
+                held.add(session.client.entry.userId);
+            }
+            if (session.gameServer != null) {
+                for (ProfileEntry entry : session.gameServer.byEntry.keySet()) {
+                    held.add(entry.userId);
+                }
+            }
+            peers.add(new Peer(session.ready() ? session.role : null, session.role == Role.CLIENT ? session.userId
+                    : null, session.secretIndex, session.channel.remoteAddress(), session.connectedAt,
+                    List.copyOf(held)));
+        }
+        return peers;
+    }
+
+    /**
+     * Unloads the profile of {@code userId} from memory, after saving it when it has unsaved changes. The future
+     * completes with true once it is unloaded, false when it was not loaded; it fails with
+     * {@link AdminRefusedException} while a peer holds it (eviction never takes a profile from under a holder, whose
+     * copy would go on without the master's) or while it is still loading.
+     */
+    public CompletableFuture<Boolean> evict(String userId) {
+        checkLoop("evict");
+        Objects.requireNonNull(userId, "userId");
+        ProfileEntry entry = cache.loaded(userId);
+        List<String> holders = new ArrayList<>();
+        if (entry != null) {
+            entry.clients.forEach(session -> holders.add(session.toString()));
+            entry.holdings.forEach(holding -> holders.add(holding.session.toString()));
+        }
+        return cache.evict(userId, String.join(", ", holders));
+    }
+
+    /**
+     * Restores a backup on a running master: refused while any peer is connected (their copies of the profiles would
+     * no longer match the master's); else every profile leaves memory without being saved (the backup replaces it),
+     * new connections are closed and admin edits refused, and {@code replaceRows} (which must write on the
+     * accessor's save thread, after the saves already on their way) replaces the database's rows. The future
+     * completes, once the rows are in place, with how many profiles in memory had unsaved changes that the restore
+     * discarded.
+     */
+    public CompletableFuture<Integer> restore(Supplier<CompletableFuture<Void>> replaceRows) {
+        checkLoop("restore");
+        Objects.requireNonNull(replaceRows, "replaceRows");
+        if (closing || restoring) {
+            return CompletableFuture.failedFuture(new AdminRefusedException(closing
+                    ? "the master is shutting down; restore with it stopped" : "a restore is running already"));
+        }
+        List<Session> connected = sessions.all();
+        if (!connected.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            connected.stream().limit(5).forEach(session -> names.add(session.toString()));
+            return CompletableFuture.failedFuture(new AdminRefusedException(connected.size() + " peer(s) are "
+                    + "connected (" + String.join(", ", names) + (connected.size() > 5 ? ", …" : "") + "): a "
+                    + "restore would change the profiles under them. Stop the game servers and clients first, or "
+                    + "stop the master and restore with it stopped"));
+        }
+        restoring = true;
+        int discarded = cache.dropAll(RESTORING);
+        CompletableFuture<Void> replaced;
+        try {
+            replaced = replaceRows.get();
+        } catch (RuntimeException e) {
+            replaced = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        replaced.whenCompleteAsync((ignored, error) -> {
+            restoring = false;
+            if (error != null) {
+                done.completeExceptionally(Causes.unwrap(error));
+            } else {
+                done.complete(discarded);
+            }
+        }, loop::execute);
         return done;
     }
 

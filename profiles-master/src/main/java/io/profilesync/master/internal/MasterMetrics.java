@@ -39,6 +39,8 @@ final class MasterMetrics {
     private final Timer loadSucceeded;
     private final Timer loadFailed;
     private final Counter loadFailures;
+    private final Timer pushedToClients;
+    private final Timer pushedToGameServers;
     private final Counter bytesIn;
     private final Counter bytesOut;
     /** One counter per tag combination, made on first use; the profile thread only, so a plain map. */
@@ -63,6 +65,8 @@ final class MasterMetrics {
         saveFailed = latency("profilesync.save.latency", "Time a save batch took in the database", "failure");
         loadSucceeded = latency("profilesync.load.latency", "Time one attempt to load a profile took", "success");
         loadFailed = latency("profilesync.load.latency", "Time one attempt to load a profile took", "failure");
+        pushedToClients = pushLatency("client");
+        pushedToGameServers = pushLatency("game_server");
         loadFailures = Counter.builder("profilesync.load.failures").description("Profiles that could not be loaded "
                 + "after every attempt (the waiting peers are told)").register(registry);
         bytesIn = Counter.builder("profilesync.bytes.in").description("Estimated bytes of messages received from "
@@ -83,10 +87,20 @@ final class MasterMetrics {
 
     /** A latency timer with a Prometheus histogram (aggregatable across masters), one per outcome. */
     private Timer latency(String name, String description, String outcome) {
-        return Timer.builder(name).description(description + " (outcome: success or failure)")
-                .tag("outcome", outcome).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+        return histogram(name, description + " (outcome: success or failure)").tag("outcome", outcome)
                 .register(registry);
+    }
+
+    /** The push latency to one kind of holder; a push is only ever written (a full buffer is retried), not failed. */
+    private Timer pushLatency(String holder) {
+        return histogram("profilesync.push.latency", "Time from the master accepting a change to the push that "
+                + "carries it being written to each other holder (holder: client or game_server; clients' include "
+                + "clientUpdateDebounce)").tag("holder", holder).register(registry);
+    }
+
+    private static Timer.Builder histogram(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1));
     }
 
     private Counter counter(String name, String description, String... tags) {
@@ -169,6 +183,11 @@ final class MasterMetrics {
         lastSaveFailure = String.valueOf(cause == null ? "unknown" : cause.getMessage()).lines().findFirst()
                 .orElse("");
         saveFailed.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A push carried changes of other writers to a holder, the oldest accepted {@code latencyNanos} ago. */
+    void pushed(Role holder, long latencyNanos) {
+        (holder == Role.CLIENT ? pushedToClients : pushedToGameServers).record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
     /** One load attempt ended. */

@@ -3,6 +3,7 @@ package io.profilesync.master.internal;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
+import io.profilesync.master.AdminRefusedException;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.internal.Backoff;
@@ -89,6 +90,8 @@ final class ProfileCache {
     /** A holder took the profile: it is not idle any more. */
     void attach(ProfileEntry entry) {
         entry.unloadWhenSaved = false;
+        failEvictions(entry, "a peer took the profile of user '" + entry.userId + "' while it was being saved to "
+                + "be evicted; it stays loaded");
         if (entry.unloadTimer != null) {
             entry.unloadTimer.cancel();
             entry.unloadTimer = null;
@@ -107,6 +110,72 @@ final class ProfileCache {
         if (entry.unloadWhenSaved && entry.holderCount() == 0 && entries.get(entry.userId) == entry) {
             unload(entry);
         }
+    }
+
+    /**
+     * Unloads a loaded profile nobody holds: at once when it is clean, else once a save (started now) leaves it
+     * clean. The future completes with true once it left memory, false when it was not loaded; it fails with
+     * {@link AdminRefusedException} when it is still loading or a peer holds it (or takes it meanwhile).
+     */
+    CompletableFuture<Boolean> evict(String userId, String holders) {
+        ProfileEntry entry = entries.get(userId);
+        if (entry == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (!entry.ready) {
+            return CompletableFuture.failedFuture(new AdminRefusedException("the profile of user '" + userId
+                    + "' is still loading; try again in a moment"));
+        }
+        if (entry.holderCount() > 0) {
+            return CompletableFuture.failedFuture(new AdminRefusedException("the profile of user '" + userId
+                    + "' is held by " + holders + "; it is unloaded by itself once they release it, or disconnect "
+                    + "them first"));
+        }
+        CompletableFuture<Boolean> evicted = new CompletableFuture<>();
+        if (!unloadIgnoresDirtiness && saves.isDirty(entry)) {
+            entry.evictions.add(evicted);
+            entry.unloadWhenSaved = true; // a dirty profile is saved first, never dropped
+            saves.saveSoon(entry);
+            return evicted;
+        }
+        unload(entry);
+        evicted.complete(true);
+        return evicted;
+    }
+
+    /**
+     * Drops every profile from memory, loaded or loading, without saving: for a restore, which replaces what the
+     * database holds. Whoever waits for a load is told {@code reason}. Returns how many had unsaved changes.
+     */
+    int dropAll(String reason) {
+        int dirty = 0;
+        for (ProfileEntry entry : new ArrayList<>(entries.values())) {
+            if (saves.isDirty(entry)) {
+                dirty++;
+            }
+            cancelLoadTimers(entry);
+            if (entry.unloadTimer != null) {
+                entry.unloadTimer.cancel();
+                entry.unloadTimer = null;
+            }
+            List<ProfileEntry.Waiter> waiters = new ArrayList<>(entry.waiters);
+            entry.waiters.clear();
+            for (ProfileEntry.Waiter waiter : waiters) {
+                waiter.onFail().accept(reason);
+            }
+            failEvictions(entry, reason);
+            saves.forget(entry);
+        }
+        entries.clear();
+        metrics.loaded(0);
+        return dirty;
+    }
+
+    private static void failEvictions(ProfileEntry entry, String reason) {
+        for (CompletableFuture<Boolean> eviction : entry.evictions) {
+            eviction.completeExceptionally(new AdminRefusedException(reason));
+        }
+        entry.evictions.clear();
     }
 
     // ---------------------------------------------------------------- loading
@@ -234,5 +303,9 @@ final class ProfileCache {
         metrics.loaded(entries.size());
         saves.forget(entry);
         LOG.debug("Unloaded the profile of user '{}'", entry.userId);
+        for (CompletableFuture<Boolean> eviction : entry.evictions) {
+            eviction.complete(true);
+        }
+        entry.evictions.clear();
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,8 @@ final class ProfileEntry {
     EventLoop.Cancellable unloadTimer;
     /** Idle long enough: unloaded as soon as a save leaves it clean. */
     boolean unloadWhenSaved;
+    /** Admin evictions waiting for the save that lets the profile go; completed when it is unloaded. */
+    final List<CompletableFuture<Boolean>> evictions = new ArrayList<>();
 
     // Saving (SaveScheduler). Counts accepted changes, so a save knows whether it saved the newest state.
     long changeCount;

@@ -18,6 +18,8 @@ final class Session {
 
     final PeerChannel channel;
     final OutboundQueue outbound;
+    /** When it connected, on the loop's clock (for the admin API's list of peers). */
+    final long connectedAt;
     State state = State.AWAITING_HELLO;
     /** Refuses the peer if it is not READY in time; cancelled once it is, or once it is gone. */
     EventLoop.Cancellable authenticationTimeout;
@@ -25,6 +27,8 @@ final class Session {
     byte[] nonce;
     String schemaFingerprintOfHello = "";
     Role role;
+    /** Which of the configured game-server secrets it proved (game servers only; -1 otherwise). */
+    int secretIndex = -1;
     long instanceId;
     String userId;
     /**
@@ -48,8 +52,9 @@ final class Session {
     /** The game server's holdings (game servers only). */
     GameServerHoldings gameServer;
 
-    Session(PeerChannel channel, OutboundQueueFactory outbound) {
+    Session(PeerChannel channel, long connectedAt, OutboundQueueFactory outbound) {
         this.channel = channel;
+        this.connectedAt = connectedAt;
         this.outbound = outbound.create(this);
     }
 

@@ -39,7 +39,7 @@ final class Sessions {
     }
 
     Session open(PeerChannel channel) {
-        Session session = new Session(channel, s -> new OutboundQueue(channel, loop, metrics, () -> stalled(s),
+        Session session = new Session(channel, loop.nanoTime(), s -> new OutboundQueue(channel, loop, metrics, () -> stalled(s),
                 maxQueuedBytes));
         byChannel.put(channel, session);
         return session;
