@@ -102,7 +102,7 @@ public final class MasterCore {
                 this::savedClean);
         this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
                 defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
-        this.relay = new ChangeRelay(config, Set.of(), clientPushes, gameServerPushes, saves,
+        this.relay = new ChangeRelay(config, schema.immediateProperties(), clientPushes, gameServerPushes, saves,
                 applied, metrics, defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
         Handouts handouts = new Handouts(config, cache);
         this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
