@@ -139,6 +139,9 @@ public final class MasterCore {
             handshake.onProof(session, proof);
         } else if (!session.ready()) {
             sessions.violation(session, "sent " + message.getClass().getSimpleName() + " before authenticating");
+        } else if (message instanceof Messages.Flush flush) {
+            // Both roles: the profiles the writer's batches up to seq still wait for are saved now, not debounced.
+            durable.flush(session, flush.seq(), saves::saveSoon);
         } else if (session.role == Role.CLIENT) {
             onClientMessage(session, message);
         } else {

@@ -110,9 +110,20 @@ final class SaveScheduler {
         markChanged(entry, false);
     }
 
-    /** Saves {@code entry} as soon as its backoff allows (its unload waits for it). */
+    /**
+     * Saves {@code entry} as soon as its backoff allows (its unload waits for it, or a writer flushes it), with the
+     * coalescing window, so profiles due together share a batch. While a save of it is in flight, the changes that
+     * save does not hold are due as soon as it ends.
+     */
     void saveSoon(ProfileEntry entry) {
         if (!dirty.contains(entry)) {
+            return;
+        }
+        if (entry.saving) {
+            long now = loop.nanoTime();
+            if (entry.changedWhileSaving && entry.changedWhileSavingDueAt - now > 0) {
+                entry.changedWhileSavingDueAt = now;
+            }
             return;
         }
         boolean queued = queue.remove(entry);
