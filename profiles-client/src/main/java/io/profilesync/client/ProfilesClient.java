@@ -102,7 +102,8 @@ public final class ProfilesClient extends ProfilesPeer {
      *       go again to the next master, and the future completes when that master's save is durable.
      *   <li>While the master's database is down it stays pending too, until the save succeeds.
      *   <li>It fails with {@link io.profilesync.protocol.NotDurableException} ({@code STOPPED}) when this client is
-     *       closed, or refused for good, first.
+     *       closed, or refused for good, first; a call made after that fails with {@link ProfileUnavailableException}
+     *       as every call does then.
      * </ul>
      *
      * @return a future completed on the profile executor when the master's durable acknowledgement covers the

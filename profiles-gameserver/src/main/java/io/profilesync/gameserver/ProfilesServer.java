@@ -126,7 +126,8 @@ public final class ProfilesServer extends ProfilesPeer {
      *   <li>It fails with {@link io.profilesync.protocol.NotDurableException} when the profile is released first with
      *       its changes not durable ({@code RELEASED}: a {@link #release(String)} itself waits for them, so this
      *       happens only when the release ends otherwise), lost after a reconnection ({@code LOST}), or this server is
-     *       closed or refused for good ({@code STOPPED}).
+     *       closed or refused for good ({@code STOPPED}); a call made after that fails with
+     *       {@link ProfileUnavailableException} as every call does then.
      * </ul>
      *
      * @return a future completed on the profile executor when the master's durable acknowledgement covers the
