@@ -316,9 +316,8 @@ public final class PeerCore<S> {
                     stoppedMessage()));
         }
         CompletableFuture<Void> flushed = replicas.flush(copy);
-        if (!flushed.isDone()) {
-            tickNow();
-        }
+        // Even when nothing waits: the role moves on at once (a release of a profile already durable ends now).
+        tickNow();
         return flushed;
     }
 
