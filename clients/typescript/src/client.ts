@@ -62,6 +62,25 @@ export class RefusedError extends Error {
     }
 }
 
+/**
+ * A flush() that cannot be kept: the client was closed, or refused for good, before the master said the changes
+ * are committed to its database (they may still be; this client can no longer learn it). As profiles-core's
+ * NotDurableException with reason STOPPED.
+ */
+export class NotDurableError extends Error {
+    constructor(reason: string) {
+        super(`not known to be durable: ${reason}`);
+        this.name = "NotDurableError";
+    }
+}
+
+/** A flush() waiting for batch {@code seq} to be durable; seq 0 while its changes are in no batch yet. */
+interface WaitingFlush {
+    seq: number;
+    readonly resolve: () => void;
+    readonly reject: (e: Error) => void;
+}
+
 /** The delay before reconnection attempt {@code attempt}, as profiles-core's ReconnectBackoff computes it. */
 export function backoffDelayMs(backoff: { initialMs: number; maxMs: number; jitter: number }, attempt: number,
     random: number): number {
@@ -89,6 +108,11 @@ export class ProfilesClient {
     private userIdValue = "";
     private maxUpdateSize = 0;
     private lastSeq = 0;
+    /** The highest batch the master said is durable. */
+    private durableSeq = 0;
+    private flushes: WaitingFlush[] = [];
+    /** The highest seq a Flush named on the current connection (0: none yet). */
+    private flushAsked = 0;
     private attempt = 0;
     private tickTimer: unknown = null;
     private reconnectTimer: unknown = null;
@@ -168,6 +192,36 @@ export class ProfilesClient {
         return this.profile.get(name);
     }
 
+    /**
+     * Resolves once everything the player wrote before the call is committed to the master's database: the unsent
+     * changes go now (not at the next tick) and the master is asked (a Flush message) to save the profile at once
+     * rather than after its saveProfileDebounce. Changes made after the call are not waited for. It stays pending
+     * while the connection is down (the changes and the request go again to the next master) and while the master's
+     * database is down; it rejects with {@link NotDurableError} when the client is closed or refused for good first.
+     * Resolves at once when the profile was never loaded (nothing was written). Called back from the push (or the
+     * close) that settles it.
+     */
+    flush(): Promise<void> {
+        if (this.failure || this.closedByUser) {
+            return Promise.reject(new NotDurableError("the client is " + (this.failure ? "refused" : "closed")));
+        }
+        const replica = this.replica;
+        if (!replica) {
+            return Promise.resolve();
+        }
+        if (this.currentState === "ready") {
+            this.tick();
+        }
+        const unsent = replica.visible.hasUpdates();
+        const seq = unsent ? 0 : replica.lastPendingSeq;
+        if (!unsent && seq <= this.durableSeq) {
+            return Promise.resolve();
+        }
+        const done = new Promise<void>((resolve, reject) => this.flushes.push({ seq, resolve, reject }));
+        this.askFlush();
+        return done;
+    }
+
     /** Listens to the connection state; returns the remover. */
     onState(listener: (state: ClientState) => void): () => void {
         return add(this.stateListeners, listener);
@@ -196,12 +250,14 @@ export class ProfilesClient {
         this.setState("closed");
         this.firstLoad?.reject(new Error("the client was closed before its profile was loaded"));
         this.firstLoad = null;
+        this.failFlushes("the client was closed before the master said its changes are committed");
     }
 
     // ---------------------------------------------------------------- connection
 
     private open(): void {
         this.reconnectTimer = null;
+        this.flushAsked = 0;
         this.setState("connecting");
         let transport: Transport | null = null;
         const owns = () => this.transport === transport && transport !== null;
@@ -256,6 +312,7 @@ export class ProfilesClient {
         this.setState("failed");
         this.firstLoad?.reject(error);
         this.firstLoad = null;
+        this.failFlushes(`the master refused the client for good (${error.message})`);
     }
 
     private stopTimers(): void {
@@ -316,9 +373,11 @@ export class ProfilesClient {
                 if (this.currentState === "ready" && this.replica) {
                     this.replica.onPush(message.delta.length === 0 ? null : message.delta, message.ackSeq,
                         message.durableSeq);
+                    this.durableSeq = Math.max(this.durableSeq, message.durableSeq);
                     for (const r of message.refusals) {
                         this.tellRefusal({ seq: r.seq, property: r.property, reason: r.reason });
                     }
+                    this.completeFlushes();
                 }
                 return;
             default:
@@ -377,12 +436,16 @@ export class ProfilesClient {
                 this.send({ type: "ClientUpdate", seq: batch.seq, delta: batch.delta });
             }
         }
+
         if (this.handshakeTimer !== null) {
             this.clock.clearTimeout(this.handshakeTimer);
             this.handshakeTimer = null;
         }
         this.attempt = 0;
         this.setState("ready");
+        // A flush still waiting asks this master too (after the batches sent again): the one it asked may have gone
+        // before saving.
+        this.askFlush();
         const replica = this.replica;
         this.firstLoad?.resolve(replica.visible);
         this.firstLoad = null;
@@ -414,11 +477,54 @@ export class ProfilesClient {
             replica.discardUnsent();
             this.tellRefusal({ seq: 0, property: "", reason: `the changes of one interval take ${delta.length} `
                 + `bytes, more than the master accepts (${this.maxUpdateSize}); they were dropped` });
+            // Flushes waiting for the dropped changes wait for what went before (-1: nothing, done now).
+            this.flushesBatched(replica.lastPendingSeq > 0 ? replica.lastPendingSeq : -1);
+            this.completeFlushes();
             return;
         }
         const seq = ++this.lastSeq;
         replica.takeChanges(seq);
         this.send({ type: "ClientUpdate", seq, delta });
+        this.flushesBatched(seq);
+        this.askFlush();
+    }
+
+    // ---------------------------------------------------------------- flushes
+
+    private flushesBatched(seq: number): void {
+        for (const flush of this.flushes) {
+            if (flush.seq === 0) {
+                flush.seq = seq;
+            }
+        }
+    }
+
+    /** Sends the Flush a waiting flush needs and this connection has not had yet (after the batch it names). */
+    private askFlush(): void {
+        if (this.currentState !== "ready") {
+            return;
+        }
+        const highest = Math.max(0, ...this.flushes.map((flush) => flush.seq));
+        if (highest > this.flushAsked && highest > this.durableSeq) {
+            this.flushAsked = highest;
+            this.send({ type: "Flush", seq: highest });
+        }
+    }
+
+    private completeFlushes(): void {
+        const done = this.flushes.filter((flush) => flush.seq !== 0 && flush.seq <= this.durableSeq);
+        this.flushes = this.flushes.filter((flush) => !done.includes(flush));
+        for (const flush of done) {
+            flush.resolve();
+        }
+    }
+
+    private failFlushes(reason: string): void {
+        const failed = this.flushes;
+        this.flushes = [];
+        for (const flush of failed) {
+            flush.reject(new NotDurableError(reason));
+        }
     }
 
     private tellRefusal(refusal: ClientRefusal): void {

@@ -9,7 +9,7 @@
  * client.set("displayName", "Zoë");
  * ```
  */
-export { ProfilesClient, RefusedError, backoffDelayMs } from "./client.js";
+export { NotDurableError, ProfilesClient, RefusedError, backoffDelayMs } from "./client.js";
 export type { ClientRefusal, ClientState, Clock, ProfilesClientOptions } from "./client.js";
 export { Profile, FORMAT_VERSION, layoutFingerprint } from "./profile.js";
 export type {

@@ -41,6 +41,7 @@ export type Message =
     | { type: "Refused"; code: number; reason: string }
     | { type: "Challenge"; nonce: Uint8Array }
     | { type: "Proof"; hmac: Uint8Array }
+    | { type: "Flush"; seq: number }
     | { type: "ProfileRequest" }
     | { type: "ProfileSnapshot"; lastAppliedSeq: number; profile: Uint8Array }
     | { type: "ClientUpdate"; seq: number; delta: Uint8Array }
@@ -56,7 +57,7 @@ export type MessageType = Message["type"];
 
 /** Registration ids (docs/protocol.md, "Messages"); the byte on the wire is id + 2. */
 export const MESSAGE_IDS: Readonly<Record<MessageType, number>> = {
-    Hello: 100, Welcome: 101, Refused: 102, Challenge: 103, Proof: 104,
+    Hello: 100, Welcome: 101, Refused: 102, Challenge: 103, Proof: 104, Flush: 105,
     ProfileRequest: 110, ProfileSnapshot: 111, ClientUpdate: 112, ClientPush: 113,
     AcquireProfile: 120, ProfileAcquired: 121, AcquireFailed: 122, ServerBatch: 123, ServerPush: 124,
     ReleaseProfile: 125,
@@ -290,6 +291,9 @@ export function encodeMessage(message: Message): Uint8Array {
         case "Proof":
             out.byteArray(message.hmac);
             break;
+        case "Flush":
+            out.varLong(message.seq);
+            break;
         case "ProfileRequest":
             break;
         case "ProfileSnapshot":
@@ -380,6 +384,8 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
             return { type, nonce: input.byteArray() };
         case "Proof":
             return { type, hmac: input.byteArray() };
+        case "Flush":
+            return { type, seq: input.varLong() };
         case "ProfileRequest":
             return { type };
         case "ProfileSnapshot":

@@ -35,6 +35,11 @@ export class Replica {
         return this.pending.length;
     }
 
+    /** The number of the newest batch not yet durable, or 0 when none waits. */
+    get lastPendingSeq(): number {
+        return this.pending.length === 0 ? 0 : this.pending[this.pending.length - 1]!.seq;
+    }
+
     /** Takes the changes made since the last call as batch {@code seq}; null when nothing changed. */
     takeChanges(seq: number): Uint8Array | null {
         if (!this.visible.hasUpdates()) {

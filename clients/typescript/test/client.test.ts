@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffDelayMs, ClientRefusal, ProfilesClient, RefusedError } from "../src/client.js";
+import { backoffDelayMs, ClientRefusal, NotDurableError, ProfilesClient, RefusedError } from "../src/client.js";
 import { Profile } from "../src/profile.js";
 import { parseSchema } from "../src/schema.js";
 import { PROTOCOL_VERSION, RefusalCode, Role } from "../src/messages.js";
@@ -238,3 +238,36 @@ test("a master back with another schema stops the client (its profile cannot rea
         maxUpdateSize: 100 });
     assert.equal(client.state, "failed");
 });
+
+test("flush sends the write at once, asks the master to save, and resolves only on the durable acknowledgement",
+    async () => {
+        const { master, client, clock } = setup();
+        assert.equal(await client.flush(), undefined, "nothing loaded: nothing written");
+        const loading = client.connect();
+        const first = await welcome(master, masterProfile());
+        await loading;
+        client.set("displayName", "Bob");
+        let done = false;
+        const flushed = client.flush().then(() => { done = true; });
+        assert.deepEqual(first.sent("ClientUpdate").map((u) => u.seq), [1], "sent without waiting for the tick");
+        assert.deepEqual(first.sent("Flush").map((f) => f.seq), [1]);
+        first.send({ type: "ClientPush", ackSeq: 1, durableSeq: 0, delta: new Uint8Array(0), refusals: [] });
+        await flush();
+        assert.equal(done, false, "applied is not durable");
+
+        // The master goes before saving: the flush stays pending and asks the next one after the resend.
+        first.drop();
+        clock.advance(300);
+        const second = await welcome(master, masterProfile({ displayName: "Bob" }), 1);
+        assert.deepEqual(second.sent("ClientUpdate").map((u) => u.seq), [1]);
+        assert.deepEqual(second.sent("Flush").map((f) => f.seq), [1]);
+        second.send({ type: "ClientPush", ackSeq: 1, durableSeq: 1, delta: new Uint8Array(0), refusals: [] });
+        await flushed;
+        assert.equal(done, true);
+
+        client.set("displayName", "Carol");
+        const cut = client.flush();
+        client.close();
+        await assert.rejects(cut, NotDurableError);
+        await assert.rejects(client.flush(), NotDurableError);
+    });

@@ -101,3 +101,27 @@ for (const tls of [false, true]) {
         });
     });
 }
+
+describe("flush() against the master jar, with an hour's saveProfileDebounce", { skip }, () => {
+    test("resolves promptly and only once committed: the write survives a SIGKILL of the master", async () => {
+        const master = new MasterJar(jar!, { saveProfileDebounce: "1h" });
+        await master.start();
+        try {
+            const carol = client(master, "carol");
+            await carol.connect();
+            carol.set("displayName", "Carol");
+            const started = Date.now();
+            await carol.flush();
+            assert.ok(Date.now() - started < 10_000, "not the hour's debounce");
+            carol.close();
+            // Killed: the master saves nothing on the way out, and this client sends nothing again.
+            await master.kill();
+            await master.start();
+            const again = client(master, "carol");
+            assert.equal((await again.connect()).getString("displayName"), "Carol");
+            again.close();
+        } finally {
+            await master.stop();
+        }
+    });
+});

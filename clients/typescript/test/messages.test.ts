@@ -14,6 +14,7 @@ const SAMPLES: Record<string, Message> = {
     Refused: { type: "Refused", code: RefusalCode.AUTHENTICATION, reason: "bad secret" },
     Challenge: { type: "Challenge", nonce: Uint8Array.of(1, 2, 3, 4) },
     Proof: { type: "Proof", hmac: Uint8Array.of(9, 9) },
+    Flush: { type: "Flush", seq: 300 },
     ProfileRequest: { type: "ProfileRequest" },
     ProfileSnapshot: { type: "ProfileSnapshot", lastAppliedSeq: 7, profile: Uint8Array.of(1, 2, 3, 4) },
     ClientUpdate: { type: "ClientUpdate", seq: 1, delta: ONE_INT_DELTA },

@@ -58,6 +58,8 @@ export interface MasterOptions {
     readonly dir?: string;
     readonly tcpPort?: number;
     readonly wsPort?: number;
+    /** server.saveProfileDebounce, such as "1h" (default: the master's, 1s). */
+    readonly saveProfileDebounce?: string;
 }
 
 export class MasterJar {
@@ -93,6 +95,7 @@ export class MasterJar {
             "  host: 127.0.0.1",
             `  port: ${this.tcpPort}`,
             "  clientUpdateDebounce: 50ms",
+            ...(this.options.saveProfileDebounce ? [`  saveProfileDebounce: ${this.options.saveProfileDebounce}`] : []),
             "database:",
             `  url: "jdbc:h2:${join(this.dir, "profiles")}"`,
             "secrets:",
@@ -133,6 +136,18 @@ export class MasterJar {
             };
             check();
         });
+    }
+
+    /** SIGKILL, and waits for the exit: nothing is saved on the way out (what was not committed is gone). */
+    async kill(): Promise<void> {
+        const child = this.process;
+        if (!child || child.exitCode !== null) {
+            return;
+        }
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGKILL");
+        await exited;
+        this.process = null;
     }
 
     /** SIGTERM, and waits for the exit (the master saves every profile on the way out). */

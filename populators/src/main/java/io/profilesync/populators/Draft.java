@@ -28,6 +28,8 @@ final class Draft {
     List<String> renamedFrom = List.of();
     /** The type its values were stored with before, converted on restore; null: none. */
     PropertyType convertFrom;
+    /** When the master saves a change to it. */
+    Durability durability = Durability.DEBOUNCED;
     /** What was wrong when reading the entry from a file, or null. */
     String readProblem;
 

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -265,6 +266,20 @@ public final class ProfileSchema {
     /** The number of properties. */
     public int size() {
         return definitions.size();
+    }
+
+    /**
+     * The names of the properties declared {@code durability: immediate}, in schema order (unmodifiable): the master
+     * saves a profile at once after a change to one of them.
+     */
+    public Set<String> immediateProperties() {
+        Set<String> names = new LinkedHashSet<>();
+        for (PropertyDefinition definition : definitions) {
+            if (definition.durability() == Durability.IMMEDIATE) {
+                names.add(definition.name());
+            }
+        }
+        return Collections.unmodifiableSet(names);
     }
 
     PropertyDefinition find(String name) {

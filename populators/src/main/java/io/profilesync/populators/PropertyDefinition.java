@@ -28,6 +28,7 @@ public final class PropertyDefinition {
     private final String typeDescriptor;
     private final List<String> renamedFrom;
     private final PropertyType convertFrom;
+    private final Durability durability;
 
     /** From a checked draft whose default is already normalized. */
     PropertyDefinition(Draft draft) {
@@ -45,6 +46,15 @@ public final class PropertyDefinition {
         this.typeDescriptor = newProperty().typeDescriptor();
         this.renamedFrom = List.copyOf(draft.renamedFrom);
         this.convertFrom = draft.convertFrom;
+        this.durability = draft.durability;
+    }
+
+    /**
+     * When the master saves a change to this property ({@code durability} in the schema file):
+     * {@link Durability#DEBOUNCED} unless the schema says {@code immediate}.
+     */
+    public Durability durability() {
+        return durability;
     }
 
     /**
@@ -147,13 +157,14 @@ public final class PropertyDefinition {
                 && clientVisible == that.clientVisible && Objects.equals(min, that.min)
                 && Objects.equals(max, that.max) && Objects.equals(maxLength, that.maxLength)
                 && Objects.equals(maxSize, that.maxSize) && Objects.equals(maxKeyLength, that.maxKeyLength)
-                && renamedFrom.equals(that.renamedFrom) && Objects.equals(convertFrom, that.convertFrom);
+                && renamedFrom.equals(that.renamedFrom) && Objects.equals(convertFrom, that.convertFrom)
+                && durability == that.durability;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, type, step, defaultValue, clientWritable, clientVisible, min, max, maxLength,
-                maxSize, maxKeyLength, renamedFrom, convertFrom);
+                maxSize, maxKeyLength, renamedFrom, convertFrom, durability);
     }
 
     @Override
@@ -177,6 +188,9 @@ public final class PropertyDefinition {
         }
         if (maxKeyLength != null) {
             text.append(", maxKeyLength ").append(maxKeyLength);
+        }
+        if (durability == Durability.IMMEDIATE) {
+            text.append(", saved at once");
         }
         return text.append(clientVisible ? (clientWritable ? ", client-writable" : "") : ", hidden from clients")
                 .toString();

@@ -165,6 +165,15 @@ public class SchemaBuilder {
             return self();
         }
 
+        /**
+         * A change to this property is saved at once ({@code durability: immediate}), not after
+         * {@code saveProfileDebounce}: for currency and purchases.
+         */
+        public final S savedImmediately() {
+            draft.durability = Durability.IMMEDIATE;
+            return self();
+        }
+
         @SuppressWarnings("unchecked")
         final S self() {
             return (S) this;

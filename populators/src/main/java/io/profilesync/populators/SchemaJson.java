@@ -25,7 +25,7 @@ final class SchemaJson {
 
     /** Every key an entry may have, in canonical order. */
     static final List<String> KEYS = List.of("name", "type", "step", "default", "min", "max", "maxLength", "maxSize",
-            "maxKeyLength", "clientWritable", "clientVisible", "renamedFrom", "convertFrom");
+            "maxKeyLength", "clientWritable", "clientVisible", "durability", "renamedFrom", "convertFrom");
     private static final Set<String> KEY_SET = Set.copyOf(KEYS);
 
     private SchemaJson() {
@@ -149,6 +149,18 @@ final class SchemaJson {
         }
         draft.clientWritable = bool(entry, "clientWritable", false);
         draft.clientVisible = bool(entry, "clientVisible", true);
+        if (entry.has("durability")) {
+            JsonNode durability = entry.get("durability");
+            if (!durability.isTextual()) {
+                throw new Draft.Problem("durability must be the string 'immediate' or 'debounced', not "
+                        + durability.getNodeType() + " " + durability);
+            }
+            try {
+                draft.durability = Durability.of(durability.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new Draft.Problem(e.getMessage());
+            }
+        }
         if (entry.has("default")) {
             draft.defaultValue = readDefault(draft.name, t, draft.step, entry.get("default"));
         }
@@ -314,6 +326,10 @@ final class SchemaJson {
             definition.maxKeyLength().ifPresent(maxKeyLength -> entry.put("maxKeyLength", maxKeyLength));
             entry.put("clientWritable", definition.clientWritable());
             entry.put("clientVisible", definition.clientVisible());
+            // Written only when immediate, so the fingerprint of a schema without it is what it was.
+            if (definition.durability() == Durability.IMMEDIATE) {
+                entry.put("durability", definition.durability().key());
+            }
             // Written only when declared, so the fingerprints of schemas without them stay what they were.
             if (!definition.renamedFrom().isEmpty()) {
                 ArrayNode names = entry.putArray("renamedFrom");

@@ -91,6 +91,28 @@ public final class ProfilesClient extends ProfilesPeer {
         return onLoop(core::fillInProfileValues);
     }
 
+    /**
+     * Makes everything the player wrote to the profile before this call durable now, for changes that must not be
+     * lost: the unsent changes go to the master at once instead of at the next update interval, and the master is
+     * asked to save the profile at once instead of after its {@code saveProfileDebounce}. Changes made after the
+     * call are not waited for. Completes at once when the profile was never loaded.
+     *
+     * <ul>
+     *   <li>While the connection is down the future stays pending: after the reconnection the changes and the request
+     *       go again to the next master, and the future completes when that master's save is durable.
+     *   <li>While the master's database is down it stays pending too, until the save succeeds.
+     *   <li>It fails with {@link io.profilesync.protocol.NotDurableException} ({@code STOPPED}) when this client is
+     *       closed, or refused for good, first; a call made after that fails with {@link ProfileUnavailableException}
+     *       as every call does then.
+     * </ul>
+     *
+     * @return a future completed on the profile executor when the master's durable acknowledgement covers the
+     *     changes, or failed as above
+     */
+    public CompletableFuture<Void> flush() {
+        return onLoop(core::flush);
+    }
+
     /** Adds a listener told of the player's changes the master refused. */
     public void addRefusalListener(RefusalListener listener) {
         core.addRefusalListener(listener);

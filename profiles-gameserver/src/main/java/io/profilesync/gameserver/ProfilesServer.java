@@ -113,6 +113,32 @@ public final class ProfilesServer extends ProfilesPeer {
         return onLoop(() -> core.release(userId));
     }
 
+    /**
+     * Makes everything written to the profile of {@code userId} before this call durable now, for changes that must
+     * not be lost (a purchase, currency): its unsent changes go to the master at once instead of at the next update
+     * interval, and the master is asked to save the profile at once instead of after its {@code saveProfileDebounce}
+     * (profiles due together share one database batch). Changes made after the call are not waited for.
+     *
+     * <ul>
+     *   <li>While the connection is down the future stays pending: after the reconnection the batches and the request
+     *       go again to the next master, and the future completes when that master's save is durable.
+     *   <li>While the master's database is down it stays pending too, until the save succeeds.
+     *   <li>It fails with {@link io.profilesync.protocol.NotDurableException} when the profile is released first with
+     *       its changes not durable ({@code RELEASED}: a {@link #release(String)} itself waits for them, so this
+     *       happens only when the release ends otherwise), lost after a reconnection ({@code LOST}), or this server is
+     *       closed or refused for good ({@code STOPPED}); a call made after that fails with
+     *       {@link ProfileUnavailableException} as every call does then.
+     * </ul>
+     *
+     * @return a future completed on the profile executor when the master's durable acknowledgement covers the
+     *     changes, or failed as above; failed with {@link ProfileUnavailableException} when this server does not
+     *     hold the profile (not yet handed over, or released)
+     */
+    public CompletableFuture<Void> flush(String userId) {
+        checkUserId(userId);
+        return onLoop(() -> core.flush(userId));
+    }
+
     /** Adds a listener told of the changes the master refused. */
     public void addRefusalListener(RefusalListener listener) {
         core.addRefusalListener(listener);

@@ -25,6 +25,7 @@ import io.profilesync.protocol.internal.Messages.AcquireFailed;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
+import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
@@ -283,6 +284,8 @@ public class PeerFrameFuzzTest {
         seeds.put("server-batch", concat(frame(new Hello(Protocol.VERSION, Role.GAME_SERVER, 9, "secret", "")),
                 frame(new AcquireProfile(1, "u1")), frame(new ServerBatch(1, List.of(new HandleDelta(1, everything),
                         new HandleDelta(2, level)))), frame(new ReleaseProfile(1))));
+        seeds.put("client-update-flush", concat(hello, frame(new ProfileRequest()), frame(new ClientUpdate(1, level)),
+                frame(new Flush(1))));
         seeds.put("master-to-client", concat(frame(new Welcome("u1", SCHEMA.clientSchema().toJson(), 65536)),
                 frame(new ProfileSnapshot(0, whole)), frame(new ClientPush(1, 1, level,
                         List.of(new Refusal(1, 0, "level", "150 is above 100"))))));
@@ -319,6 +322,7 @@ public class PeerFrameFuzzTest {
         singles.put("server-batch", new ServerBatch(1, List.of(new HandleDelta(1, everything))));
         singles.put("server-push", new ServerPush(1, 1, List.of(new HandleDelta(1, level)), List.of()));
         singles.put("release-profile", new ReleaseProfile(3));
+        singles.put("flush", new Flush(1));
         for (Map.Entry<String, Object> single : singles.entrySet()) {
             byte[] stream = concat(hello, frame(single.getValue()));
             seeds.put("single-" + single.getKey(), stream);

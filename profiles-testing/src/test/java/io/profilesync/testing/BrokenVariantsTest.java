@@ -29,6 +29,8 @@ class BrokenVariantsTest {
         "PUSH_SKIPS_WRITERS_OWN_CHANGES, CONVERGENCE",
         "UNLOAD_IGNORES_DIRTINESS, NO_DIRTY_UNLOAD",
         "ACK_BEFORE_DURABLE, ACKNOWLEDGED_KEPT",
+        // Acknowledged as durable when applied: a flush completes before its write is in the database.
+        "ACK_BEFORE_DURABLE, FLUSHED_DURABLE",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

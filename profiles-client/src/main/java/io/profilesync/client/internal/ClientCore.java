@@ -56,6 +56,14 @@ public final class ClientCore {
         return session.fill();
     }
 
+    /**
+     * Completes once everything written to the profile before this call is durable, as
+     * {@link ProfilesClient#flush()}; completed on the loop.
+     */
+    public CompletableFuture<Void> flush() {
+        return session.flush();
+    }
+
     /** The live profile, once loaded. Any thread (use the profile itself on the loop). */
     public Optional<ObservableProfile> profile() {
         return session.profile();

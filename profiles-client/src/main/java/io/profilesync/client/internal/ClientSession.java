@@ -97,6 +97,14 @@ final class ClientSession implements PeerCore.Role<ProfileSchema> {
         return fill;
     }
 
+    /**
+     * Completes once everything written to the profile before this call is durable (see {@link PeerCore#flush});
+     * at once when the profile was never loaded (nothing was written).
+     */
+    CompletableFuture<Void> flush() {
+        return copy == null ? CompletableFuture.completedFuture(null) : core.flush(copy);
+    }
+
     private void requestProfile() {
         if (core.isWelcomed() && !requested) {
             requested = true;

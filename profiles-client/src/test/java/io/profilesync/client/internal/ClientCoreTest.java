@@ -7,6 +7,7 @@ import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
+import io.profilesync.protocol.NotDurableException;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.ReconnectBackoff;
 import io.profilesync.protocol.RefusalCode;
@@ -16,6 +17,7 @@ import io.profilesync.protocol.ScriptedConnector.Channel;
 import io.profilesync.protocol.VirtualLoop;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
+import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
 import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
@@ -125,5 +127,36 @@ class ClientCoreTest {
                         .isEqualTo(RefusalCode.SCHEMA_MISMATCH))
                 .hasMessageContaining("0123abcd");
         assertThat(connector.channel().closed()).isTrue();
+    }
+    @Test
+    void flushSendsTheUpdateAtOnceAsksTheMasterToSaveAndCompletesOnTheDurableAcknowledgementOrFailsOnClose() {
+        ClientCore core = start("");
+        assertThat(core.flush()).as("no profile: nothing written").isCompleted();
+        Channel channel = welcome();
+        CompletableFuture<ObservableProfile> fill = core.fillInProfileValues();
+        loop.runDue();
+        channel.deliver(new ProfileSnapshot(0, SCHEMA.newProfile().toBytes()));
+        loop.runDue();
+        ObservableProfile profile = fill.join();
+
+        level(profile).set(5);
+        CompletableFuture<Void> flushed = core.flush();
+        loop.runDue();
+        assertThat(channel.sent(ClientUpdate.class)).extracting(ClientUpdate::seq).containsExactly(1L);
+        assertThat(channel.sent().get(channel.sent().size() - 1)).isEqualTo(new Flush(1));
+        channel.deliver(new ClientPush(1, 0, channel.sent(ClientUpdate.class).get(0).delta(), List.of()));
+        loop.runDue();
+        assertThat(flushed).as("applied is not durable").isNotDone();
+        channel.deliver(new ClientPush(1, 1, new byte[0], List.of()));
+        loop.runDue();
+        assertThat(flushed).isCompleted();
+
+        level(profile).set(6);
+        CompletableFuture<Void> cut = core.flush();
+        core.closeNow();
+        loop.runDue();
+        assertThat(cut).isCompletedExceptionally();
+        assertThat(cut.handle((v, e) -> e).join()).isInstanceOfSatisfying(NotDurableException.class,
+                e -> assertThat(e.reason()).isEqualTo(NotDurableException.Reason.STOPPED));
     }
 }

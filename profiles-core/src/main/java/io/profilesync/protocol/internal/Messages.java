@@ -87,6 +87,15 @@ public final class Messages {
     public record Refused(RefusalCode code, String reason) implements Message {
     }
 
+    /**
+     * Peer (client or game server) to master: save now, without waiting for {@code saveProfileDebounce}, every
+     * profile that this peer's batches up to {@code seq} changed and that is not yet committed; their durable
+     * acknowledgement follows in a push as usual. Sent after the batch {@code seq} (the connection keeps the order),
+     * and again after a reconnection while the writer still waits.
+     */
+    public record Flush(long seq) implements Message {
+    }
+
     /** Client: send me my profile. */
     public record ProfileRequest() implements Message {
     }

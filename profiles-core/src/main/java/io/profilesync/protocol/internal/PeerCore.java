@@ -2,6 +2,7 @@ package io.profilesync.protocol.internal;
 
 import io.profilesync.protocol.ConnectionListener;
 import io.profilesync.protocol.ConnectionState;
+import io.profilesync.protocol.NotDurableException;
 import io.profilesync.protocol.PeerConfig;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.RefusedException;
@@ -266,6 +267,8 @@ public final class PeerCore<S> {
             LOG.info("Sent {} unacknowledged batches again after reconnecting", resent);
         }
         resynced = true;
+        // A flush still waiting asks this master too: the one it asked may have gone before saving.
+        askFlush();
         progress();
     }
 
@@ -291,8 +294,46 @@ public final class PeerCore<S> {
         if (isWelcomed()) {
             connection.flush();
             takeBatches();
+            askFlush();
         }
         progress();
+    }
+
+    /**
+     * Everything written to {@code copy} before this call, made durable as soon as possible: its unsent changes go in
+     * a batch now (when the window allows; else at a later tick), and the master is asked ({@link Messages.Flush}) to
+     * save the profiles of those batches at once instead of after its {@code saveProfileDebounce}.
+     *
+     * <p>The future completes on the loop, when a push's {@code durableSeq} covers those batches. It stays pending
+     * while the connection is down (after the reconnection the batches and the request go to the next master) and
+     * while the master's database is down; it fails with {@link NotDurableException} when the copy is released or
+     * lost first ({@link ReplicaSet#remove}) or the core stops ({@link NotDurableException.Reason#STOPPED}).
+     */
+    public CompletableFuture<Void> flush(ReplicaSet.Copy copy) {
+        Objects.requireNonNull(copy, "copy");
+        if (halted) {
+            return CompletableFuture.failedFuture(new NotDurableException(NotDurableException.Reason.STOPPED,
+                    stoppedMessage()));
+        }
+        CompletableFuture<Void> flushed = replicas.flush(copy);
+        // Even when nothing waits: the role moves on at once (a release of a profile already durable ends now).
+        tickNow();
+        return flushed;
+    }
+
+    /** Sends the flush request a waiting flush needs and this connection has not had yet. */
+    private void askFlush() {
+        if (resynced && isWelcomed()) {
+            long seq = replicas.flushToAsk();
+            if (seq > 0) {
+                connection.send(new Messages.Flush(seq));
+            }
+        }
+    }
+
+    private String stoppedMessage() {
+        return "this peer stopped (closed, or refused for good by the master) before the master said the changes "
+                + "are committed to its database";
     }
 
     /** After the role's own progress: while closing, stops once nothing is left to acknowledge. */
@@ -401,6 +442,8 @@ public final class PeerCore<S> {
         cancel(tickTimer);
         cancel(closeTimer);
         try {
+            // Before the role's own clean-up, so the flushes name the stop rather than a release.
+            replicas.failFlushes(NotDurableException.Reason.STOPPED, stoppedMessage());
             role.onStopped(cause);
         } finally {
             connection.stop(state, cause);

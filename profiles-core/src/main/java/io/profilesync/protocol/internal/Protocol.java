@@ -13,6 +13,7 @@ import io.profilesync.protocol.internal.Messages.Proof;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
+import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
@@ -112,6 +113,7 @@ public final class Protocol {
         }, i -> new Refused(RefusalCode.of(i.readVarInt(true)), string(i))),
         codec(Challenge.class, 103, (o, m) -> Messages.writeBytes(o, m.nonce()), i -> new Challenge(bytes(i))),
         codec(Proof.class, 104, (o, m) -> Messages.writeBytes(o, m.hmac()), i -> new Proof(bytes(i))),
+        codec(Flush.class, 105, (o, m) -> o.writeVarLong(m.seq(), true), i -> new Flush(i.readVarLong(true))),
         codec(ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest()),
         codec(ProfileSnapshot.class, 111, (o, m) -> {
             o.writeVarLong(m.lastAppliedSeq(), true);

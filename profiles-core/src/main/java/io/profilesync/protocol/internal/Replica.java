@@ -79,6 +79,17 @@ public final class Replica {
         return pending.size();
     }
 
+    /** The number of the newest batch not yet durable, or 0 when none waits. */
+    public long lastPendingSeq() {
+        PendingBatch last = pending.peekLast();
+        return last == null ? 0 : last.seq();
+    }
+
+    /** Whether the game changed the copy since its changes last went in a batch. */
+    public boolean hasUnsentChanges() {
+        return visible.hasUpdates();
+    }
+
     /**
      * Takes the changes made since the last call as batch {@code seq}, keeping them until acknowledged.
      *

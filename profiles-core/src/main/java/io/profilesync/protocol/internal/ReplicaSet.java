@@ -1,6 +1,7 @@
 package io.profilesync.protocol.internal;
 
 import io.profilesync.core.ProfileFormatException;
+import io.profilesync.protocol.NotDurableException;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The peer core's room for the copies it holds ({@link Replica}s, one per profile: a client's one, a game server's
  * many) and what travels for them: batch numbers (1, 2, 3... per peer instance, across reconnections), the in-flight
  * window, the tick's batches with one encode per delta, changes too large for any message, the master's pushes and
- * acknowledgements, snapshots after a reconnection, and the unacknowledged batches sent again.
+ * acknowledgements, snapshots after a reconnection, the unacknowledged batches sent again, and the flushes waiting
+ * for durable acknowledgements.
  *
  * <p>A copy is named on the wire by a handle: the master's for a game server (a new one after each reconnection;
  * -1 while there is none), 0 for a client's one profile.
@@ -79,7 +82,25 @@ public final class ReplicaSet {
         void refused(String userId, String property, String reason);
     }
 
+    /**
+     * A {@link #flush(Copy)} waiting for batch {@code seq} to be durable; {@code seq} is 0 while the copy's changes
+     * written before the call are not in a batch yet (the window was closed, or the connection not resynchronized).
+     */
+    private static final class Flush {
+        final Copy copy;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        long seq;
+
+        Flush(Copy copy, long seq) {
+            this.copy = copy;
+            this.seq = seq;
+        }
+    }
+
     private final Map<String, Copy> copies = new LinkedHashMap<>();
+    private final List<Flush> flushes = new ArrayList<>();
+    /** The highest seq a flush request named on the current connection (0: none yet). */
+    private long flushAsked;
     private final Map<Integer, Copy> byHandle = new HashMap<>();
     private final RefusalSink refusals;
     private final Consumer<String> diverged;
@@ -110,9 +131,13 @@ public final class ReplicaSet {
         return copy;
     }
 
-    public void remove(Copy copy) {
+    /** Stops holding {@code copy}; its flushes still waiting fail with {@code why}. */
+    public void remove(Copy copy, NotDurableException.Reason why) {
         copies.remove(copy.userId, copy);
         setHandle(copy, -1);
+        failFlushes(copy, why, "the profile of user '" + copy.userId + "' "
+                + (why == NotDurableException.Reason.LOST ? "was lost" : "was released")
+                + " before the master said its changes are committed to its database");
     }
 
     public void setHandle(Copy copy, int handle) {
@@ -125,12 +150,13 @@ public final class ReplicaSet {
         }
     }
 
-    /** Every handle is forgotten (the connection that gave them ended). */
+    /** Every handle is forgotten (the connection that gave them ended); flushes are asked for again on the next. */
     public void clearHandles() {
         for (Copy copy : copies.values()) {
             copy.handle = -1;
         }
         byHandle.clear();
+        flushAsked = 0;
     }
 
     public boolean isEmpty() {
@@ -194,15 +220,104 @@ public final class ReplicaSet {
                 LOG.error("Profile of user '{}': {}", copy.userId, reason);
                 copy.replica.dropUnsent();
                 refusals.refused(copy.userId, "", reason);
+                flushesDropped(copy);
                 continue;
             }
             int handle = copy.handle;
             batcher.add(delta.length, seq -> {
                 copy.replica.takeChanges(seq, delta);
+                flushesBatched(copy, seq);
                 return new HandleDelta(handle, delta);
             });
         }
         batcher.finish();
+    }
+
+    // ---------------------------------------------------------------- flushes
+
+    /**
+     * A future completed once everything written to {@code copy} before this call is durable: the batches that hold
+     * it (those already sent, and the one its unsent changes will go in) are at or below the master's
+     * {@code durableSeq}. Completed at once when nothing of the copy waits. It stays pending across reconnections
+     * and database outages, and fails with {@link NotDurableException} when the copy is removed or
+     * {@link #failFlushes} is called. Completed on this set's thread (the core's loop), from {@link #onPush}.
+     */
+    public CompletableFuture<Void> flush(Copy copy) {
+        boolean unsent = copy.replica.hasUnsentChanges();
+        long seq = unsent ? 0 : copy.replica.lastPendingSeq();
+        if (!unsent && seq <= durableSeq) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Flush flush = new Flush(copy, seq);
+        flushes.add(flush);
+        return flush.done;
+    }
+
+    /**
+     * The seq a flush request should name now, or 0: the highest batch a waiting flush needs that is not yet asked
+     * for on this connection. The request goes after the batch, so the master has applied it when it reads it.
+     */
+    public long flushToAsk() {
+        long highest = 0;
+        for (Flush flush : flushes) {
+            highest = Math.max(highest, flush.seq);
+        }
+        if (highest <= flushAsked || highest <= durableSeq) {
+            return 0;
+        }
+        flushAsked = highest;
+        return highest;
+    }
+
+    /** Whether a flush waits (for tests and figures). */
+    public int flushesWaiting() {
+        return flushes.size();
+    }
+
+    /** Every waiting flush fails with a {@link NotDurableException} of {@code why} (the peer stopped). */
+    public void failFlushes(NotDurableException.Reason why, String message) {
+        failFlushes(null, why, message);
+    }
+
+    private void failFlushes(Copy only, NotDurableException.Reason why, String message) {
+        List<Flush> failed = new ArrayList<>();
+        flushes.removeIf(flush -> (only == null || flush.copy == only) && failed.add(flush));
+        for (Flush flush : failed) {
+            flush.done.completeExceptionally(new NotDurableException(why, message));
+        }
+    }
+
+    /** The unsent changes of {@code copy} went in batch {@code seq}: flushes waiting for them wait for it. */
+    private void flushesBatched(Copy copy, long seq) {
+        for (Flush flush : flushes) {
+            if (flush.copy == copy && flush.seq == 0) {
+                flush.seq = seq;
+            }
+        }
+    }
+
+    /** The unsent changes of {@code copy} were dropped (too large): its flushes wait for what was sent before. */
+    private void flushesDropped(Copy copy) {
+        long last = copy.replica.lastPendingSeq();
+        for (Flush flush : flushes) {
+            if (flush.copy == copy && flush.seq == 0) {
+                // -1: no batch to wait for (nothing else was sent), so it completes now.
+                flush.seq = last > 0 ? last : -1;
+            }
+        }
+        completeFlushes();
+    }
+
+    /** Completes the flushes whose batch is durable (after the copies are up to date, so callbacks see them). */
+    private void completeFlushes() {
+        if (flushes.isEmpty()) {
+            return;
+        }
+        List<Flush> done = new ArrayList<>();
+        flushes.removeIf(flush -> flush.seq != 0 && flush.seq <= durableSeq && done.add(flush));
+        for (Flush flush : done) {
+            flush.done.complete(null);
+        }
     }
 
     /**
@@ -266,6 +381,7 @@ public final class ReplicaSet {
             Copy copy = byHandle.get(refusal.handle());
             refusals.refused(copy == null ? "" : copy.userId, refusal.property(), refusal.reason());
         }
+        completeFlushes();
     }
 
     private void apply(Copy copy, byte[] delta, long ackSeq, long durable) {

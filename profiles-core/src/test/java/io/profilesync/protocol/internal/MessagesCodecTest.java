@@ -81,6 +81,7 @@ class MessagesCodecTest {
         samples.put("Hello", new Hello(Protocol.VERSION, Role.GAME_SERVER, 0x0102030405060708L, "s3cret", "ab12"));
         samples.put("Challenge", new Messages.Challenge(new byte[] {1, 2, 3, 4}));
         samples.put("Proof", new Messages.Proof(new byte[] {9, 9}));
+        samples.put("Flush", new Messages.Flush(300));
         samples.put("Welcome", new Welcome("u1", "{\"properties\":[]}", 1 << 20));
         samples.put("Refused", new Refused(RefusalCode.AUTHENTICATION, "bad secret"));
         samples.put("ProfileRequest", new ProfileRequest());

@@ -62,6 +62,14 @@ public final class GameServerCore {
         return session.release(Objects.requireNonNull(userId, "userId"));
     }
 
+    /**
+     * Completes once everything written to the held profile of {@code userId} before this call is durable, as
+     * {@link ProfilesServer#flush(String)}; completed on the loop.
+     */
+    public CompletableFuture<Void> flush(String userId) {
+        return session.flush(Objects.requireNonNull(userId, "userId"));
+    }
+
     /** The live copy the game writes to, if held and not being released. Any thread. */
     public Optional<ObservableServerProfile> held(String userId) {
         return session.held(userId);

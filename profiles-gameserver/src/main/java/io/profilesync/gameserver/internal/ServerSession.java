@@ -3,6 +3,7 @@ package io.profilesync.gameserver.internal;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.protocol.NotDurableException;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.RefusedException;
@@ -165,13 +166,34 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
                 moveTo(claim, claim.state == State.HELD ? State.RELEASING : State.REACQUIRING_TO_RELEASE);
                 claim.release = new CompletableFuture<>();
                 usable.remove(userId);
-                core.tickNow();
+                // The release waits until its batches are durable: ask the master to save them now rather than
+                // after its debounce. The release's own future tells the outcome, so this one is not watched.
+                core.flush(claim.copy);
             }
             default -> {
                 // Released already: the same future.
             }
         }
         return claim.release;
+    }
+
+    /**
+     * A future completed when everything written to the profile of {@code userId} before this call is durable (see
+     * {@link PeerCore#flush}); failed with {@link ProfileUnavailableException} when this game server does not hold
+     * the profile (not yet handed over, or released already).
+     */
+    CompletableFuture<Void> flush(String userId) {
+        Claim claim = claims.get(userId);
+        if (claim == null || claim.copy == null) {
+            if (core.isStopped()) {
+                return CompletableFuture.failedFuture(core.stoppedException());
+            }
+            return CompletableFuture.failedFuture(new ProfileUnavailableException("this game server does not hold "
+                    + "the profile of user '" + userId + "'" + (claim == null ? "" : " yet (it is being fetched)")
+                    + ", so it wrote nothing to flush; acquire it with fillProfileValues first (a release's own "
+                    + "future tells when the released profile's changes are durable)"));
+        }
+        return core.flush(claim.copy);
     }
 
     /**
@@ -192,16 +214,17 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     }
 
     private void finishRelease(Claim claim) {
-        forget(claim);
+        forget(claim, NotDurableException.Reason.RELEASED);
         claim.release.complete(null);
     }
 
-    private void forget(Claim claim) {
+    /** {@code why}: what the copy's waiting flushes fail with. */
+    private void forget(Claim claim, NotDurableException.Reason why) {
         claims.remove(claim.userId, claim);
         releasing.remove(claim.userId, claim);
         usable.remove(claim.userId, claim.profile);
         if (claim.copy != null) {
-            core.replicas().remove(claim.copy);
+            core.replicas().remove(claim.copy, why);
         }
     }
 
@@ -320,7 +343,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
             if (claim.timeout != null) {
                 claim.timeout.cancel();
             }
-            forget(claim);
+            forget(claim, NotDurableException.Reason.STOPPED);
             if (claim.state == State.FETCHING) {
                 claim.fetch.completeExceptionally(failure);
             } else if (claim.release != null) {
@@ -428,7 +451,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     /** A held profile that could not be re-acquired: dropped, its unacknowledged changes lost, the game told. */
     private void lose(Claim claim, String why) {
         LOG.error("Lost the profile of user '{}': {}", claim.userId, why);
-        forget(claim);
+        forget(claim, NotDurableException.Reason.LOST);
         if (claim.release != null) {
             claim.release.completeExceptionally(new ProfileUnavailableException("the profile of user '"
                     + claim.userId + "' was lost: " + why));

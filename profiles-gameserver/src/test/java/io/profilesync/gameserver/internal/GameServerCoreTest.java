@@ -8,6 +8,8 @@ import io.profilesync.core.ObservableString;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
+import io.profilesync.protocol.NotDurableException;
+import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.ReconnectBackoff;
 import io.profilesync.protocol.RefusalCode;
 import io.profilesync.protocol.RefusedException;
@@ -16,6 +18,7 @@ import io.profilesync.protocol.ScriptedConnector.Channel;
 import io.profilesync.protocol.VirtualLoop;
 import io.profilesync.protocol.internal.Messages.AcquireFailed;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
+import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.Message;
@@ -31,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -386,9 +390,9 @@ class GameServerCoreTest {
         CompletableFuture<Void> closed = core.close();
         loop.runDue();
 
-        List<Message> sent = channel.sent();
-        // The last changes go in a batch; ReleaseProfile follows once the master says the batch is durable.
-        assertThat(last(sent)).isInstanceOf(ServerBatch.class);
+        // The last changes go in a batch, and the master is asked to save it now; ReleaseProfile follows once the
+        // master says the batch is durable.
+        assertBatchThenFlush(channel, 1);
         assertThat(core.held("u1")).isEmpty();
         assertThat(closed).isNotDone();
         channel.deliver(acceptAll(last(channel.sent(ServerBatch.class))));
@@ -413,5 +417,144 @@ class GameServerCoreTest {
         loop.advance(Duration.ofMillis(1));
         assertThat(closed).isDone();
         assertThat(core.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+    // ---------------------------------------------------------------- flush
+
+    /** The master says batches up to {@code ackSeq} are applied and those up to {@code durableSeq} durable. */
+    private void push(Channel channel, long ackSeq, long durableSeq) {
+        channel.deliver(new ServerPush(ackSeq, durableSeq, List.of(), List.of()));
+        loop.runDue();
+    }
+
+    /** The last two messages sent: batch {@code seq}, then the request to save it now. */
+    private static void assertBatchThenFlush(Channel channel, long seq) {
+        List<Message> sent = channel.sent();
+        assertThat(sent.subList(sent.size() - 2, sent.size())).satisfiesExactly(
+                batch -> assertThat(((ServerBatch) batch).seq()).isEqualTo(seq),
+                flush -> assertThat(flush).isEqualTo(new Flush(seq)));
+    }
+
+    /** Sets the gold of {@code userId}'s {@code profile}, then flushes it, and runs what that made due. */
+    private CompletableFuture<Void> setAndFlush(ObservableServerProfile profile, String userId, int value) {
+        gold(profile).set(value);
+        CompletableFuture<Void> flushed = core.flush(userId);
+        loop.runDue();
+        return flushed;
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) {
+        assertThat(future).isCompletedExceptionally();
+        return future.handle((value, error) -> error instanceof CompletionException ? error.getCause() : error)
+                .join();
+    }
+
+    @Test
+    void flushSendsTheChangesAtOnceAsksTheMasterToSaveAndCompletesOnlyOnTheDurableAcknowledgement() {
+        Channel channel = startWelcomed();
+        ObservableServerProfile profile = acquire(channel, "u1", 1);
+        CompletableFuture<Void> flushed = setAndFlush(profile, "u1", 5); // no tick passed: the flush sent the batch
+        assertBatchThenFlush(channel, 1);
+        // Changes after the call are not waited for.
+        gold(profile).set(6);
+
+        channel.deliver(new ServerPush(1, 0, last(channel.sent(ServerBatch.class)).entries(), List.of()));
+        loop.runDue();
+        assertThat(flushed).as("applied is not durable").isNotDone();
+        push(channel, 1, 1);
+        assertThat(flushed).isCompleted();
+
+        // Nothing written since the last durable batch: done at once, nothing asked.
+        gold(profile).set(5); // back to the durable value, but a change all the same: it goes as batch 2
+        loop.advance(TICK);
+        push(channel, 2, 2);
+        int before = channel.sent().size();
+        assertThat(core.flush("u1")).isCompleted();
+        assertThat(channel.sent()).hasSize(before);
+    }
+
+    @Test
+    void aFlushWaitingForTheWindowAsksForTheBatchItsChangesGoIn() {
+        Channel channel = startWelcomed();
+        ObservableServerProfile profile = acquire(channel, "u1", 1);
+        for (int i = 1; i <= ReplicaSet.MAX_BATCHES_IN_FLIGHT; i++) {
+            gold(profile).set(i);
+            loop.advance(TICK);
+        }
+        CompletableFuture<Void> flushed = setAndFlush(profile, "u1", 100);
+        assertThat(channel.sent(ServerBatch.class)).hasSize(ReplicaSet.MAX_BATCHES_IN_FLIGHT);
+        assertThat(channel.sent(Flush.class)).as("its changes are in no batch yet").isEmpty();
+
+        channel.deliver(new ServerPush(8, 0, List.of(), List.of()));
+        loop.advance(TICK);
+        assertBatchThenFlush(channel, 9);
+        push(channel, 9, 8);
+        assertThat(flushed).isNotDone();
+        push(channel, 9, 9);
+        assertThat(flushed).isCompleted();
+    }
+
+    @Test
+    void aFlushStaysPendingOverADropAndAsksTheNextMasterAfterTheResend() {
+        Channel first = startWelcomed();
+        ObservableServerProfile profile = acquire(first, "u1", 1);
+        CompletableFuture<Void> flushed = setAndFlush(profile, "u1", 5);
+        push(first, 1, 0); // applied, and the master died before saving
+        first.drop();
+        loop.runDue();
+        loop.advance(Duration.ofMillis(100));
+        assertThat(flushed).isNotDone();
+
+        Channel second = welcome(1 << 20);
+        AcquireProfile again = last(second.sent(AcquireProfile.class));
+        second.deliver(new ProfileAcquired(again.requestId(), 4, 0, SCHEMA.newServerProfile("u1").toBytes()));
+        loop.runDue();
+        assertBatchThenFlush(second, 1);
+        assertThat(flushed).isNotDone();
+        push(second, 1, 1);
+        assertThat(flushed).isCompleted();
+    }
+
+    @Test
+    void aFlushFailsNamingTheReasonWhenTheProfileIsLostOrTheServerStops() {
+        Channel first = startWelcomed();
+        ObservableServerProfile lostProfile = acquire(first, "u1", 1);
+        ObservableServerProfile keptProfile = acquire(first, "u2", 2);
+        CompletableFuture<Void> lost = setAndFlush(lostProfile, "u1", 5);
+        CompletableFuture<Void> stopped = setAndFlush(keptProfile, "u2", 6);
+        first.drop();
+        loop.runDue();
+        loop.advance(Duration.ofMillis(100));
+        Channel second = welcome(1 << 20);
+        List<AcquireProfile> asked = second.sent(AcquireProfile.class);
+        AcquireProfile u1 = asked.stream().filter(a -> a.userId().equals("u1")).findFirst().orElseThrow();
+        second.deliver(new AcquireFailed(u1.requestId(), "database down"));
+        loop.runDue();
+        assertThat(failure(lost)).isInstanceOfSatisfying(NotDurableException.class, e -> {
+            assertThat(e.reason()).isEqualTo(NotDurableException.Reason.LOST);
+            assertThat(e).hasMessageContaining("user 'u1' was lost");
+        });
+        assertThat(stopped).isNotDone();
+
+        core.closeNow();
+        loop.runDue();
+        assertThat(failure(stopped)).isInstanceOfSatisfying(NotDurableException.class,
+                e -> assertThat(e.reason()).isEqualTo(NotDurableException.Reason.STOPPED));
+    }
+
+    @Test
+    void aFlushOfAProfileNotHeldFailsAndAReleaseAsksTheMasterToSaveAtOnce() {
+        Channel channel = startWelcomed();
+        assertThat(failure(core.flush("nobody"))).isInstanceOf(ProfileUnavailableException.class)
+                .hasMessageContaining("does not hold the profile of user 'nobody'");
+        ObservableServerProfile profile = acquire(channel, "u1", 1);
+        assertThat(core.flush("u1")).as("nothing written").isCompleted();
+
+        gold(profile).set(3);
+        CompletableFuture<Void> released = core.release("u1");
+        loop.runDue();
+        assertThat(last(channel.sent())).isEqualTo(new Flush(1));
+        channel.deliver(acceptAll(last(channel.sent(ServerBatch.class))));
+        loop.runDue();
+        assertThat(released).isCompleted();
     }
 }

@@ -9,6 +9,7 @@ import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.internal.Messages.Refusal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -144,13 +145,14 @@ final class ChangeRelay {
             edit.accept(profile);
             if (profile.hasUpdates()) {
                 byte[] delta = profile.getUpdates();
-                profile.clearUpdates();
-                List<ObservableProperty<?>> changed = new java.util.ArrayList<>();
+                // Read which properties changed before clearing: clearUpdates resets their dirty flags.
+                List<ObservableProperty<?>> changed = new ArrayList<>();
                 for (ObservableProperty<?> property : profile) {
                     if (property.isDirty()) {
                         changed.add(property);
                     }
                 }
+                profile.clearUpdates();
                 relay(entry, delta, PropertyView.ALL, null);
                 saves.markChanged(entry, immediate(changed));
             }

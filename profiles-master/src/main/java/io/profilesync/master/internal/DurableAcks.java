@@ -79,6 +79,23 @@ final class DurableAcks {
         }
     }
 
+    /**
+     * The writer asked for its batches up to {@code upTo} to be durable now ({@code Flush}): each profile they still
+     * wait for goes to {@code saveNow}. Batches it has not sent, or that are durable already, need nothing.
+     */
+    void flush(Session session, long upTo, Consumer<ProfileEntry> saveNow) {
+        for (Waiting waiting : session.notDurable) {
+            if (waiting.seq() > upTo) {
+                break;
+            }
+            for (Need need : waiting.needs()) {
+                if (!need.met()) {
+                    saveNow.accept(need.entry());
+                }
+            }
+        }
+    }
+
     /** The session ended: the peer sends what was not durable again, to this master or the next. */
     void closed(Session session) {
         for (Waiting waiting : session.notDurable) {

@@ -107,7 +107,7 @@ public final class MasterCore {
                 this::savedClean);
         this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
                 defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
-        this.relay = new ChangeRelay(config, Set.of(), clientPushes, gameServerPushes, saves,
+        this.relay = new ChangeRelay(config, schema.immediateProperties(), clientPushes, gameServerPushes, saves,
                 applied, metrics, defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
         Handouts handouts = new Handouts(config, cache);
         this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
@@ -144,6 +144,9 @@ public final class MasterCore {
             handshake.onProof(session, proof);
         } else if (!session.ready()) {
             sessions.violation(session, "sent " + message.getClass().getSimpleName() + " before authenticating");
+        } else if (message instanceof Messages.Flush flush) {
+            // Both roles: the profiles the writer's batches up to seq still wait for are saved now, not debounced.
+            durable.flush(session, flush.seq(), saves::saveSoon);
         } else if (session.role == Role.CLIENT) {
             onClientMessage(session, message);
         } else {

@@ -63,12 +63,16 @@ final class ProfileEntry {
     boolean retrying;
     long retryAt;
     boolean conflicted;
+    /** A save that failed without saying whether it committed: its snapshot and the change count it held. */
+    record UnconfirmedSave(ObservableServerProfile snapshot, long changeCount) {
+    }
+
     /**
-     * The snapshot of the last save that failed without saying whether it committed, and the change count it held;
-     * null once a save commits. A later stale refusal one version past it is checked against it (SaveScheduler).
+     * The saves since the last one known to have committed that failed without saying whether they did (distinct
+     * snapshots, oldest first, at most {@code SaveScheduler.MAX_UNCONFIRMED_SAVES}); emptied once a save commits. A
+     * later stale refusal one version past them is checked against them (SaveScheduler).
      */
-    ObservableServerProfile unconfirmedSave;
-    long unconfirmedChangeCount;
+    final List<UnconfirmedSave> unconfirmedSaves = new ArrayList<>();
     /** Orders entries due at the same instant, so batches come out the same on every run. */
     long queueSeq;
 

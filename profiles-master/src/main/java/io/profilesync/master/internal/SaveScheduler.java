@@ -39,6 +39,11 @@ final class SaveScheduler {
     static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** 0.5 s, 1 s, 2 s… up to saveRetryMaxDelay between save attempts. */
     private static final Duration FIRST_SAVE_RETRY = Duration.ofMillis(500);
+    /**
+     * Failed saves kept to recognise one that committed after all ({@link #checkUnconfirmedSave}): 8 minutes of
+     * retries at the default longest backoff (30 s), with the profile changing between each.
+     */
+    static final int MAX_UNCONFIRMED_SAVES = 16;
 
     private final MasterConfig config;
     private final IProfilesDatabaseAccessor accessor;
@@ -112,9 +117,20 @@ final class SaveScheduler {
         markChanged(entry, false);
     }
 
-    /** Saves {@code entry} as soon as its backoff allows (its unload waits for it). */
+    /**
+     * Saves {@code entry} as soon as its backoff allows (its unload waits for it, or a writer flushes it), with the
+     * coalescing window, so profiles due together share a batch. While a save of it is in flight, the changes that
+     * save does not hold are due as soon as it ends.
+     */
     void saveSoon(ProfileEntry entry) {
         if (!dirty.contains(entry)) {
+            return;
+        }
+        if (entry.saving) {
+            long now = loop.nanoTime();
+            if (entry.changedWhileSaving && entry.changedWhileSavingDueAt - now > 0) {
+                entry.changedWhileSavingDueAt = now;
+            }
             return;
         }
         boolean queued = queue.remove(entry);
@@ -224,7 +240,7 @@ final class SaveScheduler {
         entry.saving = false;
         entry.saveFailures = 0;
         entry.retrying = false;
-        entry.unconfirmedSave = null;
+        entry.unconfirmedSaves.clear();
         entry.profile.setStoredVersion(storedVersion);
         entry.savedChangeCount = Math.max(entry.savedChangeCount, changeCount);
         if (!dirty.contains(entry)) {
@@ -258,16 +274,38 @@ final class SaveScheduler {
     }
 
     /**
-     * A save of {@code entry} was refused as stale, one version past the one an earlier save that reported a failure
-     * expected: that save may have committed after all. The row is read back; if it holds exactly what that save
-     * wrote (values and exactly-once record), it did commit, and the profile carries on from there. Anything else is
-     * someone else's write: the profile is conflicted, as for any stale save.
+     * Notes a save of {@code entry} that failed without saying whether it committed. Every such save since the last
+     * known commit expected the same stored version, so any one of them may be the one that committed: all are kept
+     * (identical snapshots once), up to {@link #MAX_UNCONFIRMED_SAVES}, the oldest dropped first.
+     */
+    private static void unconfirmed(ProfileEntry entry, ObservableServerProfile snapshot, long changeCount) {
+        List<ProfileEntry.UnconfirmedSave> saves = entry.unconfirmedSaves;
+        if (!saves.isEmpty() && sameContent(saves.get(saves.size() - 1).snapshot(), snapshot)) {
+            saves.set(saves.size() - 1, new ProfileEntry.UnconfirmedSave(snapshot, changeCount));
+            return;
+        }
+        if (saves.size() == MAX_UNCONFIRMED_SAVES) {
+            saves.remove(0);
+        }
+        saves.add(new ProfileEntry.UnconfirmedSave(snapshot, changeCount));
+    }
+
+    private static boolean sameContent(ObservableServerProfile a, ObservableServerProfile b) {
+        return Arrays.equals(a.toBytes(), b.toBytes())
+                && a.appliedBatches().toJson().equals(b.appliedBatches().toJson());
+    }
+
+    /**
+     * A save of {@code entry} was refused as stale, one version past the one the saves that reported a failure
+     * expected: one of them may have committed after all. The row is read back; if it holds exactly what one of them
+     * wrote (values and exactly-once record), that one did commit, and the profile carries on from there. Anything
+     * else is someone else's write: the profile is conflicted, as for any stale save.
      */
     private void checkUnconfirmedSave(ProfileEntry entry) {
-        ObservableServerProfile attempt = entry.unconfirmedSave;
-        long changeCount = entry.unconfirmedChangeCount;
+        List<ProfileEntry.UnconfirmedSave> attempts = List.copyOf(entry.unconfirmedSaves);
+        long expected = attempts.get(0).snapshot().storedVersion();
         entry.saving = true; // no other save of it until this is settled
-        ObservableServerProfile stored = attempt.copy();
+        ObservableServerProfile stored = attempts.get(0).snapshot().copy();
         CompletableFuture<Boolean> read = call(() -> accessor.restoreProfileAsync(stored));
         read.whenCompleteAsync((found, error) -> {
             entry.saving = false;
@@ -281,18 +319,23 @@ final class SaveScheduler {
                 }
                 return;
             }
-            boolean same = Boolean.TRUE.equals(found) && stored.storedVersion() == attempt.storedVersion() + 1
-                    && Arrays.equals(stored.toBytes(), attempt.toBytes())
-                    && stored.appliedBatches().toJson().equals(attempt.appliedBatches().toJson());
-            if (!same) {
+            ProfileEntry.UnconfirmedSave match = null;
+            if (Boolean.TRUE.equals(found) && stored.storedVersion() == expected + 1) {
+                for (ProfileEntry.UnconfirmedSave attempt : attempts) {
+                    if (sameContent(stored, attempt.snapshot())) {
+                        match = attempt;
+                    }
+                }
+            }
+            if (match == null) {
                 conflict(entry, "profile of user '" + entry.userId + "' is stale: the stored row (version "
                         + stored.storedVersion() + ") is not what this master wrote; someone else saved it meanwhile.");
                 return;
             }
             LOG.info("The save of the profile of user '{}' that reported a failure had committed (version {}); "
                     + "carrying on from it", entry.userId, stored.storedVersion());
-            List<ProfileEntry> cleaned = committed(entry, stored.storedVersion(), changeCount) ? List.of(entry)
-                    : List.of();
+            List<ProfileEntry> cleaned = committed(entry, stored.storedVersion(), match.changeCount())
+                    ? List.of(entry) : List.of();
             afterCommit(List.of(entry), cleaned);
         }, loop::execute);
     }
@@ -362,11 +405,10 @@ final class SaveScheduler {
             if (staleUser == null) {
                 // Failed without saying whether it committed (the connection may have dropped during COMMIT): a
                 // later refusal as stale may be this very save, which the next attempt finds out.
-                entry.unconfirmedSave = snapshots.get(i);
-                entry.unconfirmedChangeCount = entry.savingChangeCount;
+                unconfirmed(entry, snapshots.get(i), entry.savingChangeCount);
             }
-            if (entry.userId.equals(staleUser) && entry.unconfirmedSave != null
-                    && stale.actualVersion() == entry.unconfirmedSave.storedVersion() + 1) {
+            if (entry.userId.equals(staleUser) && !entry.unconfirmedSaves.isEmpty()
+                    && stale.actualVersion() == entry.unconfirmedSaves.get(0).snapshot().storedVersion() + 1) {
                 checkUnconfirmedSave(entry);
                 continue;
             }

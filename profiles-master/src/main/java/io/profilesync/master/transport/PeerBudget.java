@@ -2,13 +2,14 @@ package io.profilesync.master.transport;
 
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
+import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 
 /**
  * What one authenticated peer may ask of the master per second: requests (client updates, profile requests, game
- * server batches, acquires) from one token bucket, bytes of delta to decode from another, each filling at its rate
+ * server batches, acquires, flushes: each may start a database save) from one token bucket, bytes of delta to decode from another, each filling at its rate
  * and holding up to two seconds' worth. Charged when a message arrives, on the network thread, before the message is
  * handed to the profile thread: a peer over its budget is refused there and never costs the others anything.
  * Not thread-safe: one owner thread (KryoNet's network thread).
@@ -40,13 +41,15 @@ public final class PeerBudget {
             for (HandleDelta entry : batch.entries()) {
                 deltaBytes += entry.delta().length;
             }
-        } else if (message instanceof ProfileRequest || message instanceof AcquireProfile) {
+        } else if (message instanceof ProfileRequest || message instanceof AcquireProfile
+                || message instanceof Flush) {
             deltaBytes = 0;
         } else {
             return null; // releases and handshakes cost nothing worth budgeting
         }
         if (!requests.tryTake(1, nowNanos)) {
-            return "more than " + requestRate + " requests a second (updates, batches and profile requests); "
+            return "more than " + requestRate + " requests a second (updates, batches, profile requests and "
+                    + "flushes); "
                     + "batch changes, or raise the master's limit";
         }
         if (deltaBytes > 0 && !decodeBytes.tryTake(deltaBytes, nowNanos)) {

@@ -31,6 +31,8 @@ abstract class CoreHarness {
     static final String SECRET = "core-test-game-server-secret";
     static final ProfileSchema SCHEMA = TestProfiles.SCHEMA;
 
+    /** The schema the next {@link #start} or {@link #crash} runs with. */
+    ProfileSchema schema = SCHEMA;
     /** The core's loop: a new one after {@link #crash}. */
     ManualEventLoop loop = new ManualEventLoop();
     final ScriptedAccessor accessor = new ScriptedAccessor(loop);
@@ -46,7 +48,7 @@ abstract class CoreHarness {
     }
 
     MasterCore start(MasterConfig config, BrokenOnPurpose... broken) {
-        core = new MasterCore(config, SCHEMA, accessor, loop, broken.length == 0 ? Set.of() : Set.of(broken));
+        core = new MasterCore(config, schema, accessor, loop, broken.length == 0 ? Set.of() : Set.of(broken));
         return core;
     }
 
@@ -56,7 +58,7 @@ abstract class CoreHarness {
      */
     MasterCore crash(MasterConfig config) {
         loop = new ManualEventLoop();
-        core = new MasterCore(config, SCHEMA, accessor, loop, Set.of());
+        core = new MasterCore(config, schema, accessor, loop, Set.of());
         return core;
     }
 

@@ -100,6 +100,23 @@ class SaveSchedulerTest extends CoreHarness {
     }
 
     @Test
+    void aCommittedSaveThatReportedAFailureIsRecognisedAfterFurtherFailedAttemptsToo() {
+        accessor.rows.put("alice", new ScriptedAccessor.Row("{\"gold\":1}", 1));
+        start(config().build());
+        accessor.failSavesAfterCommit = 1;
+        edit("alice", p -> p.get("gold", ObservableInt.class).set(5));
+        loop.advance(Duration.ofSeconds(1).plus(ms(20)));
+        assertThat(accessor.rows.get("alice").version()).isEqualTo(2);
+        accessor.failSaves = 1; // the retry, with a newer value, fails before its commit
+        edit("alice", p -> p.get("gold", ObservableInt.class).set(6));
+        loop.advance(Duration.ofSeconds(7)); // then stale against version 2, the first attempt's: carry on
+        assertThat(core.stats().conflictedProfiles()).isZero();
+        assertThat(accessor.rows.get("alice").json()).contains("\"gold\":6");
+        assertThat(accessor.rows.get("alice").version()).isEqualTo(3);
+        assertThat(core.isDirty("alice")).isFalse();
+    }
+
+    @Test
     void aStaleRowAfterASaveThatReportedAFailureIsStillAConflictWhenItIsNotOurs() {
         accessor.rows.put("alice", new ScriptedAccessor.Row("{\"gold\":1}", 1));
         start(config().build());

@@ -29,6 +29,8 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
     final Map<String, Row> rows = new LinkedHashMap<>();
     final List<Long> restoreTimes = new ArrayList<>();
     final List<Long> saveTimes = new ArrayList<>();
+    /** The users of each updateProfilesAsync call, in order. */
+    final List<List<String>> saveBatches = new ArrayList<>();
     final List<CompletableFuture<Boolean>> heldRestores = new ArrayList<>();
     final List<Runnable> heldSaves = new ArrayList<>();
     int failRestores;
@@ -68,6 +70,9 @@ final class ScriptedAccessor implements IProfilesDatabaseAccessor {
     @Override
     public CompletableFuture<Void> updateProfilesAsync(Collection<? extends ObservableServerProfile> profiles) {
         saveTimes.add(loop.nanoTime());
+        List<String> users = new ArrayList<>();
+        profiles.forEach(profile -> users.add(profile.userId()));
+        saveBatches.add(users);
         if (failSaves > 0) {
             failSaves--;
             return CompletableFuture.failedFuture(new DatabaseException("scripted save failure of "

@@ -46,6 +46,7 @@ public final class SimulationRun {
         NO_DIRTY_UNLOAD("no dirty profile is unloaded"),
         ANSWERED("every request gets an answer"),
         ACKNOWLEDGED_KEPT("nothing durably acknowledged is lost, even across master crashes"),
+        FLUSHED_DURABLE("a completed flush is in the database"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -481,6 +482,9 @@ public final class SimulationRun {
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(held.get(), random, false);
             }
+            if (random.nextInt(8) == 0) {
+                watchFlush(name(), userId, token, core.flush(userId));
+            }
         }
 
         void noteAcknowledgements() {
@@ -597,6 +601,9 @@ public final class SimulationRun {
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(profile.get(), random, true);
             }
+            if (random.nextInt(8) == 0) {
+                watchFlush(name(), userId, token, core.flush());
+            }
         }
 
         void noteAcknowledgements() {
@@ -617,6 +624,39 @@ public final class SimulationRun {
             copy.fromBytes(bytes.get());
             return Optional.of(copy);
         }
+    }
+
+    /**
+     * {@code flush} covers the write of {@code token}: when it completes (not when it fails: a release, a loss or a
+     * close may end it), a token the master holds must be in the database's committed row too. A token the master
+     * does not hold was refused (all or nothing: a random write beside it may be out of range; the refusal itself may
+     * have been lost with a connection) or lost with a crashed master before any save: not what a flush promises.
+     */
+    private void watchFlush(String node, String userId, String token, CompletableFuture<Void> flush) {
+        trace.add(node + " flushes " + userId + " (" + token + ")");
+        flush.whenComplete((ignored, error) -> {
+            if (error != null) {
+                trace.add(node + ": the flush of " + token + " failed: " + error.getMessage());
+                return;
+            }
+            if (holdsToken(accessor.committed(userId).map(FaultyAccessor.Row::json), userId, token)) {
+                trace.add(node + ": the flush of " + token + " is durable");
+            } else if (holdsToken(master.loadedProfile(userId).map(ObservableServerProfile::toJson), userId, token)) {
+                violation(Invariant.FLUSHED_DURABLE, node + ": the flush of " + token + " completed while the "
+                        + "master holds it and the database row of " + userId + " does not");
+            } else {
+                trace.add(node + ": the flush of " + token + " completed; the master never kept it (refused)");
+            }
+        });
+    }
+
+    private static boolean holdsToken(Optional<String> json, String userId, String token) {
+        if (json.isEmpty()) {
+            return false;
+        }
+        ObservableServerProfile profile = SimSchema.schema().newServerProfile(userId);
+        profile.fromJson(json.get());
+        return SimSchema.tokens(profile).contains(token);
     }
 
     // ------------------------------------------------------------------ calm and invariants
