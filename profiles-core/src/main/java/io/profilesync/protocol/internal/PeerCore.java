@@ -321,6 +321,19 @@ public final class PeerCore<S> {
         return flushed;
     }
 
+    /**
+     * Completes once everything written to {@code copy} before this call is durable, asking nothing of the master:
+     * the latency of ordinary saves (for benchmarks and tests). Fails as {@link #flush} does. On the loop.
+     */
+    public CompletableFuture<Void> whenDurable(ReplicaSet.Copy copy) {
+        Objects.requireNonNull(copy, "copy");
+        if (halted) {
+            return CompletableFuture.failedFuture(new NotDurableException(NotDurableException.Reason.STOPPED,
+                    stoppedMessage()));
+        }
+        return replicas.whenDurable(copy);
+    }
+
     /** Sends the flush request a waiting flush needs and this connection has not had yet. */
     private void askFlush() {
         if (resynced && isWelcomed()) {

@@ -89,11 +89,14 @@ public final class ReplicaSet {
     private static final class Flush {
         final Copy copy;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** Whether the master is asked to save at once ({@link #whenDurable} waits without asking). */
+        final boolean ask;
         long seq;
 
-        Flush(Copy copy, long seq) {
+        Flush(Copy copy, long seq, boolean ask) {
             this.copy = copy;
             this.seq = seq;
+            this.ask = ask;
         }
     }
 
@@ -243,12 +246,24 @@ public final class ReplicaSet {
      * {@link #failFlushes} is called. Completed on this set's thread (the core's loop), from {@link #onPush}.
      */
     public CompletableFuture<Void> flush(Copy copy) {
+        return waitDurable(copy, true);
+    }
+
+    /**
+     * As {@link #flush(Copy)}, without asking the master for anything: completed when the ordinary saves make it
+     * durable (for benchmarks and tests that measure that latency).
+     */
+    public CompletableFuture<Void> whenDurable(Copy copy) {
+        return waitDurable(copy, false);
+    }
+
+    private CompletableFuture<Void> waitDurable(Copy copy, boolean ask) {
         boolean unsent = copy.replica.hasUnsentChanges();
         long seq = unsent ? 0 : copy.replica.lastPendingSeq();
         if (!unsent && seq <= durableSeq) {
             return CompletableFuture.completedFuture(null);
         }
-        Flush flush = new Flush(copy, seq);
+        Flush flush = new Flush(copy, seq, ask);
         flushes.add(flush);
         return flush.done;
     }
@@ -260,7 +275,9 @@ public final class ReplicaSet {
     public long flushToAsk() {
         long highest = 0;
         for (Flush flush : flushes) {
-            highest = Math.max(highest, flush.seq);
+            if (flush.ask) {
+                highest = Math.max(highest, flush.seq);
+            }
         }
         if (highest <= flushAsked || highest <= durableSeq) {
             return 0;

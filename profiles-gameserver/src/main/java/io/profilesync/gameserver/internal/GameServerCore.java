@@ -70,6 +70,14 @@ public final class GameServerCore {
         return session.flush(Objects.requireNonNull(userId, "userId"));
     }
 
+    /**
+     * Completes once everything written to the held profile of {@code userId} before this call is durable, without
+     * asking the master to save sooner: what ordinary saves take (for benchmarks and tests); on the loop.
+     */
+    public CompletableFuture<Void> whenDurable(String userId) {
+        return session.whenDurable(Objects.requireNonNull(userId, "userId"));
+    }
+
     /** The live copy the game writes to, if held and not being released. Any thread. */
     public Optional<ObservableServerProfile> held(String userId) {
         return session.held(userId);

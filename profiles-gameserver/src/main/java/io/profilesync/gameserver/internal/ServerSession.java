@@ -183,6 +183,15 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
      * the profile (not yet handed over, or released already).
      */
     CompletableFuture<Void> flush(String userId) {
+        return durable(userId, true);
+    }
+
+    /** As {@link #flush}, asking nothing of the master (see {@link PeerCore#whenDurable}). */
+    CompletableFuture<Void> whenDurable(String userId) {
+        return durable(userId, false);
+    }
+
+    private CompletableFuture<Void> durable(String userId, boolean ask) {
         Claim claim = claims.get(userId);
         if (claim == null || claim.copy == null) {
             if (core.isStopped()) {
@@ -193,7 +202,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
                     + ", so it wrote nothing to flush; acquire it with fillProfileValues first (a release's own "
                     + "future tells when the released profile's changes are durable)"));
         }
-        return core.flush(claim.copy);
+        return ask ? core.flush(claim.copy) : core.whenDurable(claim.copy);
     }
 
     /**
