@@ -79,7 +79,7 @@ class MasterKillIT {
             }
         }
         int port = JarProcess.freePort();
-        Path config = masterConfig(dir, port, url, user, "");
+        Path config = masterConfig(dir, port, url, user, "", "");
 
         master = startMaster(dir, config, port);
         long changes;
@@ -123,7 +123,9 @@ class MasterKillIT {
                 + " changes checked in " + USERS + " stored profiles");
     }
 
-    static Path masterConfig(Path dir, int port, String url, String user, String more) throws Exception {
+    /** The master's settings: {@code serverMore} goes in {@code server:}, {@code more} at the end. */
+    static Path masterConfig(Path dir, int port, String url, String user, String serverMore, String more)
+            throws Exception {
         Path schema = dir.resolve("schema.json");
         Files.writeString(schema, Workload.SCHEMA.toJson());
         Path file = dir.resolve("master.yaml");
@@ -131,7 +133,7 @@ class MasterKillIT {
                 server:
                   host: 127.0.0.1
                   port: %d
-                database:
+                %sdatabase:
                   url: %s
                   user: "%s"
                 schema:
@@ -140,7 +142,7 @@ class MasterKillIT {
                   tokenSecret: kill-test-token-secret-of-at-least-32-characters
                   gameServerSecrets: %s
                   file: ""
-                """.formatted(port, url, user, schema, GAME_SERVER_SECRET) + more);
+                """.formatted(port, serverMore, url, user, schema, GAME_SERVER_SECRET) + more);
         return file;
     }
 
