@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,11 +100,7 @@ class MasterKillIT {
                 load.awaitReconnected(welcomed);
             }
             load.awaitTicks(50);
-            load.stop();
-            changes = load.changes();
-            assertThat(load.copyDifferences()).as("the game server's copies against what it made").isEmpty();
-            load.releaseAll().get(90, TimeUnit.SECONDS);
-            assertThat(load.refusals()).isEmpty();
+            changes = load.finish();
         } finally {
             if (load != null) {
                 load.close();

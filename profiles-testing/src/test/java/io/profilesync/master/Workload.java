@@ -1,5 +1,6 @@
 package io.profilesync.master;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.profilesync.core.ElementType;
@@ -213,8 +214,21 @@ final class Workload implements AutoCloseable {
         stoppedFromTestThread = true;
     }
 
+    /**
+     * Ends the load: stops writing, checks that the game server's copies equal what it made, releases every profile
+     * and waits for all the releases (a release completes once the profile's changes are durable on the master), and
+     * checks that the master refused nothing. Returns how many changes were made.
+     */
+    long finish() throws Exception {
+        stop();
+        assertThat(copyDifferences()).as("the game server's copies against what it made").isEmpty();
+        releaseAll().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(refusals()).as("changes the master refused").isEmpty();
+        return changes();
+    }
+
     /** Releases every profile: each future completes once all its changes are durable on the master. */
-    CompletableFuture<Void> releaseAll() throws Exception {
+    private CompletableFuture<Void> releaseAll() throws Exception {
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (String user : onLoop(() -> List.copyOf(profiles.keySet())).get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
             releases.add(server.release(user));
@@ -236,7 +250,7 @@ final class Workload implements AutoCloseable {
     }
 
     /** How the game server's own copies differ from what it made: empty when they are equal. */
-    List<String> copyDifferences() throws Exception {
+    private List<String> copyDifferences() throws Exception {
         return onLoop(() -> {
             List<String> differences = new ArrayList<>();
             profiles.forEach((user, profile) -> {
