@@ -106,8 +106,8 @@ class EmbeddedDatabaseOutageTest {
                     .gameServerSecret(SECRET).saveRetryMaxDelay(Duration.ofSeconds(1))
                     .meterRegistry(new SimpleMeterRegistry()).build(), Workload.SCHEMA, accessor);
             long changes;
-            try (ProfilesServer gameServer = ProfilesServer.connect(ProfilesServerConfig.builder().host("127.0.0.1").port(master.port()).secret(SECRET)
-                    .updateInterval(Duration.ofMillis(50)).build());
+            try (ProfilesServer gameServer = ProfilesServer.connect(ProfilesServerConfig.builder().host("127.0.0.1")
+                    .port(master.port()).secret(SECRET).updateInterval(Duration.ofMillis(50)).build());
                     Workload load = Workload.start(gameServer, USERS, System.nanoTime())) {
                 load.awaitTicks(50);
                 assertThat(master.stats().databaseAvailable()).isTrue();
