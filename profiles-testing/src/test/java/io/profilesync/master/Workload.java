@@ -231,11 +231,24 @@ final class Workload implements AutoCloseable {
      * checks that the master refused nothing. Returns how many changes were made.
      */
     long finish() throws Exception {
+        return finish(() -> { });
+    }
+
+    /** As {@link #finish()}, running {@code whileReleasing} once the releases are asked for, before they end. */
+    long finish(Step whileReleasing) throws Exception {
         stop();
         assertThat(copyDifferences()).as("the game server's copies against what it made").isEmpty();
-        releaseAll().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        CompletableFuture<Void> releases = releaseAll();
+        whileReleasing.run();
+        releases.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(refusals()).as("changes the master refused").isEmpty();
         return changes();
+    }
+
+    /** A step of a test that may throw. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
     }
 
     /** Releases every profile: each future completes once all its changes are durable on the master. */
