@@ -194,6 +194,8 @@ class MasterKillIT {
     }
 
     static JarProcess startMaster(Path dir, Path config, int port) throws Exception {
+        assertThat(JarProcess.JAR).as("the master's executable jar, which the reactor packages before this module "
+                + "(run this module with -am)").exists();
         JarProcess master = JarProcess.start(dir, "--config", config.toString());
         master.awaitLine("Master listening on 127\\.0\\.0\\.1:" + port, START);
         master.awaitLine("Ready\\.", START);
