@@ -161,9 +161,9 @@ class MasterKillIT {
             assertThat(load.storedDifferences(stored)).as("stored profiles against what the game server made "
                     + "(seed " + seed + ")").isEmpty();
         }
-        System.out.println("MasterKillIT " + database + ": " + (database.kills + (database.killWhileReleasing ? 1 : 0))
-                + " kill(s), " + changes
-                + " changes checked in " + USERS + " stored profiles");
+        int kills = database.kills + (database.killWhileReleasing ? 1 : 0);
+        System.out.println("MasterKillIT " + database + ": " + kills + " kill(s), " + changes + " changes checked in "
+                + USERS + " stored profiles");
     }
 
     static double seconds(long fromNanos, long toNanos) {
