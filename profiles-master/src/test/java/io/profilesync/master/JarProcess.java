@@ -141,6 +141,21 @@ final class JarProcess implements AutoCloseable {
         return awaitExit("SIGINT", timeout);
     }
 
+    /**
+     * Kills the process with SIGKILL, as a crash or {@code kill -9} would: no shutdown hook runs, nothing is saved on
+     * the way out. Returns once it is gone, and fails unless it died of SIGKILL (exit value 128 + 9): that is what
+     * {@code ProcessHandle.destroyForcibly()} sends on Linux, and the check keeps a platform that sends something
+     * gentler from passing for a crash. Like {@link #terminate}, it leaves the output open to read its last lines.
+     */
+    void kill(Duration timeout) throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        int exit = awaitExit("SIGKILL", timeout);
+        if (exit != 128 + 9) {
+            fail("the jar was killed with destroyForcibly() but exited " + exit + ", not 137 (SIGKILL); output:\n"
+                    + output());
+        }
+    }
+
     private int awaitExit(String signal, Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();

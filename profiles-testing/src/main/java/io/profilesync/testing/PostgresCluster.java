@@ -43,6 +43,7 @@ public final class PostgresCluster implements AutoCloseable {
     private final boolean asPostgresUser;
     private final AtomicInteger nextSchema = new AtomicInteger();
     private boolean stopped;
+    private boolean running;
 
     private PostgresCluster(Path binDir, Path root, int port, boolean asPostgresUser) {
         this.binDir = binDir;
@@ -105,8 +106,7 @@ public final class PostgresCluster implements AutoCloseable {
                 if (attempt == 0) {
                     cluster.initdb();
                 }
-                cluster.pgCtl("start", "-l", dir.resolve("postgres.log").toString(), "-w", "-t", "60",
-                        "-o", "-p " + cluster.port + " -k " + dir + " -c listen_addresses=127.0.0.1");
+                cluster.pgCtlStart();
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "profilesync-pg-stop"));
                 return cluster;
             } catch (IOException e) {
@@ -126,6 +126,12 @@ public final class PostgresCluster implements AutoCloseable {
         }
         run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "--auth=trust",
                 "-U", SUPERUSER, "-E", "UTF8", "--locale=C", "--no-sync"));
+    }
+
+    private void pgCtlStart() throws IOException, InterruptedException {
+        pgCtl("start", "-l", root.resolve("postgres.log").toString(), "-w", "-t", "60",
+                "-o", "-p " + port + " -k " + root + " -c listen_addresses=127.0.0.1");
+        running = true;
     }
 
     private void pgCtl(String... args) throws IOException, InterruptedException {
@@ -195,7 +201,31 @@ public final class PostgresCluster implements AutoCloseable {
         return jdbcUrl() + "?currentSchema=" + schema;
     }
 
-    /** Stops the server ({@code pg_ctl -m fast stop}) and deletes its files. Idempotent. */
+    /**
+     * Stops the server ({@code pg_ctl -m fast stop}: open connections are cut, as in an outage) and keeps its files;
+     * {@link #startServer()} starts it again on the same port with the same data. For tests of a database outage.
+     */
+    public synchronized void stopServer() throws IOException, InterruptedException {
+        if (stopped || !running) {
+            throw new IllegalStateException("the test PostgreSQL cluster in " + root + " is not running");
+        }
+        pgCtl("stop", "-m", "fast", "-w");
+        running = false;
+    }
+
+    /** Starts the server again after {@link #stopServer()}, on the same port with the same data. */
+    public synchronized void startServer() throws IOException, InterruptedException {
+        if (stopped || running) {
+            throw new IllegalStateException("the test PostgreSQL cluster in " + root + " is "
+                    + (stopped ? "closed" : "running already"));
+        }
+        pgCtlStart();
+    }
+
+    /**
+     * Stops the server ({@code pg_ctl -m fast stop}) unless {@link #stopServer()} did, and deletes its files.
+     * Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (stopped) {
@@ -203,7 +233,9 @@ public final class PostgresCluster implements AutoCloseable {
         }
         stopped = true;
         try {
-            pgCtl("stop", "-m", "fast", "-w");
+            if (running) {
+                pgCtl("stop", "-m", "fast", "-w");
+            }
         } catch (IOException e) {
             System.err.println("could not stop the test PostgreSQL cluster in " + root + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -274,7 +274,7 @@ class MasterServerTest extends MasterTestSupport {
     }
 
     @Test
-    void batchesSentAgainAfterAReconnectAreAppliedOnceAndNumbersMaySkipAhead() throws Exception {
+    void batchesSentAgainAfterAReconnectAreAppliedOnceAndNumbersMaySkipButNotGoBack() throws Exception {
         start(config().build());
         TestPeer first = gameServer(99);
         first.send(new AcquireProfile(1, "alice"));
@@ -294,12 +294,21 @@ class MasterServerTest extends MasterTestSupport {
         assertThat(again.next(ServerPush.class).ackSeq()).isEqualTo(1);
         assertThat(master.readProfile("alice", p -> p.get("items", ObservableList.class).size()).get()).isEqualTo(1);
 
-        // Numbers may skip ahead (a writer does not send again a batch whose profiles it released), never go back.
-        again.send(new ServerBatch(5, List.of(new HandleDelta(reacquired.handle(), addItem))));
-        assertThat(again.next(ServerPush.class).ackSeq()).isEqualTo(5);
-        again.send(new ServerBatch(3, List.of(new HandleDelta(reacquired.handle(), addItem))));
-        assertThat(again.next(ServerPush.class).ackSeq()).as("3 is behind 5: a duplicate, not applied").isEqualTo(5);
-        assertThat(master.readProfile("alice", p -> p.get("items", ObservableList.class).size()).get()).isEqualTo(2);
+        // Numbers may skip (since durable acknowledgements, a batch whose profiles were all released is not sent
+        // again after a reconnect: protocol.md), never go back: batch 5 after 1 is applied, and batch 3 after it
+        // counts as applied already (acknowledged, not applied). Batches are handled in the order sent, so once
+        // batch 6's level is there, batch 3 has been dealt with.
+        again.send(new ServerBatch(5, List.of(new HandleDelta(reacquired.handle(),
+                delta(held, p -> p.get("gold", ObservableInt.class).set(5))))));
+        again.send(new ServerBatch(3, List.of(new HandleDelta(reacquired.handle(),
+                delta(held, p -> p.get("gold", ObservableInt.class).set(3))))));
+        again.send(new ServerBatch(6, List.of(new HandleDelta(reacquired.handle(),
+                delta(held, p -> p.get("level", ObservableInt.class).set(6))))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> master.readProfile("alice",
+                p -> p.get("level", ObservableInt.class).get()).get() == 6);
+        assertThat(master.readProfile("alice", p -> p.get("gold", ObservableInt.class).get()).get()).isEqualTo(5);
+        assertThat(again.isConnected()).isTrue();
+        assertThat(master.readProfile("alice", p -> p.get("items", ObservableList.class).size()).get()).isEqualTo(1);
     }
 
     @Test
