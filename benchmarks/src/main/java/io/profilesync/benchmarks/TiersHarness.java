@@ -59,6 +59,11 @@ public final class TiersHarness {
         wireBytes();
         System.out.println();
         int extra = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+        if (args.length > 4 && args[4].equals("saturation")) { // only the last case: before/after comparisons
+            run("saturation (each game server also changes " + extra + " profiles nobody's client holds, every 10 ms)",
+                    gameServers, clients, extra, seconds, Duration.ofMillis(10), Duration.ZERO);
+            System.exit(0);
+        }
         rawRelay(gameServers, clients, seconds, Duration.ofMillis(10));
         run("low latency (game-server updateInterval 10 ms, clientUpdateDebounce 0)", gameServers, clients, 0,
                 seconds, Duration.ofMillis(10), Duration.ZERO);

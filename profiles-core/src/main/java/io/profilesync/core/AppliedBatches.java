@@ -71,6 +71,10 @@ public final class AppliedBatches {
 
     /** This record with the entry of {@code writer} set to {@code seq}, used at {@code usedAt}. */
     public AppliedBatches with(String writer, long seq, Instant usedAt) {
+        Entry current = entries.get(writer);
+        if (current != null && current.seq() == seq && current.usedAt().equals(usedAt)) {
+            return this;
+        }
         TreeMap<String, Entry> copy = new TreeMap<>(entries);
         copy.put(Objects.requireNonNull(writer, "writer"), new Entry(seq, usedAt));
         return new AppliedBatches(copy);

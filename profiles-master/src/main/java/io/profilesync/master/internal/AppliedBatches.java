@@ -2,6 +2,7 @@ package io.profilesync.master.internal;
 
 import io.profilesync.protocol.internal.EventLoop;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.function.Supplier;
  */
 final class AppliedBatches {
     static final long FORGET_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
+    private static final long USED_AT_RESOLUTION_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final class Instance {
         long lastSeq;
@@ -44,6 +46,8 @@ final class AppliedBatches {
     private final boolean dedupeOff;
     /** Keyed by {@link Session#writerKey}: who authenticated as well as the instance id the peer chose. */
     private final Map<String, Instance> instances = new HashMap<>();
+    private Instant usedAt;
+    private long usedAtNanos;
 
     /** {@code dedupeOff}: {@link BrokenOnPurpose#DEDUPE_OFF}, for tests only. */
     AppliedBatches(EventLoop loop, InstantSource wallClock, Duration retention, DurableAcks durable,
@@ -101,6 +105,19 @@ final class AppliedBatches {
         return Math.max(lastApplied(writer), stored == null ? 0 : stored.seq());
     }
 
+    /**
+     * The time of day entries are marked used at, read from the wall clock at most once a second of the loop's time:
+     * every applied entry needs one, and the retention it serves is counted in hours.
+     */
+    private Instant usedAt() {
+        long now = loop.nanoTime();
+        if (usedAt == null || now - usedAtNanos >= USED_AT_RESOLUTION_NANOS) {
+            usedAt = wallClock.instant();
+            usedAtNanos = now;
+        }
+        return usedAt;
+    }
+
     /** Whether the profile's record says it holds batch {@code seq} of {@code writer} already. */
     boolean holds(ProfileEntry entry, String writer, long seq) {
         if (dedupeOff) {
@@ -112,7 +129,7 @@ final class AppliedBatches {
 
     /** Batch {@code seq} of {@code writer} was applied to the profile: its record says so, saved with the data. */
     void recordApplied(ProfileEntry entry, String writer, long seq) {
-        entry.profile.setAppliedBatches(entry.profile.appliedBatches().with(writer, seq, wallClock.instant()));
+        entry.profile.setAppliedBatches(entry.profile.appliedBatches().with(writer, seq, usedAt()));
     }
 
     /** {@code writer} released the profile with every batch durable: its entry goes with the next save. */

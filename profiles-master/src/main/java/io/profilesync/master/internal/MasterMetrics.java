@@ -45,6 +45,8 @@ final class MasterMetrics {
     private final Counter bytesOut;
     /** One counter per tag combination, made on first use; the profile thread only, so a plain map. */
     private final Map<String, Counter> counters = new HashMap<>();
+    private Counter acceptedFromClients;
+    private Counter acceptedFromGameServers;
 
     MasterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -139,8 +141,18 @@ final class MasterMetrics {
 
     /** An update applied; {@code writer}: the role of the peer that sent it. */
     void accepted(Role writer) {
-        counter("profilesync.updates.accepted", "Updates applied, by the kind of writer", "writer", role(writer))
-                .increment();
+        // Once per applied update: the two counters are looked up once, not by building their key each time.
+        Counter counter = writer == Role.CLIENT ? acceptedFromClients : acceptedFromGameServers;
+        if (counter == null) {
+            counter = counter("profilesync.updates.accepted", "Updates applied, by the kind of writer", "writer",
+                    role(writer));
+            if (writer == Role.CLIENT) {
+                acceptedFromClients = counter;
+            } else {
+                acceptedFromGameServers = counter;
+            }
+        }
+        counter.increment();
     }
 
     /**
