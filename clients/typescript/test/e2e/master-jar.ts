@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 
 export const TOKEN_SECRET = "e2e-token-secret-of-at-least-32-characters";
 export const GAME_SERVER_SECRET = "e2e-game-server-secret";
+/** secrets.adminToken of a master started with {@code admin: true}. */
+export const ADMIN_TOKEN = "e2e-admin-token-of-at-least-32-characters";
 
 /** The jar, or null with the reason to skip (a failure under CI=true). */
 export function masterJar(): string | null {
@@ -60,6 +62,8 @@ export interface MasterOptions {
     readonly wsPort?: number;
     /** server.saveProfileDebounce, such as "1h" (default: the master's, 1s). */
     readonly saveProfileDebounce?: string;
+    /** The HTTP endpoint with the admin API and console ({@link ADMIN_TOKEN}) on a free port ({@link adminBase}). */
+    readonly admin?: boolean;
 }
 
 export class MasterJar {
@@ -68,6 +72,7 @@ export class MasterJar {
     readonly dir: string;
     tcpPort = 0;
     wsPort = 0;
+    adminPort = 0;
 
     constructor(private readonly jar: string, private readonly options: MasterOptions = {}) {
         this.dir = options.dir ?? mkdtempSync(join(tmpdir(), "profilesync-e2e-"));
@@ -86,10 +91,18 @@ export class MasterJar {
         return `${this.options.tls ? "https" : "http"}://127.0.0.1:${this.wsPort}`;
     }
 
+    /** The admin HTTP endpoint (with {@code admin: true}): the API under /admin/, the console on /console. */
+    get adminBase(): string {
+        return `http://127.0.0.1:${this.adminPort}`;
+    }
+
     async start(): Promise<void> {
         this.tcpPort = this.tcpPort || this.options.tcpPort || await freePort();
         this.wsPort = this.wsPort || this.options.wsPort || await freePort();
         const tls = this.options.tls;
+        if (this.options.admin) {
+            this.adminPort = this.adminPort || await freePort();
+        }
         writeFileSync(join(this.dir, "master.yaml"), [
             "server:",
             "  host: 127.0.0.1",
@@ -102,6 +115,8 @@ export class MasterJar {
             `  tokenSecret: "${TOKEN_SECRET}"`,
             `  gameServerSecrets: ["${GAME_SERVER_SECRET}"]`,
             `  file: "${join(this.dir, "secrets.yaml")}"`,
+            ...(this.options.admin ? [`  adminToken: "${ADMIN_TOKEN}"`, "metrics:", "  enabled: true",
+                "  host: 127.0.0.1", `  port: ${this.adminPort}`] : []),
             "websocket:",
             "  enabled: true",
             "  host: 127.0.0.1",

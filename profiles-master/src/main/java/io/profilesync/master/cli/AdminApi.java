@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ProfileFormatException;
+import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UserIds;
 import io.profilesync.db.BackupContents;
 import io.profilesync.db.BackupNotSupportedException;
@@ -27,6 +30,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +43,16 @@ import org.slf4j.LoggerFactory;
  * answer is 401. Bodies are JSON ({@code {"error": "…"}} on failure); an export is JSON lines.
  *
  * <ul>
- *   <li>{@code GET /admin/profiles/USER}: the profile as the master holds it now: {@code {"userId","version","data"}},
- *       404 when none is stored;</li>
+ *   <li>{@code GET /admin/stats}: live counts, {@code {"gameServers","clients","loadedProfiles","dirtyProfiles",
+ *       "conflictedProfiles","databaseAvailable"}} ({@link MasterServer#stats()});</li>
+ *   <li>{@code GET /admin/profiles/USER}: the profile as the master holds it now (loaded if it was not):
+ *       {@code {"userId","source":"live","version","data"}}, 404 when none is stored; with {@code ?source=stored}
+ *       the database's row instead, not loading it: {@code {"userId","source":"stored","version","savedAt",
+ *       "data"}};</li>
+ *   <li>{@code PUT /admin/profiles/USER/properties/NAME} with the new value as JSON: sets one property through the
+ *       profile thread ({@link MasterServer#editProfile}), checked as a game server's update is (type and
+ *       constraints; 400 with the reason); needs an {@value #OPERATOR} header naming who edits, logged at INFO
+ *       with the remote address, since the one admin token does not tell operators apart;</li>
  *   <li>{@code GET /admin/profiles}: every stored profile as JSON lines, as {@code profile export} writes them (as
  *       saved: changes still inside the save debounce are not in it);</li>
  *   <li>{@code POST /admin/backup}: an H2 or SQLite backup now, {@code {"file": "…"}}; 409 for PostgreSQL;</li>
@@ -62,6 +74,10 @@ final class AdminApi implements HttpHandler {
     static final String PATH = "/admin/";
     private static final String PROFILES = "/admin/profiles/";
     private static final String EVICT = "/evict";
+    private static final String PROPERTIES = "/properties/";
+    /** The request header naming who makes an edit, for the log. */
+    static final String OPERATOR = "X-Profilesync-Operator";
+    private static final int OPERATOR_MAX = 100;
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TIMEOUT_SECONDS = 30;
@@ -108,7 +124,13 @@ final class AdminApi implements HttpHandler {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
         String profile = path.startsWith(PROFILES) ? path.substring(PROFILES.length()) : null;
-        if (path.equals("/admin/profiles") && method.equals("GET")) {
+        int properties = profile == null ? -1 : profile.indexOf(PROPERTIES);
+        if (path.equals("/admin/stats") && method.equals("GET")) {
+            stats(exchange);
+        } else if (properties > 0 && method.equals("PUT")) {
+            editProperty(exchange, profile.substring(0, properties), profile.substring(properties
+                    + PROPERTIES.length()));
+        } else if (path.equals("/admin/profiles") && method.equals("GET")) {
             export(exchange);
         } else if (path.equals("/admin/profiles") && method.equals("POST")) {
             importProfiles(exchange);
@@ -123,16 +145,42 @@ final class AdminApi implements HttpHandler {
         } else if (path.equals("/admin/peers") && method.equals("GET")) {
             peers(exchange);
         } else {
-            error(exchange, 404, "no such admin request: " + method + " " + path + "; there are GET /admin/profiles, "
-                    + "GET /admin/profiles/USER, POST /admin/profiles, POST /admin/profiles/USER/evict, "
-                    + "POST /admin/backup, POST /admin/restore and GET /admin/peers");
+            error(exchange, 404, "no such admin request: " + method + " " + path + "; there are GET /admin/stats, "
+                    + "GET /admin/profiles, GET /admin/profiles/USER, PUT /admin/profiles/USER/properties/NAME, "
+                    + "POST /admin/profiles, POST /admin/profiles/USER/evict, POST /admin/backup, "
+                    + "POST /admin/restore and GET /admin/peers");
         }
+    }
+
+    private void stats(HttpExchange exchange) throws IOException {
+        MasterServer.Stats stats = master.stats();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("gameServers", stats.gameServers());
+        body.put("clients", stats.clients());
+        body.put("loadedProfiles", stats.loadedProfiles());
+        body.put("dirtyProfiles", stats.dirtyProfiles());
+        body.put("conflictedProfiles", stats.conflictedProfiles());
+        body.put("databaseAvailable", stats.databaseAvailable());
+        respond(exchange, 200, "application/json", body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void show(HttpExchange exchange, String userId) throws IOException {
         String problem = UserIds.problem(userId);
         if (problem != null) {
             error(exchange, 400, problem);
+            return;
+        }
+        String query = exchange.getRequestURI().getQuery();
+        if (query != null && List.of(query.split("&")).contains("source=stored")) {
+            // The database's row, as saved, without loading the profile into the master.
+            Optional<StoredProfile> row = accessor.findStored(userId);
+            if (row.isEmpty()) {
+                error(exchange, 404, "no profile stored for user '" + userId + "'");
+                return;
+            }
+            ObjectNode shown = line(row.get());
+            shown.put("source", "stored");
+            respond(exchange, 200, "application/json", shown.toString().getBytes(StandardCharsets.UTF_8));
             return;
         }
         boolean stored = await(accessor.restoreProfileAsync(schema.newServerProfile(userId)));
@@ -144,11 +192,91 @@ final class AdminApi implements HttpHandler {
         ObjectNode shown = await(master.readProfile(userId, profile -> {
             ObjectNode node = JSON.createObjectNode();
             node.put("userId", userId);
+            node.put("source", "live");
             node.put("version", profile.storedVersion());
             node.set("data", parse(profile.toJson()));
             return node;
         }));
         respond(exchange, 200, "application/json", shown.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sets one property of a stored profile, as a change made on the master: checked first as a game server's
+     * update is (the schema's type and constraints), then applied on the profile thread, so every holder is pushed
+     * it and it is saved like any change; logged at INFO with the operator and the remote address.
+     */
+    private void editProperty(HttpExchange exchange, String userId, String name) throws IOException {
+        String operator = exchange.getRequestHeaders().getFirst(OPERATOR);
+        String operatorProblem = operatorProblem(operator);
+        if (operatorProblem != null) {
+            error(exchange, 400, operatorProblem);
+            return;
+        }
+        String problem = UserIds.problem(userId);
+        if (problem != null) {
+            error(exchange, 400, problem);
+            return;
+        }
+        if (!schema.has(name)) {
+            error(exchange, 404, "property '" + name + "' is not in the schema (" + schema.fingerprint()
+                    .substring(0, 12) + "); its properties are " + schema.definitions().stream()
+                    .map(definition -> definition.name()).toList());
+            return;
+        }
+        JsonNode value;
+        try (InputStream body = exchange.getRequestBody()) {
+            value = JSON.readTree(body);
+        } catch (IOException e) {
+            value = null;
+        }
+        if (value == null || value.isMissingNode()) {
+            error(exchange, 400, "the body is not JSON: send the new value of '" + name + "' as JSON, such as 120, "
+                    + "\"Alice\" or [1, 2]");
+            return;
+        }
+        String change = JSON.createObjectNode().set(name, value).toString();
+        // Checked on a scratch profile first, so a refused value never reaches the master's copy.
+        ObservableServerProfile scratch = schema.newServerProfile(userId);
+        try {
+            scratch.fromJson(change);
+            ObservableProperty<?> property = scratch.get(name);
+            schema.validatorFor(ProfileSchema.Writer.SERVER).validate(property, property.value());
+        } catch (ProfileFormatException | UpdateRejectedException e) {
+            error(exchange, 400, "refused " + value + " for '" + name + "': " + e.getMessage());
+            return;
+        }
+        if (!await(accessor.restoreProfileAsync(schema.newServerProfile(userId)))) {
+            error(exchange, 404, "no profile stored for user '" + userId + "': the console edits existing profiles; "
+                    + "create one with POST /admin/profiles (an import)");
+            return;
+        }
+        JsonNode[] before = new JsonNode[1];
+        await(master.editProfile(userId, profile -> {
+            before[0] = parse(profile.toJson()).get(name);
+            profile.setFromJson(change);
+        }));
+        LOG.info("Admin edit by operator '{}' from {}: {}.{} = {} (was {})", operator,
+                exchange.getRemoteAddress(), userId, name, value, before[0]);
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("userId", userId);
+        answer.put("property", name);
+        answer.set("value", value);
+        answer.set("before", before[0]);
+        answer.put("operator", operator);
+        respond(exchange, 200, "application/json", answer.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Why {@code operator} cannot name who edits (it goes into the log as it is), or null. */
+    static String operatorProblem(String operator) {
+        if (operator == null || operator.isBlank()) {
+            return "an edit needs the " + OPERATOR + " header naming who makes it (such as " + OPERATOR
+                    + ": alice@ops), for the log: the admin token is shared, so it does not say who edits";
+        }
+        if (operator.length() > OPERATOR_MAX || operator.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return OPERATOR + " '" + operator.replaceAll("\\p{Cntrl}", "?") + "' must be at most " + OPERATOR_MAX
+                    + " printable characters (a name or an e-mail address)";
+        }
+        return null;
     }
 
     private void export(HttpExchange exchange) throws IOException {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The optional HTTP endpoint of a running master (JDK {@link HttpServer}, no framework): {@code GET /health} answers
  * 200 with a small JSON object while the master listens and its database answers, 503 otherwise; {@code GET
- * /metrics} is the Prometheus scrape of the master's meters. Threading: requests run on one daemon thread.
+ * /metrics} is the Prometheus scrape of the master's meters; with an admin token, the admin API ({@link AdminApi})
+ * and the admin console ({@link ConsolePages}). Threading: requests run on one daemon thread.
  */
 final class HttpEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -47,7 +48,8 @@ final class HttpEndpoint implements AutoCloseable {
 
     /**
      * As {@link #start(String, int, PrometheusMeterRegistry, Supplier)}, with the admin API under
-     * {@link AdminApi#PATH} when {@code admin} is not null.
+     * {@link AdminApi#PATH} and the admin console that calls it on {@link ConsolePages#PATH} when {@code admin} is
+     * not null.
      */
     static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health,
             HttpHandler admin) throws IOException {
@@ -71,6 +73,9 @@ final class HttpEndpoint implements AutoCloseable {
         server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, registry.scrape()));
         if (admin != null) {
             server.createContext(AdminApi.PATH, admin);
+            ConsolePages console = new ConsolePages();
+            server.createContext(ConsolePages.PATH, console);
+            server.createContext(ConsolePages.STYLE, console);
         }
         server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
                 "not found: try /health or /metrics\n"));

@@ -3,6 +3,10 @@ package io.profilesync.master.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The admin API of a running master, with and without its token, and the command line going through it. */
 @Timeout(60)
@@ -79,11 +84,19 @@ class AdminApiTest {
     }
 
     HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        return send(method, path, token, body, null);
+    }
+
+    HttpResponse<String> send(String method, String path, String token, String body, String operator)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path))
                 .timeout(Duration.ofSeconds(30)).method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        if (operator != null) {
+            request.header(AdminApi.OPERATOR, operator);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -92,7 +105,8 @@ class AdminApiTest {
     void withoutTheTokenEveryRequestIsRefused() throws Exception {
         for (String[] request : new String[][] {{"GET", "/admin/profiles/alice"}, {"GET", "/admin/profiles"},
             {"POST", "/admin/backup"}, {"GET", "/admin/nope"}, {"POST", "/admin/profiles"},
-            {"POST", "/admin/profiles/alice/evict"}, {"POST", "/admin/restore"}, {"GET", "/admin/peers"}}) {
+            {"POST", "/admin/profiles/alice/evict"}, {"POST", "/admin/restore"}, {"GET", "/admin/peers"},
+            {"GET", "/admin/stats"}, {"PUT", "/admin/profiles/alice/properties/gold"}}) {
             for (String token : new String[] {null, "wrong", TOKEN + "x"}) {
                 HttpResponse<String> response = send(request[0], request[1], token);
                 assertThat(response.statusCode()).as(request[1] + " with " + token).isEqualTo(401);
@@ -128,6 +142,103 @@ class AdminApiTest {
         HttpResponse<String> unknown = send("DELETE", "/admin/profiles", TOKEN);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(unknown.body()).get("error").asText()).startsWith("no such admin request: DELETE");
+    }
+
+    @Test
+    void statsCountThePeersAndProfilesAndAProfileShowsWhetherItIsLiveOrStored() throws Exception {
+        try (ProfilesServer gameServer = gameServer()) {
+            gameServer.fillProfileValues("alice").get(30, TimeUnit.SECONDS);
+            HttpResponse<String> answer = send("GET", "/admin/stats", TOKEN);
+            assertThat(answer.statusCode()).isEqualTo(200);
+            JsonNode stats = JSON.readTree(answer.body());
+            assertThat(stats.get("gameServers").asInt()).isEqualTo(1);
+            assertThat(stats.get("clients").asInt()).isZero();
+            assertThat(stats.get("loadedProfiles").asInt()).isEqualTo(1);
+            assertThat(stats.get("dirtyProfiles").asInt()).as("gold 120, saved in an hour").isEqualTo(1);
+            assertThat(stats.get("conflictedProfiles").asInt()).isZero();
+            assertThat(stats.get("databaseAvailable").asBoolean()).isTrue();
+        }
+        JsonNode live = JSON.readTree(send("GET", "/admin/profiles/alice", TOKEN).body());
+        assertThat(live.get("source").asText()).isEqualTo("live");
+        assertThat(live.get("data").get("gold").asInt()).isEqualTo(120);
+        HttpResponse<String> shown = send("GET", "/admin/profiles/alice?source=stored", TOKEN);
+        assertThat(shown.statusCode()).isEqualTo(200);
+        JsonNode stored = JSON.readTree(shown.body());
+        assertThat(stored.get("source").asText()).isEqualTo("stored");
+        assertThat(stored.get("data").get("gold").asInt()).as("as saved, before the master's change").isEqualTo(5);
+        assertThat(stored.get("savedAt").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(send("GET", "/admin/profiles/nobody?source=stored", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anEditIsCheckedPushedToTheHolderAndLoggedWithItsOperator() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(AdminApi.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO); // the tests' logback configuration shows WARN and above
+        try (ProfilesServer gameServer = gameServer()) {
+            ObservableServerProfile held = gameServer.fillProfileValues("alice").get(30, TimeUnit.SECONDS);
+            String gold = "/admin/profiles/alice/properties/gold";
+
+            HttpResponse<String> anonymous = send("PUT", gold, TOKEN, "777");
+            assertThat(anonymous.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(anonymous.body()).get("error").asText()).startsWith("an edit needs the "
+                    + "X-Profilesync-Operator header naming who makes it");
+            assertThat(refusal(send("PUT", gold, TOKEN, "777", "x".repeat(101)))).contains("at most 100 printable");
+            assertThat(refusal(send("PUT", gold, TOKEN, "-3", "ops-ann"))).startsWith("refused -3 for 'gold': ")
+                    .contains("below the minimum 0");
+            assertThat(refusal(send("PUT", gold, TOKEN, "\"lots\"", "ops-ann"))).startsWith("refused \"lots\" "
+                    + "for 'gold': ");
+            assertThat(refusal(send("PUT", "/admin/profiles/alice/properties/level", TOKEN, "150", "ops-ann")))
+                    .contains("above the maximum 100");
+            assertThat(refusal(send("PUT", gold, TOKEN, "{oops", "ops-ann"))).startsWith("the body is not JSON");
+            HttpResponse<String> unknown = send("PUT", "/admin/profiles/alice/properties/coins", TOKEN, "1",
+                    "ops-ann");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(refusal(unknown)).startsWith("property 'coins' is not in the schema").contains("gold");
+            assertThat(send("PUT", "/admin/profiles/nobody/properties/gold", TOKEN, "1", "ops-ann").statusCode())
+                    .isEqualTo(404);
+            assertThat(masterGold("alice")).as("nothing refused was applied").isEqualTo(120);
+
+            HttpResponse<String> edited = send("PUT", gold, TOKEN, "777", "ops-ann");
+            assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+            JsonNode answer = JSON.readTree(edited.body());
+            assertThat(answer.get("value").asInt()).isEqualTo(777);
+            assertThat(answer.get("before").asInt()).isEqualTo(120);
+            assertThat(TestProfiles.valueSeen(gameServer, held.get("gold", ObservableInt.class), 777)
+                    .get(30, TimeUnit.SECONDS)).as("the holder is pushed the edit").isEqualTo(777);
+            assertThat(JSON.readTree(send("GET", "/admin/profiles/alice", TOKEN).body()).get("data").get("gold")
+                    .asInt()).isEqualTo(777);
+            assertThat(send("PUT", "/admin/profiles/alice/properties/items", TOKEN, "[\"sword\"]", "ops-ann")
+                    .statusCode()).isEqualTo(200);
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line)
+                            .startsWith("Admin edit by operator 'ops-ann' from /127.0.0.1:")
+                            .endsWith(": alice.gold = 777 (was 120)"));
+        } finally {
+            logger.detachAppender(log);
+            logger.setLevel(level);
+        }
+    }
+
+    static String refusal(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isIn(400, 404);
+        return JSON.readTree(response.body()).get("error").asText();
+    }
+
+    @Test
+    void theConsoleIsServedNextToTheApiWithoutTheToken() throws Exception {
+        HttpResponse<String> page = send("GET", "/console", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/console.js\">");
+        assertThat(send("GET", "/console.js", null).body()).contains("sessionStorage");
+        assertThat(send("GET", "/pages.css", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/console/../AdminApi.class", null).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/console", null).statusCode()).isEqualTo(405);
     }
 
     /** A game server connected to the test's master, holding nothing yet. */

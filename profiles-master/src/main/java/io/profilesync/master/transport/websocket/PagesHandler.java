@@ -25,9 +25,9 @@ import java.util.regex.Pattern;
 
 /**
  * Serves the browser pages on the WebSocket port: the demo page on {@code /} (a player's profile, live), its script
- * and style, and the TypeScript client compiled into the jar under {@code /client/} (an admin console is not built
- * yet). Only GET, only these names (no file system, no {@code ..}); anything else goes on down the
- * pipeline (the WebSocket upgrade, then 404). JSON endpoints ({@code /admin/api/...}) are answered by
+ * and style, and the TypeScript client compiled into the jar under {@code /client/} (the admin console is served
+ * by the admin HTTP endpoint instead, next to the API it calls). Only GET, only these names (no file system, no
+ * {@code ..}); anything else goes on down the pipeline (the WebSocket upgrade, then 404). JSON endpoints ({@code /admin/api/...}) are answered by
  * {@code api}, which gets the request and returns a response or null.
  *
  * <p>Threading: Netty's event loop; stateless apart from the resources it reads, so one instance serves every
@@ -110,7 +110,8 @@ public final class PagesHandler extends SimpleChannelInboundHandler<FullHttpRequ
         return response;
     }
 
-    private static String contentType(String name) {
+    /** The Content-Type of a page's file by its name (HTML, CSS, else JavaScript); the admin console's too. */
+    public static String contentType(String name) {
         if (name.endsWith(".html")) {
             return "text/html; charset=utf-8";
         }
