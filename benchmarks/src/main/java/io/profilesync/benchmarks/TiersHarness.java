@@ -14,6 +14,7 @@ import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.master.HmacTokens;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.MasterServer;
+import io.profilesync.master.WebSocketConfig;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
@@ -59,6 +60,15 @@ public final class TiersHarness {
         wireBytes();
         System.out.println();
         int extra = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+        if (args.length > 4 && args[4].equals("websocket")) { // set -> listener over ws:// against TCP, alternating
+            for (int pair = 1; pair <= 2; pair++) {
+                for (boolean webSocket : new boolean[] {false, true}) {
+                    run("low latency over " + (webSocket ? "WebSocket (ws://)" : "KryoNet TCP") + ", pair " + pair,
+                            gameServers, clients, 0, seconds, Duration.ofMillis(10), Duration.ZERO, webSocket);
+                }
+            }
+            System.exit(0);
+        }
         if (args.length > 4 && args[4].equals("saturation")) { // only the last case: before/after comparisons
             run("saturation (each game server also changes " + extra + " profiles nobody's client holds, every 10 ms)",
                     gameServers, clients, extra, seconds, Duration.ofMillis(10), Duration.ZERO);
@@ -108,11 +118,23 @@ public final class TiersHarness {
 
     static void run(String title, int gameServerCount, int clientCount, int extraPerServer, int seconds,
             Duration updateInterval, Duration clientDebounce) throws Exception {
+        run(title, gameServerCount, clientCount, extraPerServer, seconds, updateInterval, clientDebounce, false);
+    }
+
+    /** As above; {@code webSocket}: every peer connects over the master's ws:// endpoint instead of KryoNet TCP. */
+    static void run(String title, int gameServerCount, int clientCount, int extraPerServer, int seconds,
+            Duration updateInterval, Duration clientDebounce, boolean webSocket) throws Exception {
         InMemoryProfilesDatabaseAccessor accessor = new InMemoryProfilesDatabaseAccessor();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        MasterServer master = MasterServer.start(MasterConfig.builder().host("127.0.0.1").port(0)
+        MasterConfig.Builder masterConfig = MasterConfig.builder().host("127.0.0.1").port(0)
                 .tokenSecret(TOKEN_SECRET).gameServerSecret(SECRET).clientUpdateDebounce(clientDebounce)
-                .meterRegistry(meters).build(), SCHEMA, accessor);
+                .meterRegistry(meters);
+        if (webSocket) {
+            masterConfig.webSocket(WebSocketConfig.plain("127.0.0.1", 0));
+        }
+        MasterServer master = MasterServer.start(masterConfig.build(), SCHEMA, accessor);
+        String url = webSocket ? "ws://127.0.0.1:" + master.webSocketPort().orElseThrow() + "/profilesync"
+                : "tcp://127.0.0.1:" + master.port();
         List<ProfilesServer> gameServers = new ArrayList<>();
         List<ProfilesClient> clients = new ArrayList<>();
         List<List<ObservableServerProfile>> held = new ArrayList<>();
@@ -120,16 +142,16 @@ public final class TiersHarness {
         AtomicLong clientEvents = new AtomicLong();
         try {
             for (int g = 0; g < gameServerCount; g++) {
-                ProfilesServer server = ProfilesServer.connect(ProfilesServerConfig.builder().host("127.0.0.1")
-                        .port(master.port()).secret(SECRET).updateInterval(updateInterval).build());
+                ProfilesServer server = ProfilesServer.connect(ProfilesServerConfig.builder().url(url)
+                        .secret(SECRET).updateInterval(updateInterval).build());
                 server.connected().get(10, TimeUnit.SECONDS);
                 gameServers.add(server);
                 held.add(new ArrayList<>());
             }
             for (int c = 0; c < clientCount; c++) {
                 String user = "user" + c;
-                ProfilesClient client = ProfilesClient.connect(ProfilesClientConfig.builder().host("127.0.0.1")
-                        .port(master.port()).token(HmacTokens.mint(TOKEN_SECRET, user, Duration.ofHours(1))).build());
+                ProfilesClient client = ProfilesClient.connect(ProfilesClientConfig.builder().url(url)
+                        .token(HmacTokens.mint(TOKEN_SECRET, user, Duration.ofHours(1))).build());
                 ObservableProfile profile = client.fillInProfileValues().get(20, TimeUnit.SECONDS);
                 client.executor().execute(() -> profile.get("stamp", ObservableLong.class).addListener((old, now) -> {
                     latencies.record(System.nanoTime() - now);
