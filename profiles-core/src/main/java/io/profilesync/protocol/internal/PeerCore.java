@@ -312,8 +312,7 @@ public final class PeerCore<S> {
     public CompletableFuture<Void> flush(ReplicaSet.Copy copy) {
         Objects.requireNonNull(copy, "copy");
         if (halted) {
-            return CompletableFuture.failedFuture(new NotDurableException(NotDurableException.Reason.STOPPED,
-                    stoppedMessage()));
+            return stoppedBeforeDurable();
         }
         CompletableFuture<Void> flushed = replicas.flush(copy);
         // Even when nothing waits: the role moves on at once (a release of a profile already durable ends now).
@@ -328,10 +327,14 @@ public final class PeerCore<S> {
     public CompletableFuture<Void> whenDurable(ReplicaSet.Copy copy) {
         Objects.requireNonNull(copy, "copy");
         if (halted) {
-            return CompletableFuture.failedFuture(new NotDurableException(NotDurableException.Reason.STOPPED,
-                    stoppedMessage()));
+            return stoppedBeforeDurable();
         }
         return replicas.whenDurable(copy);
+    }
+
+    private CompletableFuture<Void> stoppedBeforeDurable() {
+        return CompletableFuture.failedFuture(new NotDurableException(NotDurableException.Reason.STOPPED,
+                stoppedMessage()));
     }
 
     /** Sends the flush request a waiting flush needs and this connection has not had yet. */

@@ -311,9 +311,7 @@ final class SaveScheduler {
             entry.saving = false;
             if (error != null) {
                 // Cannot tell yet (the database is still failing): the next attempt asks again.
-                entry.saveFailures++;
-                entry.retrying = true;
-                entry.retryAt = loop.nanoTime() + saveBackoff.delayNanos(entry.saveFailures - 1, 0);
+                retryLater(entry, loop.nanoTime());
                 if (dirty.contains(entry)) {
                     enqueue(entry);
                 }
@@ -338,6 +336,13 @@ final class SaveScheduler {
                     ? List.of(entry) : List.of();
             afterCommit(List.of(entry), cleaned);
         }, loop::execute);
+    }
+
+    /** One more failed attempt: the next waits out the backoff from {@code now}. */
+    private void retryLater(ProfileEntry entry, long now) {
+        entry.saveFailures++;
+        entry.retrying = true;
+        entry.retryAt = now + saveBackoff.delayNanos(entry.saveFailures - 1, 0);
     }
 
     /** An accessor call whose throwing is a failed future like any other failure. */
@@ -417,9 +422,7 @@ final class SaveScheduler {
                 continue;
             }
             if (staleUser == null) {
-                entry.saveFailures++;
-                entry.retrying = true;
-                entry.retryAt = now + saveBackoff.delayNanos(entry.saveFailures - 1, 0);
+                retryLater(entry, now);
             }
             if (dirty.contains(entry)) {
                 enqueue(entry); // a batch refused for another profile's conflict is tried again at once
