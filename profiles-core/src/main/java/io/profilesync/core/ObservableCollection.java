@@ -76,6 +76,9 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
     /** Reads one operation and applies it to {@code target}, returning the change with its previous values. */
     abstract C readAndApply(ByteReader in, S target);
 
+    /** Applies a change already made (and checked) on another copy holding what {@code target} holds. */
+    abstract void replay(C change, S target);
+
     /** Records a change made locally (already applied to the state) and tells the listeners. */
     final void changedLocally(C change) {
         record(List.of(change));
@@ -141,6 +144,23 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
     @Override
     final void clearUpdate() {
         recorded.clear();
+    }
+
+    @Override
+    final Runnable adoptRecorded(ObservableProperty<?> source) {
+        @SuppressWarnings("unchecked") // same class and name: checked by ObservableProfile.recordChangesOf
+        ObservableCollection<T, S, C> other = (ObservableCollection<T, S, C>) source;
+        if (other.recorded.isEmpty()) {
+            return null;
+        }
+        // The changes are immutable records holding their own values (a REPLACE its own copy of the content), so the
+        // same objects serve every copy; only the operations are replayed, nothing is parsed or copied whole.
+        List<C> changes = List.copyOf(other.recorded);
+        for (C change : changes) {
+            replay(change, state);
+        }
+        record(changes);
+        return () -> fire(changes);
     }
 
     final class CollectionPending extends Pending {

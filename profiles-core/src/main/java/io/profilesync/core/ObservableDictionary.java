@@ -299,6 +299,20 @@ public final class ObservableDictionary<K, V>
     }
 
     @Override
+    void replay(DictionaryChange<K, V> change, TreeMap<K, V> target) {
+        switch (change.kind()) {
+            case PUT -> target.put(change.key(), change.value());
+            case REMOVE -> target.remove(change.key());
+            case CLEAR -> target.clear();
+            case REPLACE -> {
+                target.clear();
+                target.putAll(change.entries());
+            }
+            default -> throw new IllegalStateException("unknown dictionary operation " + change.kind());
+        }
+    }
+
+    @Override
     void writeJson(JsonGenerator json) throws IOException {
         json.writeStartObject();
         for (Map.Entry<K, V> entry : state.entrySet()) {

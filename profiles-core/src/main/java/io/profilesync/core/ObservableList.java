@@ -246,6 +246,22 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
         }
     }
 
+    @Override
+    void replay(ListChange<E> change, ArrayList<E> target) {
+        switch (change.kind()) {
+            case SET -> target.set(change.index(), change.value());
+            case ADD -> target.add(change.value());
+            case INSERT -> target.add(change.index(), change.value());
+            case REMOVE -> target.remove(change.index());
+            case CLEAR -> target.clear();
+            case REPLACE -> {
+                target.clear();
+                target.addAll(change.values());
+            }
+            default -> throw new IllegalStateException("unknown list operation " + change.kind());
+        }
+    }
+
     private int readIndex(ByteReader in, int maxIndex) {
         int start = in.position();
         int index = in.readVarInt("list index of '" + name() + "'");

@@ -372,6 +372,50 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         }
     }
 
+    /**
+     * Makes on this profile, as local changes, every change {@code source} recorded since its last
+     * {@link #clearUpdates()}, without encoding or decoding a delta: the way to keep several copies of one profile in
+     * step while decoding each change once. Fires this profile's listeners once every change is in place, as
+     * {@link #applyUpdates(byte[])} does. Leaves {@code source} as it is.
+     *
+     * <p>{@code source} must have the same properties in the same order, and this profile must hold, for each
+     * property {@code source} changed, what {@code source} held before those changes (a copy kept in step by this
+     * method since it was made). Only the property classes and names are checked.
+     *
+     * @return the properties that changed here, in order
+     * @throws IllegalArgumentException when the two profiles' properties differ in number, class or name
+     */
+    public List<ObservableProperty<?>> recordChangesOf(ObservableProfile source) {
+        Objects.requireNonNull(source, "source");
+        if (source.properties.size() != properties.size()) {
+            throw new IllegalArgumentException("cannot take the changes of a profile with " + source.properties.size()
+                    + " properties into one with " + properties.size() + "; both must come from the same schema");
+        }
+        List<ObservableProperty<?>> changed = new ArrayList<>();
+        List<Runnable> events = new ArrayList<>();
+        for (int i = 0; i < properties.size(); i++) {
+            ObservableProperty<?> from = source.properties.get(i);
+            if (!from.isDirty()) {
+                continue;
+            }
+            ObservableProperty<?> into = properties.get(i);
+            if (from.getClass() != into.getClass() || !from.name().equals(into.name())) {
+                throw new IllegalArgumentException("cannot take the changes of property " + i + " '" + from.name()
+                        + "' (" + from.getClass().getSimpleName() + ") into '" + into.name() + "' ("
+                        + into.getClass().getSimpleName() + "); both profiles must come from the same schema");
+            }
+            Runnable fire = into.adoptRecorded(from);
+            if (fire != null) {
+                changed.add(into);
+                events.add(fire);
+            }
+        }
+        for (Runnable fire : events) {
+            fire.run();
+        }
+        return changed;
+    }
+
     /** Forgets every recorded local change: they count as sent. */
     public void clearUpdates() {
         for (ObservableProperty<?> property : properties) {

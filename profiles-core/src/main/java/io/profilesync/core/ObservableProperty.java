@@ -69,6 +69,14 @@ public abstract class ObservableProperty<T> {
 
     abstract void clearUpdate();
 
+    /**
+     * Makes on this property, as local changes, the changes {@code source} recorded since its last clear, without
+     * encoding or decoding them; this property must hold what {@code source} held before them.
+     *
+     * @return the events to fire once every property of the profile is done, or null when nothing changed
+     */
+    abstract Runnable adoptRecorded(ObservableProperty<?> source);
+
     abstract void writeJson(JsonGenerator json) throws IOException;
 
     abstract Pending decodeJson(JsonNode node);

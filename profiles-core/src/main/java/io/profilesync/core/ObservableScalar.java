@@ -126,6 +126,20 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
     }
 
     @Override
+    final Runnable adoptRecorded(ObservableProperty<?> source) {
+        @SuppressWarnings("unchecked") // same class and name: checked by ObservableProfile.recordChangesOf
+        ObservableScalar<T> other = (ObservableScalar<T>) source;
+        if (!other.dirty || same(value, other.value)) {
+            return null; // changed and changed back: this copy already holds it
+        }
+        T old = value;
+        T now = other.value; // normalized when it was set or decoded there
+        value = now;
+        dirty = true;
+        return () -> fire(old, now);
+    }
+
+    @Override
     final void writeJson(JsonGenerator json) throws IOException {
         writeJsonValue(value, json);
     }

@@ -218,6 +218,49 @@ class ObservableProfileTest {
     }
 
     @Test
+    void recordChangesOfTakesTheRecordedChangesFiresListenersOnceConsistentAndRefusesAnotherSchema() {
+        ObservableProfile source = of(new ObservableInt("gold"), new ObservableString("name", "a"),
+                new ObservableList<>("items", ElementType.STRING));
+        ObservableProfile copy = source.copy();
+        List<String> told = new ArrayList<>();
+        copy.get("gold", ObservableInt.class).addListener((old, now) -> told.add("gold " + now + " items "
+                + copy.getList("items", ElementType.STRING).size()));
+        source.get("gold", ObservableInt.class).set(5);
+        source.get("name", ObservableString.class).set("b");
+        source.get("name", ObservableString.class).set("a"); // changed and changed back: dirty, same value
+        source.getList("items", ElementType.STRING).add("sword");
+        source.getList("items", ElementType.STRING).add("shield");
+        source.getList("items", ElementType.STRING).remove(0);
+
+        assertThat(copy.recordChangesOf(source)).extracting(ObservableProperty::name).containsExactly("gold", "items");
+        assertThat(told).containsExactly("gold 5 items 1"); // after every property is in place
+        assertThat(copy.toJson()).isEqualTo(source.toJson());
+        assertThat(copy.get("name").isDirty()).isFalse();
+        assertThat(source.hasUpdates()).isTrue(); // the source is left as it was
+        // It sends the same operations the source recorded, and nothing for the name it already holds.
+        assertThat(Fixtures.hex(copy.getUpdates())).isEqualTo(Fixtures.hex(goldAndItemsChangedAsInTheSource()));
+
+        assertThatThrownBy(() -> copy.recordChangesOf(of(new ObservableInt("gold"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 properties into one with 3");
+        ObservableProfile other = of(new ObservableInt("gold"), new ObservableInt("name"),
+                new ObservableList<>("items", ElementType.STRING));
+        other.get("name", ObservableInt.class).set(1);
+        assertThatThrownBy(() -> copy.recordChangesOf(other)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("property 1 'name' (ObservableInt) into 'name' (ObservableString)");
+    }
+
+    /** The delta of the same gold and items changes as in the test above, made directly. */
+    private static byte[] goldAndItemsChangedAsInTheSource() {
+        ObservableProfile expected = of(new ObservableInt("gold"), new ObservableString("name", "a"),
+                new ObservableList<>("items", ElementType.STRING));
+        expected.get("gold", ObservableInt.class).set(5);
+        expected.getList("items", ElementType.STRING).add("sword");
+        expected.getList("items", ElementType.STRING).add("shield");
+        expected.getList("items", ElementType.STRING).remove(0);
+        return expected.getUpdates();
+    }
+
+    @Test
     void serverProfileCopiesUserAndVersion() {
         ObservableServerProfile profile = new ObservableServerProfile("u1", List.of(new ObservableInt("gold", 3)));
         profile.setStoredVersion(4);

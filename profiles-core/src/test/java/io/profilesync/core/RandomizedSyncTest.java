@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Thousands of random operation sequences on a profile of every type, with deltas shipped at random moments to a
  * replica directly and through a relay; after every shipment all copies are equal. A failure names the seed and the
- * step, so it can be replayed.
+ * step, so it can be replayed. The master's way of relaying rides along: a copy records each delta as it applies it,
+ * and an outbox takes the change from that copy ({@link ObservableProfile#recordChangesOf}) without decoding it
+ * again; what the outbox then sends is byte for byte what the relay sends.
  */
 class RandomizedSyncTest {
     private static final int SEQUENCES = 3000;
@@ -29,6 +31,9 @@ class RandomizedSyncTest {
         ObservableProfile replica = source.copy();
         ObservableProfile relay = source.copy();
         ObservableProfile relayed = source.copy();
+        ObservableProfile master = source.copy();
+        ObservableProfile outbox = source.copy();
+        ObservableProfile outboxReplica = source.copy();
         int steps = 5 + random.nextInt(60);
         for (int step = 0; step < steps; step++) {
             for (int i = random.nextInt(8); i >= 0; i--) {
@@ -40,13 +45,24 @@ class RandomizedSyncTest {
                 source.clearUpdates();
                 replica.applyUpdates(delta);
                 relay.applyUpdates(delta, RELAY);
+                master.applyUpdates(delta, RELAY);
+                outbox.recordChangesOf(master);
+                master.clearUpdates();
+                assertEqual(source, master, where + " master");
+                assertEqual(source, outbox, where + " outbox");
                 assertThat(replica.hasUpdates()).as(where).isFalse();
                 assertEqual(source, replica, where + " replica");
                 assertEqual(source, relay, where + " relay");
                 if (random.nextBoolean()) {
-                    relayed.applyUpdates(relay.getUpdates());
+                    byte[] relayedDelta = relay.getUpdates();
+                    assertThat(Fixtures.hex(outbox.getUpdates())).as(where + " outbox's delta")
+                            .isEqualTo(Fixtures.hex(relayedDelta));
+                    relayed.applyUpdates(relayedDelta);
                     relay.clearUpdates();
+                    outboxReplica.applyUpdates(outbox.getUpdates());
+                    outbox.clearUpdates();
                     assertEqual(source, relayed, where + " relayed replica");
+                    assertEqual(source, outboxReplica, where + " outbox's replica");
                 }
             }
         }

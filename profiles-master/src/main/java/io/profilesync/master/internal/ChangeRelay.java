@@ -74,14 +74,16 @@ final class ChangeRelay {
             refuse(writer, "too_big_to_send", seq, handle, "", tooLarge);
             return false;
         }
+        ObservableServerProfile profile = entry.profile;
         try {
-            List<ObservableProperty<?>> changed = entry.profile.applyUpdates(delta,
-                    new ApplyOptions(view, false, validator));
+            // Decoded once, here: the master's copy records the change, and every holder's outbox takes it from
+            // there (recordChangesOf) instead of decoding the delta again.
+            List<ObservableProperty<?>> changed = profile.applyUpdates(delta, new ApplyOptions(view, true, validator));
             entry.sizeBound += delta.length;
             metrics.accepted(writer.role);
             applied.recordApplied(entry, writer.writerKey, seq);
             if (!changed.isEmpty()) {
-                relay(entry, delta, view, writer);
+                relay(entry, writer);
             }
             saves.markChanged(entry, immediate(changed));
             return true;
@@ -90,6 +92,8 @@ final class ChangeRelay {
         } catch (ProfileFormatException e) {
             LOG.warn("Malformed update from {} for user '{}': {}", writer, entry.userId, e.getMessage());
             refuse(writer, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
+        } finally {
+            profile.clearUpdates(); // the master's copy records a change only while relaying it
         }
         return false;
     }
@@ -144,16 +148,13 @@ final class ChangeRelay {
             entry.sizeBound = -1; // the master's own edits are not bounded: measure again when needed
             edit.accept(profile);
             if (profile.hasUpdates()) {
-                byte[] delta = profile.getUpdates();
-                // Read which properties changed before clearing: clearUpdates resets their dirty flags.
                 List<ObservableProperty<?>> changed = new ArrayList<>();
                 for (ObservableProperty<?> property : profile) {
                     if (property.isDirty()) {
                         changed.add(property);
                     }
                 }
-                profile.clearUpdates();
-                relay(entry, delta, PropertyView.ALL, null);
+                relay(entry, null);
                 saves.markChanged(entry, immediate(changed));
             }
         } finally {
@@ -161,21 +162,24 @@ final class ChangeRelay {
         }
     }
 
-    /** Records an accepted change in every holder's outbox, so each holder's next push carries it. */
-    private void relay(ProfileEntry entry, byte[] delta, PropertyView view, Session writer) {
-        ApplyOptions record = new ApplyOptions(view, true, null);
+    /**
+     * Records the change the master's copy of the profile holds (recorded, not yet cleared) in every holder's outbox,
+     * so each holder's next push carries it. Nothing is decoded again: each outbox replays what the master's copy
+     * recorded.
+     */
+    private void relay(ProfileEntry entry, Session writer) {
         for (Session client : entry.clients) {
             if (skipWritersOwnChanges && client == writer) {
                 continue;
             }
-            client.client.outbox.applyUpdates(delta, record);
+            client.client.outbox.recordChangesOf(entry.profile);
             clientPushes.changed(client, client != writer);
         }
         for (Holding holding : entry.holdings) {
             if (skipWritersOwnChanges && holding.session == writer) {
                 continue;
             }
-            holding.outbox.applyUpdates(delta, record);
+            holding.outbox.recordChangesOf(entry.profile);
             gameServerPushes.changed(holding, holding.session != writer);
         }
     }
