@@ -8,11 +8,14 @@ import java.util.Objects;
  * @param view the properties the delta's indices are numbered among
  * @param recordAsLocal whether the applied changes are recorded for the next delta, as local changes are (a relay,
  *     such as the master's copy for other holders, wants this; a plain replica does not, so it never echoes)
- * @param validator checked for every change before anything is applied, or null
+ * @param validator checked for every change before anything is applied, or null: a refusal refuses the whole delta
+ * @param filter asked, once the validator passed the whole delta, whether each change that changes something is
+ *     applied, or null (all are): a change it leaves out is neither applied nor recorded, the others are
  *
  * <p>Immutable and thread-safe.
  */
-public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator) {
+public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator,
+        UpdateFilter filter) {
     /** All properties, not recorded, not validated: how a replica applies what it receives. */
     public static final ApplyOptions REMOTE = new ApplyOptions(PropertyView.ALL, false, null);
 
@@ -20,15 +23,24 @@ public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValid
         Objects.requireNonNull(view, "view");
     }
 
+    /** Options that apply every change the validator lets through (no filter). */
+    public ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator) {
+        this(view, recordAsLocal, validator, null);
+    }
+
     public ApplyOptions withView(PropertyView newView) {
-        return new ApplyOptions(newView, recordAsLocal, validator);
+        return new ApplyOptions(newView, recordAsLocal, validator, filter);
     }
 
     public ApplyOptions recorded(boolean record) {
-        return new ApplyOptions(view, record, validator);
+        return new ApplyOptions(view, record, validator, filter);
     }
 
     public ApplyOptions validatedBy(UpdateValidator newValidator) {
-        return new ApplyOptions(view, recordAsLocal, newValidator);
+        return new ApplyOptions(view, recordAsLocal, newValidator, filter);
+    }
+
+    public ApplyOptions filteredBy(UpdateFilter newFilter) {
+        return new ApplyOptions(view, recordAsLocal, validator, newFilter);
     }
 }

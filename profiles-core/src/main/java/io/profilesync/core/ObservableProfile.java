@@ -479,6 +479,16 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 options.validator().validate(pending.property, pending.newValue());
             }
         }
+        if (options.filter() != null) {
+            // Every change is asked before any is applied, so the filter sees the profile as it was.
+            List<Pending> kept = new ArrayList<>(pendings.size());
+            for (Pending pending : pendings) {
+                if (!pending.changes() || options.filter().accept(pending.property, pending.newValue())) {
+                    kept.add(pending);
+                }
+            }
+            pendings = kept;
+        }
         return commit(pendings, options.recordAsLocal());
     }
 
