@@ -2,7 +2,9 @@ package io.profilesync.master;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.profilesync.master.hooks.MasterPlugin;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -41,6 +43,8 @@ public final class MasterConfig {
     private final MeterRegistry meterRegistry;
     private final WebSocketConfig webSocket;
     private final boolean refusePlaintextSecrets;
+    private final List<MasterPlugin> plugins;
+    private final Duration hookWarnAfter;
 
     private MasterConfig(Builder b) {
         host = b.host;
@@ -72,6 +76,21 @@ public final class MasterConfig {
         meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
         webSocket = b.webSocket;
         refusePlaintextSecrets = b.refusePlaintextSecrets;
+        plugins = List.copyOf(b.plugins);
+        hookWarnAfter = b.hookWarnAfter;
+    }
+
+    /** The plugins that register game logic when the master starts, in order ({@link MasterPlugin}). */
+    public List<MasterPlugin> plugins() {
+        return plugins;
+    }
+
+    /**
+     * A hook (listener, validator, reaction) that runs longer than this is logged and counted as slow (default
+     * 50 ms): the profile thread waits for it, so every player waits.
+     */
+    public Duration hookWarnAfter() {
+        return hookWarnAfter;
     }
 
     /**
@@ -275,6 +294,8 @@ public final class MasterConfig {
         private MeterRegistry meterRegistry;
         private WebSocketConfig webSocket;
         private boolean refusePlaintextSecrets;
+        private final List<MasterPlugin> plugins = new ArrayList<>();
+        private Duration hookWarnAfter = Duration.ofMillis(50);
 
         private Builder() {
         }
@@ -466,6 +487,18 @@ public final class MasterConfig {
 
         public Builder meterRegistry(MeterRegistry value) {
             meterRegistry = value;
+            return this;
+        }
+
+        /** Adds a plugin whose {@link MasterPlugin#register} runs when the master starts, after those added before. */
+        public Builder plugin(MasterPlugin value) {
+            plugins.add(Objects.requireNonNull(value, "plugin"));
+            return this;
+        }
+
+        /** See {@link MasterConfig#hookWarnAfter()}; more than zero. */
+        public Builder hookWarnAfter(Duration value) {
+            hookWarnAfter = positive("hookWarnAfter", value);
             return this;
         }
 

@@ -6,6 +6,8 @@ import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfilesException;
+import io.profilesync.master.hooks.Author;
+import io.profilesync.master.hooks.MasterHooks;
 import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.transport.ConnectionGate;
 import io.profilesync.master.transport.MasterHealth;
@@ -13,6 +15,7 @@ import io.profilesync.master.transport.websocket.PagesHandler;
 import io.profilesync.master.transport.websocket.PeerEvents;
 import io.profilesync.master.transport.websocket.WebSocketTransport;
 import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.internal.ExecutorEventLoop;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.Role;
@@ -311,7 +314,49 @@ public final class MasterServer implements AutoCloseable {
         return done;
     }
 
-    /** Reads a profile on the profile thread (loading it if needed) and returns what {@code read} makes of it. */
+    /**
+     * Where game logic registers with this master: listeners, validators, reactions ({@link MasterHooks}). Plugins
+     * in the configuration registered before the master started listening; what registers here takes effect for the
+     * next event or change.
+     */
+    public MasterHooks hooks() {
+        return core.hooks();
+    }
+
+    /**
+     * A copy of a profile, read without loading it: the live one when it is loaded (its unsaved changes included),
+     * else the database's row; empty when the user has no profile. Fails with {@link ProfileUnavailableException}
+     * when the database cannot be read.
+     */
+    public CompletableFuture<Optional<ObservableServerProfile>> peekProfile(String userId) {
+        Objects.requireNonNull(userId, "userId");
+        return onLoop(() -> core.peek(userId));
+    }
+
+    /** A profile in memory, whether it has unsaved changes, and who holds it. */
+    public record LoadedProfile(String userId, boolean dirty, List<Author> holders) {
+        public LoadedProfile {
+            Objects.requireNonNull(userId, "userId");
+            holders = List.copyOf(holders);
+        }
+    }
+
+    /** Every profile in memory (not still loading), in the order they were first needed, with their holders. */
+    public CompletableFuture<List<LoadedProfile>> loadedProfiles() {
+        return onLoop(() -> {
+            List<LoadedProfile> loaded = new ArrayList<>();
+            for (MasterCore.LoadedProfile profile : core.loadedProfiles()) {
+                loaded.add(new LoadedProfile(profile.userId(), profile.dirty(), profile.holders()));
+            }
+            return CompletableFuture.completedFuture(loaded);
+        });
+    }
+
+    /**
+     * Reads a profile on the profile thread, loading it if needed (it then stays in memory until
+     * {@code unloadProfileAfter}, and is created from the schema's defaults when the user has none), and returns what
+     * {@code read} makes of it. To look without loading, use {@link #peekProfile}.
+     */
     public <T> CompletableFuture<T> readProfile(String userId, Function<ObservableServerProfile, T> read) {
         Objects.requireNonNull(read, "read");
         CompletableFuture<T> result = new CompletableFuture<>();

@@ -183,20 +183,19 @@ final class AdminApi implements HttpHandler {
             respond(exchange, 200, "application/json", shown.toString().getBytes(StandardCharsets.UTF_8));
             return;
         }
-        boolean stored = await(accessor.restoreProfileAsync(schema.newServerProfile(userId)));
-        if (!stored) {
+        // The master's copy when it is loaded (it holds changes the database may not have yet), else the row; looking
+        // does not load the profile.
+        Optional<ObservableServerProfile> found = await(master.peekProfile(userId));
+        if (found.isEmpty()) {
             error(exchange, 404, "no profile stored for user '" + userId + "'");
             return;
         }
-        // The master's copy: it holds changes the database may not have yet.
-        ObjectNode shown = await(master.readProfile(userId, profile -> {
-            ObjectNode node = JSON.createObjectNode();
-            node.put("userId", userId);
-            node.put("source", "live");
-            node.put("version", profile.storedVersion());
-            node.set("data", parse(profile.toJson()));
-            return node;
-        }));
+        ObservableServerProfile profile = found.get();
+        ObjectNode shown = JSON.createObjectNode();
+        shown.put("userId", userId);
+        shown.put("source", "live");
+        shown.put("version", profile.storedVersion());
+        shown.set("data", parse(profile.toJson()));
         respond(exchange, 200, "application/json", shown.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -21,5 +21,10 @@ public enum BrokenOnPurpose {
      * A batch is acknowledged as durable as soon as it is applied, before its save commits: a master crash then loses
      * changes its writers were told are safe (and dropped).
      */
-    ACK_BEFORE_DURABLE
+    ACK_BEFORE_DURABLE,
+    /**
+     * A reaction's change is made apart from the change that triggered it, a moment later as an edit of its own: a
+     * save or a crash in between leaves the database with the trigger and without its consequence.
+     */
+    REACTION_APART
 }

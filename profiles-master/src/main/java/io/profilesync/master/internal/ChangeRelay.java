@@ -5,9 +5,14 @@ import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.PropertyView;
+import io.profilesync.core.UpdateFilter;
 import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
 import io.profilesync.master.MasterConfig;
+import io.profilesync.master.hooks.Author;
+import io.profilesync.master.hooks.ProfileChange;
+import io.profilesync.master.hooks.PropertyChange;
+import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,15 +39,25 @@ final class ChangeRelay {
     private final Set<String> immediateProperties;
     private final MasterMetrics metrics;
     private final boolean skipWritersOwnChanges;
+    private final Hooks hooks;
+    private final EventLoop loop;
+    /** {@link BrokenOnPurpose#REACTION_APART}, for tests only. */
+    private final boolean reactionApart;
+    /** How much later a reaction runs when {@link #reactionApart}. */
+    private static final long REACTION_APART_NANOS = 50_000_000;
     private final int maxUpdateSize;
     private final int objectBufferSize;
     /** Room for the fields around a whole profile in ProfileSnapshot and ProfileAcquired (and the frame length). */
     static final int WHOLE_PROFILE_MESSAGE_OVERHEAD = 64;
 
-    /** {@code skipWritersOwnChanges}: {@link BrokenOnPurpose#PUSH_SKIPS_WRITERS_OWN_CHANGES}, for tests only. */
+    /** {@code broken}: {@link BrokenOnPurpose#PUSH_SKIPS_WRITERS_OWN_CHANGES} and REACTION_APART, for tests only. */
     ChangeRelay(MasterConfig config, Set<String> immediateProperties, ClientPushes clientPushes,
             GameServerPushes gameServerPushes, SaveScheduler saves, AppliedBatches applied, MasterMetrics metrics,
-            boolean skipWritersOwnChanges) {
+            Hooks hooks, EventLoop loop, Set<BrokenOnPurpose> broken) {
+        this.hooks = hooks;
+        this.loop = loop;
+        this.reactionApart = broken.contains(BrokenOnPurpose.REACTION_APART);
+        this.skipWritersOwnChanges = broken.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES);
         this.immediateProperties = Set.copyOf(immediateProperties);
         this.applied = applied;
         this.maxUpdateSize = config.maxUpdateSize();
@@ -51,7 +66,6 @@ final class ChangeRelay {
         this.gameServerPushes = gameServerPushes;
         this.saves = saves;
         this.metrics = metrics;
-        this.skipWritersOwnChanges = skipWritersOwnChanges;
     }
 
     /**
@@ -65,33 +79,46 @@ final class ChangeRelay {
     boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
             UpdateValidator validator) {
         if (delta.length > maxUpdateSize) {
-            refuse(writer, "too_large", seq, handle, "", "update of " + delta.length
+            refuse(writer, entry.userId, "too_large", seq, handle, "", "update of " + delta.length
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
             return false;
         }
         String tooLarge = growthRefusal(entry, delta.length);
         if (tooLarge != null) {
-            refuse(writer, "too_big_to_send", seq, handle, "", tooLarge);
+            refuse(writer, entry.userId, "too_big_to_send", seq, handle, "", tooLarge);
             return false;
         }
         ObservableServerProfile profile = entry.profile;
+        // With game logic registered, each change is described (and asked of its validators) as it is decoded.
+        List<PropertyChange> described = new ArrayList<>();
+        List<PropertyChange> refusedByGame = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        UpdateFilter filter = hooks.filter(entry, Hooks.author(writer), described, refusedByGame, reasons);
         try {
             // Decoded once, here: the master's copy records the change, and every holder's outbox takes it from
             // there (recordChangesOf) instead of decoding the delta again.
-            List<ObservableProperty<?>> changed = profile.applyUpdates(delta, new ApplyOptions(view, true, validator));
+            List<ObservableProperty<?>> changed = profile.applyUpdates(delta,
+                    new ApplyOptions(view, true, validator, filter));
             entry.sizeBound += delta.length;
             metrics.accepted(writer.role);
             applied.recordApplied(entry, writer.writerKey, seq);
-            if (!changed.isEmpty()) {
-                relay(entry, writer);
+            for (int i = 0; i < refusedByGame.size(); i++) {
+                // Only this property's change is refused; the writer's copy goes back to the master's value of it.
+                refuse(writer, entry.userId, "refused_by_validator", seq, handle, refusedByGame.get(i).property(),
+                        reasons.get(i));
             }
-            saves.markChanged(entry, immediate(changed));
+            boolean immediate = immediate(changed);
+            if (!changed.isEmpty()) {
+                immediate |= changedByHooks(entry, new ProfileChange(entry.userId, Hooks.author(writer), described,
+                        false), writer);
+            }
+            saves.markChanged(entry, immediate);
             return true;
         } catch (UpdateRejectedException e) {
-            refuse(writer, "rejected", seq, handle, e.propertyName(), e.reason());
+            refuse(writer, entry.userId, "rejected", seq, handle, e.propertyName(), e.reason());
         } catch (ProfileFormatException e) {
             LOG.warn("Malformed update from {} for user '{}': {}", writer, entry.userId, e.getMessage());
-            refuse(writer, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
+            refuse(writer, entry.userId, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
         } finally {
             profile.clearUpdates(); // the master's copy records a change only while relaying it
         }
@@ -131,21 +158,56 @@ final class ChangeRelay {
      *
      * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held, too_big_to_send
      */
-    void refuse(Session writer, String kind, long seq, int handle, String property, String reason) {
+    void refuse(Session writer, String userId, String kind, long seq, int handle, String property, String reason) {
         metrics.refused(writer.role, kind);
         LOG.debug("Refused an update from {}: {}", writer, reason);
         writer.refusals.add(new Refusal(seq, handle, property, reason));
+        hooks.refused(userId, writer, property, reason);
+    }
+
+    /**
+     * The master's copy holds {@code change}, recorded and not yet relayed: the reactions it triggers add their
+     * changes to it, then the whole is relayed to every holder as one change, and the listeners hear of it.
+     *
+     * @return whether a derived change touched a property saved at once
+     */
+    private boolean changedByHooks(ProfileEntry entry, ProfileChange change, Session writer) {
+        if (reactionApart && !change.changes().isEmpty() && !change.author().peer().equals(APART)) {
+            relay(entry, writer);
+            hooks.changed(change);
+            loop.schedule(REACTION_APART_NANOS, () -> edit(entry, APART, profile -> hooks.react(entry, change)));
+            return false;
+        }
+        ProfileChange derived = change.changes().isEmpty() ? null : hooks.react(entry, change);
+        relay(entry, writer);
+        if (!change.changes().isEmpty()) {
+            hooks.changed(change);
+        }
+        if (derived == null) {
+            return false;
+        }
+        hooks.changed(derived);
+        for (PropertyChange property : derived.changes()) {
+            if (immediateProperties.contains(property.property())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * A change made on the master itself, validated by nobody (the master is trusted); throws what {@code edit}
-     * throws, leaving what it changed before throwing unrelayed.
+     * throws, leaving what it changed before throwing unrelayed. {@code what}: how the hooks name the author (such
+     * as "admin edit").
      */
-    void edit(ProfileEntry entry, Consumer<ObservableServerProfile> edit) {
+    private static final String APART = "reaction made apart (broken on purpose)";
+
+    void edit(ProfileEntry entry, String what, Consumer<ObservableServerProfile> edit) {
         ObservableServerProfile profile = entry.profile;
         try {
             profile.clearUpdates();
             entry.sizeBound = -1; // the master's own edits are not bounded: measure again when needed
+            ObservableServerProfile before = hooks.watchesChanges() ? profile.copy() : null;
             edit.accept(profile);
             if (profile.hasUpdates()) {
                 List<ObservableProperty<?>> changed = new ArrayList<>();
@@ -154,8 +216,11 @@ final class ChangeRelay {
                         changed.add(property);
                     }
                 }
-                relay(entry, null);
-                saves.markChanged(entry, immediate(changed));
+                boolean immediate = immediate(changed);
+                List<PropertyChange> described = before == null ? List.of() : Hooks.describeEdit(before, profile);
+                immediate |= changedByHooks(entry, new ProfileChange(entry.userId, Author.master(what), described,
+                        false), null);
+                saves.markChanged(entry, immediate);
             }
         } finally {
             profile.clearUpdates();

@@ -28,9 +28,11 @@ final class GameServerHolders {
     private final AppliedBatches applied;
     private final ChangeRelay relay;
     private final GameServerPushes pushes;
+    private final Hooks hooks;
 
     GameServerHolders(ProfileSchema schema, ProfileCache cache, Handouts handouts, AppliedBatches applied,
-            ChangeRelay relay, GameServerPushes pushes) {
+            ChangeRelay relay, GameServerPushes pushes, Hooks hooks) {
+        this.hooks = hooks;
         this.serverValidator = schema.validatorFor(Writer.SERVER);
         this.cache = cache;
         this.handouts = handouts;
@@ -60,6 +62,7 @@ final class GameServerHolders {
                 holdings.byHandle.put(holding.handle, holding);
                 entry.holdings.add(holding);
                 cache.attach(entry);
+                hooks.acquired(entry, session);
             } else {
                 holding.outbox = entry.profile.copy();
                 holdings.dirty.remove(holding);
@@ -94,7 +97,7 @@ final class GameServerHolders {
         Holding holding = session.gameServer.byHandle.get(entry.handle());
         if (holding == null) {
             // MST never checks that the sender holds the user; here a game server writes only what it holds.
-            relay.refuse(session, "not_held", seq, entry.handle(), "", "this game server does not hold profile handle "
+            relay.refuse(session, null, "not_held", seq, entry.handle(), "", "this game server does not hold profile handle "
                     + entry.handle() + "; acquire the profile first");
         } else if (applied.holds(holding.entry, session.writerKey, seq)) {
             // A master before this one applied and saved it (its acknowledgement was lost with that master).
@@ -131,6 +134,7 @@ final class GameServerHolders {
     private void release(Holding holding) {
         holding.session.gameServer.remove(holding);
         holding.entry.holdings.remove(holding);
+        hooks.released(holding.entry, holding.session);
         cache.detach(holding.entry);
     }
 }

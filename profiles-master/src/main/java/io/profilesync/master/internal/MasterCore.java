@@ -5,6 +5,10 @@ import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.master.AdminRefusedException;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.MasterServer;
+import io.profilesync.master.hooks.Author;
+import io.profilesync.master.hooks.MasterHooks;
+import io.profilesync.master.hooks.MasterPlugin;
+import io.profilesync.master.hooks.PluginLoadException;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.protocol.internal.EventLoop;
@@ -29,6 +33,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The master's protocol logic (MST's {@code ProfilesModule}) as a single-threaded state machine: it loads, creates,
@@ -47,6 +53,7 @@ import java.util.function.Supplier;
  * {@link IllegalStateException} naming the thread), except {@link #stats()}, which any thread may call.
  */
 public final class MasterCore {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterCore.class);
     private final EventLoop loop;
     private final MasterMetrics metrics;
     private final Sessions sessions;
@@ -59,6 +66,9 @@ public final class MasterCore {
     private final GameServerPushes gameServerPushes;
     private final ClientHolders clients;
     private final GameServerHolders gameServers;
+    private final Hooks hooks;
+    private final IProfilesDatabaseAccessor accessor;
+    private final ProfileSchema schema;
     private boolean closing;
     /** A restore is replacing the database's rows: nothing loads, nobody connects, until it is done. */
     private boolean restoring;
@@ -97,22 +107,42 @@ public final class MasterCore {
         Set<BrokenOnPurpose> defects = EnumSet.noneOf(BrokenOnPurpose.class);
         defects.addAll(Objects.requireNonNull(broken, "broken"));
         this.metrics = new MasterMetrics(config.meterRegistry());
+        this.hooks = new Hooks(schema, loop, metrics, config.hookWarnAfter());
+        this.accessor = accessor;
+        this.schema = schema;
         this.sessions = new Sessions(loop, metrics, this::sessionClosed, config.maxQueuedBytesPerPeer());
         this.clientPushes = new ClientPushes(config, loop, metrics, schema.clientView());
         this.gameServerPushes = new GameServerPushes(config, loop, metrics);
         this.durable = new DurableAcks(this::schedulePush, defects.contains(BrokenOnPurpose.ACK_BEFORE_DURABLE));
         AppliedBatches applied = new AppliedBatches(loop, wallClock, config.appliedBatchesRetention(), durable,
                 defects.contains(BrokenOnPurpose.DEDUPE_OFF));
-        this.saves = new SaveScheduler(config, accessor, loop, metrics, applied::prune, durable::onSaved,
-                this::savedClean);
-        this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves,
+        this.saves = new SaveScheduler(config, accessor, loop, metrics, applied::prune, entry -> {
+            durable.onSaved(entry);
+            hooks.saved(entry, entry.savingReason);
+        }, this::savedClean);
+        this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves, hooks,
                 defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
         this.relay = new ChangeRelay(config, schema.immediateProperties(), clientPushes, gameServerPushes, saves,
-                applied, metrics, defects.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES));
+                applied, metrics, hooks, loop, defects);
         Handouts handouts = new Handouts(config, cache);
         this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
-        this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes);
+        this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes, hooks);
         this.handshake = new Handshake(config, schema, loop, sessions, metrics, this::sessionReady);
+        for (MasterPlugin plugin : config.plugins()) {
+            register(plugin);
+        }
+    }
+
+    private void register(MasterPlugin plugin) {
+        String name;
+        try {
+            name = plugin.name();
+            plugin.register(hooks);
+        } catch (RuntimeException e) {
+            throw new PluginLoadException("the plugin " + plugin.getClass().getName() + " failed while registering "
+                    + "its hooks: " + e + "; fix the plugin or remove it from the configuration", e);
+        }
+        LOG.info("Loaded the plugin {}", name);
     }
 
     // ================================================================ inputs: connections and messages
@@ -189,8 +219,10 @@ public final class MasterCore {
     private void sessionReady(Session session) {
         if (session.role == Role.CLIENT) {
             clients.onReady(session);
+            hooks.clientAuthenticated(session);
         } else {
             gameServers.onReady(session);
+            hooks.gameServerConnected(session);
         }
     }
 
@@ -213,6 +245,11 @@ public final class MasterCore {
         durable.closed(session);
         clients.onClosed(session);
         gameServers.onClosed(session);
+        if (session.client != null) {
+            hooks.clientDisconnected(session);
+        } else if (session.gameServer != null) {
+            hooks.gameServerDisconnected(session);
+        }
     }
 
     private void savedClean(ProfileEntry entry) {
@@ -238,7 +275,7 @@ public final class MasterCore {
         }
         cache.acquire(userId, entry -> {
             try {
-                relay.edit(entry, edit);
+                relay.edit(entry, "edit on the master", edit);
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -345,6 +382,7 @@ public final class MasterCore {
     public void beginShutdown() {
         checkLoop("beginShutdown");
         closing = true;
+        saves.shuttingDown();
         for (Session session : sessions.all()) {
             if (!session.ready()) {
                 continue;
@@ -374,6 +412,65 @@ public final class MasterCore {
     }
 
     // ================================================================ figures and read-only views
+
+    /** Where game logic registers ({@link MasterHooks}); thread-safe. */
+    public MasterHooks hooks() {
+        return hooks;
+    }
+
+    /**
+     * A copy of the profile of {@code userId} as the master knows it, without loading it into memory: the live one's
+     * when it is loaded (its unsaved changes included), else what the database holds; empty when it has no row. The
+     * future completes on the loop.
+     */
+    public CompletableFuture<Optional<ObservableServerProfile>> peek(String userId) {
+        checkLoop("peek");
+        Objects.requireNonNull(userId, "userId");
+        ProfileEntry entry = cache.loaded(userId);
+        if (entry != null) {
+            return CompletableFuture.completedFuture(Optional.of(entry.profile.copy()));
+        }
+        ObservableServerProfile fresh = schema.newServerProfile(userId);
+        CompletableFuture<Boolean> restored;
+        try {
+            restored = accessor.restoreProfileAsync(fresh);
+        } catch (RuntimeException e) {
+            restored = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Optional<ObservableServerProfile>> done = new CompletableFuture<>();
+        restored.whenCompleteAsync((found, error) -> {
+            if (error != null) {
+                done.completeExceptionally(new ProfileUnavailableException("the profile of user '" + userId
+                        + "' could not be read: " + Causes.unwrap(error).getMessage()));
+                return;
+            }
+            // Loaded meanwhile: the live copy may already hold changes the row does not.
+            ProfileEntry loaded = cache.loaded(userId);
+            if (loaded != null) {
+                done.complete(Optional.of(loaded.profile.copy()));
+            } else {
+                done.complete(Boolean.TRUE.equals(found) ? Optional.of(fresh) : Optional.empty());
+            }
+        }, loop::execute);
+        return done;
+    }
+
+    /** A loaded profile and who holds it, for operators and game logic. */
+    public record LoadedProfile(String userId, boolean dirty, List<Author> holders) {
+    }
+
+    /** Every loaded profile (not still loading), in the order they were first needed, with their holders. */
+    public List<LoadedProfile> loadedProfiles() {
+        checkLoop("loadedProfiles");
+        List<LoadedProfile> loaded = new ArrayList<>();
+        for (ProfileEntry entry : cache.loaded()) {
+            List<Author> holders = new ArrayList<>();
+            entry.clients.forEach(session -> holders.add(Hooks.author(session)));
+            entry.holdings.forEach(holding -> holders.add(Hooks.author(holding.session)));
+            loaded.add(new LoadedProfile(entry.userId, saves.isDirty(entry), List.copyOf(holders)));
+        }
+        return loaded;
+    }
 
     public int dirtyCount() {
         checkLoop("dirtyCount");

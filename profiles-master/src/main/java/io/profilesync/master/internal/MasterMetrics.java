@@ -166,6 +166,17 @@ final class MasterMetrics {
                 role(writer), "reason", reason).increment();
     }
 
+    /** A hook threw; {@code kind}: listener, validator, reaction. */
+    void hookFailed(String kind) {
+        counter("profilesync.hook.failures", "Hooks (listeners, validators, reactions) that threw", "kind", kind)
+                .increment();
+    }
+
+    /** A hook ran longer than hookWarnAfter on the profile thread. */
+    void hookSlow(String kind) {
+        counter("profilesync.hook.slow", "Hook calls slower than hookWarnAfter", "kind", kind).increment();
+    }
+
     /** A peer refused at the handshake; {@code reason}: the refusal code (authentication, timeout...). */
     void handshakeRefused(String reason) {
         counter("profilesync.handshakes.refused", "Connections refused at the handshake, by reason", "reason",

@@ -39,12 +39,14 @@ final class ProfileCache {
     private final MasterMetrics metrics;
     private final SaveScheduler saves;
     private final boolean unloadIgnoresDirtiness;
+    private final Hooks hooks;
     private final Backoff loadBackoff;
     private final Map<String, ProfileEntry> entries = new LinkedHashMap<>();
 
     /** {@code unloadIgnoresDirtiness}: {@link BrokenOnPurpose#UNLOAD_IGNORES_DIRTINESS}, for tests only. */
     ProfileCache(MasterConfig config, ProfileSchema schema, IProfilesDatabaseAccessor accessor, EventLoop loop,
-            MasterMetrics metrics, SaveScheduler saves, boolean unloadIgnoresDirtiness) {
+            MasterMetrics metrics, SaveScheduler saves, Hooks hooks, boolean unloadIgnoresDirtiness) {
+        this.hooks = hooks;
         this.config = config;
         this.schema = schema;
         this.accessor = accessor;
@@ -165,6 +167,9 @@ final class ProfileCache {
             }
             failEvictions(entry, reason);
             saves.forget(entry);
+            if (entry.ready) {
+                hooks.unloaded(entry);
+            }
         }
         entries.clear();
         metrics.loaded(0);
@@ -247,6 +252,7 @@ final class ProfileCache {
             LOG.info("Created the profile of user '{}' from the schema's defaults", entry.userId);
             saves.markChanged(entry); // so the new profile gets its row
         }
+        hooks.loaded(entry, !Boolean.TRUE.equals(found));
         List<ProfileEntry.Waiter> waiters = new ArrayList<>(entry.waiters);
         entry.waiters.clear();
         for (ProfileEntry.Waiter waiter : waiters) {
@@ -303,6 +309,7 @@ final class ProfileCache {
         metrics.loaded(entries.size());
         saves.forget(entry);
         LOG.debug("Unloaded the profile of user '{}'", entry.userId);
+        hooks.unloaded(entry);
         for (CompletableFuture<Boolean> eviction : entry.evictions) {
             eviction.complete(true);
         }

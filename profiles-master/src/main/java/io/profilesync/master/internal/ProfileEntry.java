@@ -1,6 +1,7 @@
 package io.profilesync.master.internal;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.master.hooks.SaveReason;
 import io.profilesync.protocol.internal.EventLoop;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -55,6 +56,10 @@ final class ProfileEntry {
     boolean saveDue;
     long saveDueAt;
     boolean saving;
+    /** A change or a writer asked for a save at once (not debounced): the next save's reason, for the hooks. */
+    boolean saveUrgent;
+    /** Why the save in flight (or the last one) was made, for the hooks. */
+    SaveReason savingReason = SaveReason.DEBOUNCED;
     /** When changes made while a save is in flight fall due (they are not in its snapshot). */
     boolean changedWhileSaving;
     long changedWhileSavingDueAt;

@@ -4,6 +4,7 @@ import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.StaleProfileException;
 import io.profilesync.master.MasterConfig;
+import io.profilesync.master.hooks.SaveReason;
 import io.profilesync.protocol.internal.Backoff;
 import io.profilesync.protocol.internal.EventLoop;
 import java.time.Duration;
@@ -63,6 +64,8 @@ final class SaveScheduler {
     private long nextQueueSeq;
     private EventLoop.Cancellable timer;
     private long timerAt;
+    /** The master is shutting down: every save from now on is its last (the hooks' {@link SaveReason#SHUTDOWN}). */
+    private boolean shuttingDown;
 
     /**
      * @param beforeSave told of each profile about to be saved, before its snapshot is taken (its exactly-once record
@@ -90,6 +93,7 @@ final class SaveScheduler {
      */
     void markChanged(ProfileEntry entry, boolean immediate) {
         entry.changeCount++;
+        entry.saveUrgent |= immediate;
         if (dirty.add(entry)) {
             metrics.dirty(dirty.size());
         }
@@ -126,6 +130,7 @@ final class SaveScheduler {
         if (!dirty.contains(entry)) {
             return;
         }
+        entry.saveUrgent = true;
         if (entry.saving) {
             long now = loop.nanoTime();
             if (entry.changedWhileSaving && entry.changedWhileSavingDueAt - now > 0) {
@@ -148,6 +153,11 @@ final class SaveScheduler {
             metrics.dirty(dirty.size());
         }
         rearm();
+    }
+
+    /** From now on, saves are made because the master shuts down. */
+    void shuttingDown() {
+        shuttingDown = true;
     }
 
     boolean isDirty(ProfileEntry entry) {
@@ -368,6 +378,9 @@ final class SaveScheduler {
             entry.saving = true;
             entry.changedWhileSaving = false;
             entry.savingChangeCount = entry.changeCount;
+            entry.savingReason = shuttingDown ? SaveReason.SHUTDOWN : entry.unloadWhenSaved ? SaveReason.BEFORE_UNLOAD
+                    : entry.saveUrgent ? SaveReason.IMMEDIATE : SaveReason.DEBOUNCED;
+            entry.saveUrgent = false;
             beforeSave.accept(entry);
             // The accessor works on its own thread: it gets a snapshot, never the live profile (MST races here).
             snapshots.add(entry.profile.copy());

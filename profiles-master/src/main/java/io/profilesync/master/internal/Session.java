@@ -1,5 +1,6 @@
 package io.profilesync.master.internal;
 
+import io.profilesync.master.hooks.Author;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import io.profilesync.protocol.internal.Messages.Role;
@@ -46,6 +47,9 @@ final class Session {
     /** Applied batches not yet durable, oldest first, with what each waits for ({@link DurableAcks}). */
     final ArrayDeque<DurableAcks.Waiting> notDurable = new ArrayDeque<>();
     final List<Refusal> refusals = new ArrayList<>();
+
+    /** Who it is, as the master's hooks see it; made when first needed ({@link Hooks#author}). */
+    Author author;
 
     /** The client's hold on its own profile (clients only). */
     ClientHolder client;
