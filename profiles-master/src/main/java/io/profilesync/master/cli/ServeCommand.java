@@ -13,8 +13,11 @@ import io.profilesync.master.MasterStartException;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.db.JdbiProfilesAccessor;
 import io.profilesync.master.MasterServer;
+import io.profilesync.master.hooks.MasterPlugin;
+import io.profilesync.master.hooks.PluginJars;
 import io.profilesync.populators.ProfileSchema;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -106,8 +109,12 @@ final class ServeCommand implements Callable<Integer> {
                 bindJvmMetrics(prometheus);
             }
         }
+        List<Path> pluginJars = settings.pluginJars();
+        List<MasterPlugin> plugins = PluginJars.load(pluginJars);
+        log.info("Plugins: {}", plugins.isEmpty() ? "none (put plugin jars in plugins.directory, or name them in "
+                + "plugins.jars)" : plugins.size() + " from " + pluginJars);
         master = MasterServer.start(settings.masterConfig(secrets.tokenSecret(), secrets.gameServerSecrets(),
-                registry), schema, accessor);
+                registry, plugins), schema, accessor);
         resources.add(0, master); // closed before the database
         if (secrets.tokenSecret() != null) {
             log.info("Mint a client token: java -jar profiles-master.jar token mint USER{}", settings.file()

@@ -23,6 +23,8 @@ import io.profilesync.db.DatabaseConfig;
 import io.profilesync.master.HmacTokens;
 import io.profilesync.master.WebSocketConfig;
 import io.profilesync.master.MasterConfig;
+import io.profilesync.master.hooks.MasterPlugin;
+import io.profilesync.master.hooks.PluginJars;
 import java.io.IOException;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -154,9 +156,17 @@ public final class Settings {
             boolean pages) {
     }
 
+    /**
+     * {@code plugins}: game logic the master loads at start ({@code MasterPlugin}s): every jar in {@code directory}
+     * (when it exists) and each of {@code jars}; hooks slower than {@code warnAfter} are logged.
+     */
+    public record PluginsSection(Path directory, List<Path> jars, @Positive Duration warnAfter) {
+    }
+
     /** The whole file: one record per section, in the order of the reference. */
     public record Sections(ServerSection server, SecretsSection secrets, DatabaseSection database,
-            BackupSection backup, SchemaSection schema, MetricsSection metrics, WebSocketSection websocket) {
+            BackupSection backup, SchemaSection schema, MetricsSection metrics, WebSocketSection websocket,
+            PluginsSection plugins) {
     }
 
     /** The WebSocket endpoint's defaults, from its own record (before DEFAULTS, which reads it). */
@@ -188,14 +198,19 @@ public final class Settings {
                 new SchemaSection(null),
                 new MetricsSection(false, "0.0.0.0", 9464, true),
                 new WebSocketSection(false, WEBSOCKET.host(), WEBSOCKET.port(), WEBSOCKET.path(),
-                        WEBSOCKET.maxFrameSize(), null, null, WEBSOCKET.idleTimeout(), WEBSOCKET.pages()));
+                        WEBSOCKET.maxFrameSize(), null, null, WEBSOCKET.idleTimeout(), WEBSOCKET.pages()),
+                new PluginsSection(Path.of("plugins"), List.of(), master.hookWarnAfter()));
     }
 
     // ---------------------------------------------------------------- keys, derived from the records
 
     /** The type of a setting, and how its text is read. */
     enum Kind {
-        STRING, SECRET, INT, SIZE, DURATION, POSITIVE_DURATION, BOOL, PATH, SECRET_LIST
+        STRING, SECRET, INT, SIZE, DURATION, POSITIVE_DURATION, BOOL, PATH, SECRET_LIST, PATH_LIST;
+
+        boolean list() {
+            return this == SECRET_LIST || this == PATH_LIST;
+        }
     }
 
     /**
@@ -225,6 +240,7 @@ public final class Settings {
                 case SECRET -> "a string of at least " + min + " characters (generate one with `openssl rand -base64 "
                         + "48`), or empty to " + empty;
                 case SECRET_LIST -> "a list of strings of at least " + min + " characters each";
+                case PATH_LIST -> "a list of file paths (relative to the working directory)";
                 case INT -> "an integer from " + min + " to " + max;
                 case SIZE -> Units.SIZE_FORMS + ", from " + Units.formatSize(min) + " to " + Units.formatSize(max);
                 case DURATION -> Units.DURATION_FORMS;
@@ -284,6 +300,8 @@ public final class Settings {
             kind = Kind.PATH;
         } else if (type == String.class) {
             kind = Kind.STRING;
+        } else if (type == List.class) {
+            kind = Kind.PATH_LIST;
         } else {
             throw new IllegalStateException(path + ": no kind of setting for " + type);
         }
@@ -446,7 +464,7 @@ public final class Settings {
             if (key == null) {
                 return null;
             }
-            if (key.defaultValue() == null || key.kind() == Kind.SECRET_LIST) {
+            if (key.defaultValue() == null || key.kind().list()) {
                 return getAbsentValue(ctxt);
             }
             throw new ConfigException(key.path(), "has no value; give " + key.allowed()
@@ -463,7 +481,7 @@ public final class Settings {
             String fromEnv = key.env() == null ? null : env.get(key.env());
             if (fromEnv != null && !fromEnv.isEmpty()) {
                 sources(ctxt).put(key.path(), "the environment variable " + key.env());
-                return convert(key, key.kind() == Kind.SECRET_LIST ? List.of(fromEnv.split(",")) : fromEnv);
+                return convert(key, key.kind().list() ? List.of(fromEnv.split(",")) : fromEnv);
             }
             sources(ctxt).put(key.path(), "the default");
             return key.defaultValue();
@@ -483,7 +501,7 @@ public final class Settings {
     /** The value of the setting at {@code p}, or null: treat as not given. */
     private static Object read(Key key, JsonParser p, Map<String, String> env) throws IOException {
         JsonToken token = p.currentToken();
-        if (key.kind() == Kind.SECRET_LIST) {
+        if (key.kind().list()) {
             List<String> items = new ArrayList<>();
             if (token == JsonToken.START_ARRAY) {
                 for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
@@ -499,7 +517,7 @@ public final class Settings {
                 throw new ConfigException(key.path(), "must be " + key.allowed());
             }
             items.removeIf(String::isBlank);
-            return items.isEmpty() ? null : convert(key, items);
+            return items.isEmpty() ? (key.kind() == Kind.PATH_LIST ? List.of() : null) : convert(key, items);
         }
         if (!token.isScalarValue()) {
             throw new ConfigException(key.path(), "must be " + key.allowed() + ", not "
@@ -547,6 +565,13 @@ public final class Settings {
                     default -> throw new IllegalArgumentException("not \"" + raw + "\"");
                 };
                 case PATH -> Path.of(((String) raw).trim());
+                case PATH_LIST -> {
+                    List<Path> paths = new ArrayList<>();
+                    for (Object item : (List<?>) raw) {
+                        paths.add(Path.of(item.toString().trim()));
+                    }
+                    yield List.copyOf(paths);
+                }
             };
         } catch (IllegalArgumentException e) {
             String problem = e.getMessage();
@@ -666,8 +691,15 @@ public final class Settings {
      * @param registry where the master's meters go, or null: a private one
      */
     public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry) {
+        return masterConfig(tokenSecret, gameServerSecrets, registry, List.of());
+    }
+
+    /** As {@link #masterConfig(String, List, MeterRegistry)}, with these plugins ({@link #pluginJars()} loaded). */
+    public MasterConfig masterConfig(String tokenSecret, List<String> gameServerSecrets, MeterRegistry registry,
+            List<MasterPlugin> plugins) {
         ServerSection s = sections.server();
         MasterConfig.Builder builder = MasterConfig.builder();
+        plugins.forEach(builder::plugin);
         webSocketSettings().ifPresent(builder::webSocket);
         return builder
                 .refusePlaintextSecrets(sections.secrets().refusePlaintextSecrets())
@@ -693,6 +725,7 @@ public final class Settings {
                 .saveBatchSize(s.saveBatchSize())
                 .saveRetryMaxDelay(s.saveRetryMaxDelay())
                 .shutdownTimeout(s.shutdownTimeout())
+                .hookWarnAfter(sections.plugins().warnAfter())
                 .tokenSecret(tokenSecret)
                 .gameServerSecrets(gameServerSecrets)
                 .meterRegistry(registry)
@@ -743,6 +776,11 @@ public final class Settings {
 
     public String databaseUrl() {
         return sections.database().url();
+    }
+
+    /** The plugin jars to load ({@code plugins.directory}'s, then {@code plugins.jars}). */
+    public List<Path> pluginJars() {
+        return PluginJars.find(sections.plugins().directory(), sections.plugins().jars());
     }
 
     public Optional<Path> schemaFile() {

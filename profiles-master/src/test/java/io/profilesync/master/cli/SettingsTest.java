@@ -73,6 +73,24 @@ class SettingsTest {
     }
 
     @Test
+    void pluginJarsAreAListOfPathsAfterThoseOfTheDirectory(@TempDir Path dir) throws Exception {
+        Settings defaults = Settings.defaults(Map.of());
+        assertThat(defaults.sections().plugins().directory()).isEqualTo(Path.of("plugins"));
+        assertThat(defaults.sections().plugins().jars()).isEmpty();
+        Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(dir.resolve("plugins/b.jar"), "");
+        Files.writeString(dir.resolve("plugins/a.jar"), "");
+        Files.writeString(dir.resolve("plugins/notes.txt"), "");
+        Settings settings = parse("plugins:\n  directory: " + dir.resolve("plugins") + "\n  jars: [extra/c.jar]\n"
+                + "  warnAfter: 5ms\n");
+        assertThat(settings.pluginJars()).containsExactly(dir.resolve("plugins/a.jar"), dir.resolve("plugins/b.jar"),
+                Path.of("extra/c.jar"));
+        assertThat(settings.masterConfig(null, List.of(), null).hookWarnAfter()).isEqualTo(Duration.ofMillis(5));
+        assertRefused("plugins:\n  jars: [[a]]\n", "plugins.jars: must be a list of file paths (relative to the "
+                + "working directory)");
+    }
+
+    @Test
     void durationsSizesAndBooleansAreRead() {
         Settings settings = parse("""
                 server:
@@ -140,7 +158,7 @@ class SettingsTest {
                 + "gameServerRequestsPerSecond, gameServerDecodeBytesPerSecond, maxQueuedBytesPerPeer, saveBatchSize, "
                 + "saveRetryMaxDelay, shutdownTimeout");
         assertRefused("servr:\n  port: 1\n", "servr: unknown section (did you mean \"server\"?); allowed: server, "
-                + "secrets, database, backup, schema, metrics, websocket");
+                + "secrets, database, backup, schema, metrics, websocket, plugins");
         assertRefused("server:\n  saveProfileDebounce: 20\n", "server.saveProfileDebounce: must be "
                 + Units.DURATION_FORMS
                 + ", not \"20\"");
@@ -167,7 +185,7 @@ class SettingsTest {
         assertRefused("database:\n  url: jdbc:mysql://x\n", "database.url: must start with jdbc:h2:, jdbc:sqlite: "
                 + "or jdbc:postgresql:, not \"jdbc:mysql://x\"");
         assertRefused("- a\n- b\n", "(file): must be a mapping of sections (server, secrets, database, backup, "
-                + "schema, metrics, websocket), not a list");
+                + "schema, metrics, websocket, plugins), not a list");
         assertRefused("websocket:\n  enabled: true\n  port: 5000\n", "websocket.port: must differ from server.port "
                 + "(5000), the KryoNet TCP port; 5080 is the default");
         assertRefused("websocket:\n  enabled: true\n  certificate: x.pem\n", "websocket.privateKey: TLS needs both "
@@ -188,8 +206,9 @@ class SettingsTest {
         assertThat(settings.sections().backup().directory()).isNull();
         assertThat(settings.source("server.port")).isEqualTo("the configuration file");
         assertThat(settings.source("server.host")).isEqualTo("the default");
-        assertThat(Settings.KEYS).hasSize(49).extracting(Settings.Key::path)
-                .startsWith("server.host", "server.port").endsWith("websocket.idleTimeout", "websocket.pages");
+        assertThat(Settings.KEYS).hasSize(52).extracting(Settings.Key::path)
+                .startsWith("server.host", "server.port").endsWith("websocket.pages", "plugins.directory",
+                        "plugins.jars", "plugins.warnAfter");
         assertRefused("server: 5\n", "server: must be a mapping of settings (host, port, writeBufferSize, "
                 + "objectBufferSize, maxUpdateSize, unloadProfileAfter, saveProfileDebounce, clientUpdateDebounce, "
                 + "profileLoadTimeout, profileLoadAttempts, authenticationTimeout, unauthenticatedFrameLimit, "
