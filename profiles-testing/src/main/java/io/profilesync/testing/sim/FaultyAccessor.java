@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,6 +48,8 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
     private Faults faults;
     private NodeLoop loop;
     private long commits;
+    /** Told of every row as it commits (user id, JSON), for invariants on what the database ever held. */
+    private BiConsumer<String, String> onCommit = (userId, json) -> { };
 
     public FaultyAccessor(Random random, Trace trace, Faults faults) {
         this.random = random;
@@ -58,6 +61,11 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
     public void attach(NodeLoop masterLoop) {
         this.loop = masterLoop;
         pendingWrites.clear();
+    }
+
+    /** Tells {@code listener} of every row as it commits. */
+    public void onCommit(BiConsumer<String, String> listener) {
+        this.onCommit = listener;
     }
 
     public void faults(Faults value) {
@@ -171,6 +179,7 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
             for (int i = 0; i < batch.size(); i++) {
                 rows.put(users.get(i), new Row(jsons.get(i), expected.get(i) + 1, records.get(i)));
                 commits++;
+                onCommit.accept(users.get(i), jsons.get(i));
             }
             trace.add("db save " + users + " committed");
             if (failAfterCommit) {

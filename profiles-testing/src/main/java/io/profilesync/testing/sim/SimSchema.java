@@ -14,12 +14,14 @@ import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableString;
 import io.profilesync.core.ObservableVector3;
 import io.profilesync.core.Vector3;
+import io.profilesync.master.hooks.MasterHooks;
 import io.profilesync.populators.ProfileSchema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -33,6 +35,11 @@ import java.util.TreeMap;
 public final class SimSchema {
     /** The append-only list of unique tokens (client-writable, so every writer can append). */
     public static final String TOKENS = "tokens";
+    /**
+     * How many tokens the list holds: never written by a peer, kept by the master's reaction to every change of the
+     * token list ({@link #registerRules}), which must reach every holder and the database together with it.
+     */
+    public static final String TOKEN_COUNT = "tokenCount";
 
     private static final String[] WORDS = {"", "a", "Zoë", "🐉", "\r\n\t", "\"q\"", "\\", "long text long text"};
 
@@ -51,6 +58,7 @@ public final class SimSchema {
             .dictProperty("items", ElementType.STRING, ElementType.INT).maxSize(6).clientWritable()
             .dictProperty("notes", ElementType.INT, ElementType.STRING).maxSize(16)
             .stringProperty("secret", "").hiddenFromClients()
+            .intProperty(SimSchema.TOKEN_COUNT, 0)
             .build();
 
     private SimSchema() {
@@ -58,6 +66,21 @@ public final class SimSchema {
 
     public static ProfileSchema schema() {
         return SCHEMA;
+    }
+
+    /** The master's game logic for this schema: {@value #TOKEN_COUNT} follows the token list, atomically. */
+    public static void registerRules(MasterHooks hooks) {
+        hooks.react(Set.of(TOKENS), (trigger, profile) -> profile.get(TOKEN_COUNT, ObservableInt.class)
+                .set(tokens(profile).size()));
+    }
+
+    /** Why {@code json} (a profile's JSON) breaks the rule of {@link #registerRules}, or null when it keeps it. */
+    public static String derivedProblem(String json) {
+        ObservableProfile profile = SCHEMA.newProfile();
+        profile.fromJson(json);
+        int count = profile.get(TOKEN_COUNT, ObservableInt.class).get();
+        int size = tokens(profile).size();
+        return count == size ? null : TOKEN_COUNT + " is " + count + " but the token list holds " + size;
     }
 
     /** Appends {@code token} to the token list of {@code profile}. */
@@ -89,8 +112,8 @@ public final class SimSchema {
     public static void randomWrite(ObservableProfile profile, Random random, boolean clientOnly) {
         List<ObservableProperty<?>> candidates = new ArrayList<>();
         for (ObservableProperty<?> property : profile) {
-            if (property.name().equals(TOKENS)) {
-                continue;
+            if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT)) {
+                continue; // appended to by the workload, and kept by the master
             }
             boolean writable = SCHEMA.definition(property.name()).clientWritable();
             if (!clientOnly || writable || random.nextInt(20) == 0) {

@@ -47,6 +47,7 @@ public final class SimulationRun {
         ANSWERED("every request gets an answer"),
         ACKNOWLEDGED_KEPT("nothing durably acknowledged is lost, even across master crashes"),
         FLUSHED_DURABLE("a completed flush is in the database"),
+        DERIVED_TOGETHER("a reaction's change is saved and relayed with the change that triggered it"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -131,6 +132,8 @@ public final class SimulationRun {
         this.swarm = Swarm.draw(random);
         this.network = new SimNetwork(scheduler, random, trace, swarm.network());
         this.accessor = new FaultyAccessor(random, trace, swarm.database());
+        // Every row the database ever holds keeps the derived rule, not only the last one.
+        accessor.onCommit((userId, json) -> derived("a row of " + userId + " as committed", json));
         for (int i = 1; i <= swarm.users(); i++) {
             users.add("u" + i);
         }
@@ -188,6 +191,7 @@ public final class SimulationRun {
                 .clientUpdateDebounce(Duration.ofNanos(swarm.updateIntervalNanos()))
                 .profileLoadTimeout(Duration.ofMillis(500))
                 .saveRetryMaxDelay(Duration.ofMillis(500))
+                .plugin(SimSchema::registerRules)
                 .build();
         master = new MasterCore(config, SimSchema.schema(), accessor, masterLoop, broken);
         MasterCore core = master;
@@ -703,6 +707,23 @@ public final class SimulationRun {
         }
         checkAppliedOnce();
         checkAcknowledgedKept();
+        checkDerived();
+    }
+
+    /** The master's copies and the stored rows keep the schema's derived rule (every copy converged to them). */
+    private void checkDerived() {
+        for (String userId : users) {
+            master.loadedProfile(userId).ifPresent(profile -> derived("the master's copy of " + userId,
+                    profile.toJson()));
+        }
+        accessor.committed().forEach((userId, row) -> derived("the stored row of " + userId, row.json()));
+    }
+
+    private void derived(String what, String json) {
+        String problem = SimSchema.derivedProblem(json);
+        if (problem != null) {
+            violation(Invariant.DERIVED_TOGETHER, what + ": " + problem);
+        }
     }
 
     private boolean allQuiescent() {
