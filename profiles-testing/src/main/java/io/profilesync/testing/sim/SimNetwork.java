@@ -75,6 +75,13 @@ public final class SimNetwork {
         }
     }
 
+    /** Cuts every open connection (a network blip): what is in flight is lost, both ends learn it; nobody dies. */
+    public void cutAll(String why) {
+        for (Connection connection : List.copyOf(connections)) {
+            connection.sever(why);
+        }
+    }
+
     /** Connections still open (neither closed nor cut). */
     public int openConnections() {
         return connections.size();
