@@ -159,11 +159,6 @@ public final class SimMaster {
         }
     }
 
-    /** Virtual nanoseconds since the start. */
-    public long nanoTime() {
-        return scheduler.nanoTime();
-    }
-
     private void runTasksUntil(long deadline) {
         if (scheduler.runUntil(deadline, MAX_TASKS)) {
             throw new AssertionError("more than " + MAX_TASKS + " tasks before " + deadline + " ns (a busy loop)");
