@@ -8,6 +8,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
+import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.Hello;
@@ -40,6 +41,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class BackPressureTest {
     private static final byte[] REGISTER_TCP = {0, 0, 0, 2, 0x0b, 2};
+    private static final ProfileSchema SCHEMA = ProfileSchema.builder()
+            .intProperty("gold", 0).min(0).max(1_000_000)
+            .stringProperty("displayName", "newbie").clientWritable()
+            .build();
 
     private ServerSocket listener;
     private Socket socket;
@@ -94,11 +99,11 @@ class BackPressureTest {
         DataOutputStream out = new DataOutputStream(socket.getOutputStream());
         out.write(REGISTER_TCP);
         assertThat(readFrame(in)).isInstanceOf(Hello.class);
-        writeFrame(out, new Welcome("", ProfilesServerTest.SCHEMA.toJson(), 1 << 20));
+        writeFrame(out, new Welcome("", SCHEMA.toJson(), 1 << 20));
         server.connected().get(10, TimeUnit.SECONDS);
         var fetch = server.fillProfileValues("u1");
         AcquireProfile acquire = (AcquireProfile) readFrame(in);
-        ObservableServerProfile mastersCopy = ProfilesServerTest.SCHEMA.newServerProfile("u1");
+        ObservableServerProfile mastersCopy = SCHEMA.newServerProfile("u1");
         writeFrame(out, new ProfileAcquired(acquire.requestId(), 1, 0, mastersCopy.toBytes()));
         ObservableServerProfile profile = fetch.get(10, TimeUnit.SECONDS);
         ObservableString name = profile.get("displayName", ObservableString.class);

@@ -9,10 +9,10 @@ import io.profilesync.core.ProfilesException;
 import io.profilesync.master.hooks.Author;
 import io.profilesync.master.hooks.MasterHooks;
 import io.profilesync.master.internal.MasterCore;
+import io.profilesync.master.internal.MasterCoreEvents;
 import io.profilesync.master.transport.ConnectionGate;
 import io.profilesync.master.transport.MasterHealth;
 import io.profilesync.master.transport.websocket.PagesHandler;
-import io.profilesync.master.transport.websocket.PeerEvents;
 import io.profilesync.master.transport.websocket.WebSocketTransport;
 import io.profilesync.populators.ProfileSchema;
 import io.profilesync.protocol.ProfileUnavailableException;
@@ -123,22 +123,8 @@ public final class MasterServer implements AutoCloseable {
 
     /** The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread. */
     private WebSocketTransport startWebSocket(WebSocketConfig ws) throws IOException {
-        WebSocketTransport transport = new WebSocketTransport(ws, loop, new PeerEvents() {
-            @Override
-            public void onConnected(PeerChannel channel) {
-                core.onConnected(channel);
-            }
-
-            @Override
-            public void onReceived(PeerChannel channel, Message message) {
-                core.onReceived(channel, message);
-            }
-
-            @Override
-            public void onDisconnected(PeerChannel channel) {
-                core.onDisconnected(channel);
-            }
-        }, new PagesHandler(ws.path(), null));
+        WebSocketTransport transport = new WebSocketTransport(ws, loop, new MasterCoreEvents(core),
+                new PagesHandler(ws.path(), null));
         try {
             transport.start();
         } catch (IOException e) {

@@ -48,7 +48,7 @@ public final class ExecutorEventLoop implements EventLoop {
     /**
      * A loop on a new executor with one daemon thread named {@code threadName}, started at once so {@link #inLoop()}
      * knows it; cancelled timers leave the executor's queue at once (many deadlines come and go). Shut it down with
-     * {@link #executor()}{@code .shutdown()}.
+     * {@link #executor()}{@code .shutdown()}: tasks already queued still run, timers still waiting are dropped.
      */
     public static ExecutorEventLoop singleThread(String threadName) {
         Objects.requireNonNull(threadName, "threadName");
@@ -60,6 +60,9 @@ public final class ExecutorEventLoop implements EventLoop {
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
+        // Shut down, the loop is done: timers still waiting (unloads, debounced saves) neither run nor hold it up.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         executor.prestartCoreThread();
         return new ExecutorEventLoop(executor, executor, created.get());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ExecutorEventLoopTest {
@@ -36,5 +37,18 @@ class ExecutorEventLoopTest {
         } finally {
             loop.executor().shutdownNow();
         }
+    }
+
+    @Test
+    void shuttingDownDropsTheTimersStillWaiting() throws Exception {
+        ExecutorEventLoop loop = ExecutorEventLoop.singleThread("loop-under-test");
+        AtomicBoolean ran = new AtomicBoolean();
+        loop.schedule(TimeUnit.SECONDS.toNanos(3), () -> ran.set(true));
+
+        loop.executor().shutdown();
+
+        // A master's close shuts its loop down with unload and save timers pending: it must not wait for them.
+        assertThat(loop.executor().awaitTermination(1, TimeUnit.SECONDS)).as("terminated at once").isTrue();
+        assertThat(ran).isFalse();
     }
 }

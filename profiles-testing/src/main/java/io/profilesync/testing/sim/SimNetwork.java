@@ -1,5 +1,6 @@
 package io.profilesync.testing.sim;
 
+import io.profilesync.master.transport.websocket.PeerEvents;
 import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.PeerChannel;
@@ -32,7 +33,7 @@ public final class SimNetwork {
     private final Trace trace;
     private final List<Connection> connections = new ArrayList<>();
     private Faults faults;
-    private MasterInputs master;
+    private PeerEvents master;
     private NodeLoop masterLoop;
     private int nextConnectionId = 1;
 
@@ -49,7 +50,7 @@ public final class SimNetwork {
     }
 
     /** The master (re)started: new connections reach {@code inputs} on {@code loop}. */
-    public void masterUp(MasterInputs inputs, NodeLoop loop) {
+    public void masterUp(PeerEvents inputs, NodeLoop loop) {
         this.master = inputs;
         this.masterLoop = loop;
     }
@@ -71,6 +72,13 @@ public final class SimNetwork {
             if (connection.peerLoop == peerLoop) {
                 connection.sever(peerLoop.name() + " died");
             }
+        }
+    }
+
+    /** Cuts every open connection (a network blip): what is in flight is lost, both ends learn it; nobody dies. */
+    public void cutAll(String why) {
+        for (Connection connection : List.copyOf(connections)) {
+            connection.sever(why);
         }
     }
 
@@ -101,7 +109,7 @@ public final class SimNetwork {
         Connection connection = new Connection(nextConnectionId++, peerLoop, events);
         connections.add(connection);
         trace.add(connection.name + " open");
-        MasterInputs inputs = master;
+        PeerEvents inputs = master;
         masterLoop.execute(() -> inputs.onConnected(connection.masterEnd));
         events.onOpen(connection.peerEnd);
     }
@@ -116,7 +124,7 @@ public final class SimNetwork {
         final String name;
         final NodeLoop peerLoop;
         final NodeLoop masterLoop;
-        final MasterInputs masterInputs;
+        final PeerEvents masterInputs;
         final Connector.Events peerEvents;
         final Direction toMaster;
         final Direction toPeer;

@@ -11,9 +11,8 @@ import io.profilesync.gameserver.internal.GameServerCore;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.internal.BrokenOnPurpose;
 import io.profilesync.master.internal.MasterCore;
+import io.profilesync.master.internal.MasterCoreEvents;
 import io.profilesync.protocol.ReconnectBackoff;
-import io.profilesync.protocol.internal.Messages.Message;
-import io.profilesync.protocol.internal.PeerChannel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -194,23 +193,7 @@ public final class SimulationRun {
                 .plugin(SimSchema::registerRules)
                 .build();
         master = new MasterCore(config, SimSchema.schema(), accessor, masterLoop, broken);
-        MasterCore core = master;
-        network.masterUp(new MasterInputs() {
-            @Override
-            public void onConnected(PeerChannel channel) {
-                core.onConnected(channel);
-            }
-
-            @Override
-            public void onReceived(PeerChannel channel, Message message) {
-                core.onReceived(channel, message);
-            }
-
-            @Override
-            public void onDisconnected(PeerChannel channel) {
-                core.onDisconnected(channel);
-            }
-        }, masterLoop);
+        network.masterUp(new MasterCoreEvents(master), masterLoop);
         seenLoaded.clear();
         trace.add("master " + masterIncarnation + " starts");
     }

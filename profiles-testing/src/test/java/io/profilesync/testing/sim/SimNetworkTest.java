@@ -2,6 +2,7 @@ package io.profilesync.testing.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.profilesync.master.transport.websocket.PeerEvents;
 import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
@@ -24,7 +25,7 @@ class SimNetworkTest {
 
     private SimNetwork network(SimNetwork.Faults faults) {
         SimNetwork network = new SimNetwork(scheduler, new Random(1), trace, faults);
-        network.masterUp(new MasterInputs() {
+        network.masterUp(new PeerEvents() {
             @Override
             public void onConnected(PeerChannel channel) {
                 masterSide = channel;
