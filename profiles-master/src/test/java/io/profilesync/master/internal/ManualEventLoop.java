@@ -61,6 +61,11 @@ final class ManualEventLoop implements EventLoop {
         advanceTo(now + duration.toNanos());
     }
 
+    /** The task running now takes {@code duration}: the clock moves on, nothing else runs meanwhile. */
+    void stall(Duration duration) {
+        now += duration.toNanos();
+    }
+
     private void advanceTo(long until) {
         while (!queue.isEmpty() && queue.peek().at <= until) {
             Task task = queue.poll();

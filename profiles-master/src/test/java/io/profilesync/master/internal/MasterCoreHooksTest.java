@@ -270,6 +270,51 @@ class MasterCoreHooksTest extends CoreHarness {
     }
 
     @Test
+    void aSlowListenerIsCountedAndTheOthersAndTheProtocolCarryOn() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        start(config().meterRegistry(registry).hookWarnAfter(ms(50)).build());
+        core.hooks().addListener(new MasterListener() {
+            @Override
+            public void profileChanged(ProfileChange change) {
+                loop.stall(ms(200)); // as a listener blocking the profile thread would
+            }
+        });
+        core.hooks().addListener(listener);
+        RecordingChannel gameServer = gameServer(1);
+        ProfileAcquired acquired = acquire(gameServer, 1, "alice");
+        batch(gameServer, 1, acquired.handle(), delta(replica(acquired.profile()),
+                p -> p.get("gold", ObservableInt.class).set(10)));
+        assertThat(gameServer.last(ServerPush.class).ackSeq()).isEqualTo(1);
+        assertThat(listener.events).contains("profileChanged alice by GAME_SERVER gold 0->10");
+        assertThat(registry.get("profilesync.hook.slow").tag("kind", "listener").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void reconnectsRaiseEachEventOnceMoreAndNothingTwice() {
+        startWithListener(config().build());
+        RecordingChannel first = gameServer(7);
+        ProfileAcquired acquired = acquire(first, 1, "alice");
+        batch(first, 1, acquired.handle(), delta(replica(acquired.profile()),
+                p -> p.get("gold", ObservableInt.class).set(3)));
+        core.onDisconnected(first);
+        loop.runDue();
+        RecordingChannel again = gameServer(7);
+        ProfileAcquired reacquired = acquire(again, 1, "alice");
+        // The batch sent again to the new connection is a duplicate: acknowledged, not applied, no event.
+        batch(again, 1, reacquired.handle(), delta(replica(acquired.profile()),
+                p -> p.get("gold", ObservableInt.class).set(3)));
+        assertThat(listener.events).containsExactly(
+                "gameServerConnected GAME_SERVER 0",
+                "profileLoaded alice created",
+                "profileAcquired alice",
+                "profileChanged alice by GAME_SERVER gold 0->3",
+                "profileReleased alice",
+                "gameServerDisconnected GAME_SERVER",
+                "gameServerConnected GAME_SERVER 0",
+                "profileAcquired alice");
+    }
+
+    @Test
     void theMastersOwnEditsNameTheMasterAndTheLastSavesNameTheirReason() {
         startWithListener(config().saveProfileDebounce(Duration.ofMinutes(5))
                 .unloadProfileAfter(Duration.ofSeconds(1)).build());
