@@ -182,6 +182,28 @@ class ReplicaTest {
     }
 
     @Test
+    void anUnsentEditThatNoLongerFitsTheMastersStateIsDroppedAloneAndTheOtherUnsentChangesStay() {
+        ObservableProfile master = newProfile();
+        master.getList("items", ElementType.STRING).add("a");
+        master.getList("items", ElementType.STRING).add("b");
+        byte[] snapshot = master.toBytes();
+        master.clearUpdates();
+        Replica replica = new Replica(newProfile(), snapshot);
+        // Unsent: an edit of items by index, and an entry of counters.
+        replica.visible().getList("items", ElementType.STRING).remove(1);
+        replica.visible().getDictionary("counters", ElementType.STRING, ElementType.INT).put("kills", 3);
+        // Meanwhile the master cleared items: the unsent remove of index 1 no longer fits.
+        master.getList("items", ElementType.STRING).clear();
+        byte[] push = master.getUpdates();
+        replica.onPush(push, 0);
+        assertThat(replica.visible().getList("items", ElementType.STRING).value()).isEmpty();
+        assertThat(replica.visible().getDictionary("counters", ElementType.STRING, ElementType.INT).value())
+                .as("kept, and still to be sent").containsEntry("kills", 3);
+        ObservableProfile sent = newProfile();
+        sent.applyUpdates(replica.unsentChanges());
+        assertThat(sent.getDictionary("counters", ElementType.STRING, ElementType.INT).value()).containsEntry("kills", 3);
+    }
+    @Test
     void aRefusedBatchRevertsTheWritersCopy() {
         Master master = new Master();
         Holder writer = new Holder(master.profile.toBytes());

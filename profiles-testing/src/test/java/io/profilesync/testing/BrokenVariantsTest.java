@@ -33,6 +33,8 @@ class BrokenVariantsTest {
         "ACK_BEFORE_DURABLE, FLUSHED_DURABLE",
         // A reaction made a moment after its trigger: a save in between stores the trigger without its consequence.
         "REACTION_APART, DERIVED_TOGETHER",
+        // The old all-or-nothing refusal: a token appended beside an out-of-range write is refused with it.
+        "REFUSAL_TAKES_THE_DELTA, REFUSED_ALONE",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

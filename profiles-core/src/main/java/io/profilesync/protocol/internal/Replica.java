@@ -7,9 +7,11 @@ import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.PropertyView;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,16 +245,28 @@ public final class Replica {
             }
         }
         PropertyView rest = keep.isEmpty() ? PropertyView.ALL : property -> !keep.contains(property.name());
-        byte[] unsent = visible.hasUpdates() ? visible.getUpdates(rest) : null;
+        // Each collection's unsent changes on their own, so one that no longer fits the master's state is dropped
+        // alone: the others (a list appended to beside a list edited by index) are still sent.
+        List<String> unsentNames = new ArrayList<>();
+        List<byte[]> unsent = new ArrayList<>();
+        for (ObservableProperty<?> property : visible) {
+            if (property.isDirty() && !keep.contains(property.name())) {
+                String name = property.name();
+                unsentNames.add(name);
+                unsent.add(visible.getUpdates(one -> one.name().equals(name)));
+            }
+        }
         // fromBytes fires the listeners of the properties that differ and drops their unsent record...
         visible.fromBytes(target.toBytes(rest), rest);
-        if (unsent != null) {
+        for (int i = 0; i < unsent.size(); i++) {
+            String name = unsentNames.get(i);
             try {
                 // ...so the unsent changes of collections are applied again as local changes: still to be sent.
-                visible.applyUpdates(unsent, ApplyOptions.REMOTE.withView(rest).recorded(true));
+                visible.applyUpdates(unsent.get(i), ApplyOptions.REMOTE.withView(one -> one.name().equals(name))
+                        .recorded(true));
             } catch (ProfileFormatException e) {
-                LOG.info("Local changes conflicted with newer changes from the master and were dropped: {}",
-                        e.getMessage());
+                LOG.info("Local changes of '{}' conflicted with newer changes from the master and were dropped: {}",
+                        name, e.getMessage());
             }
         }
     }

@@ -26,5 +26,7 @@ public enum BrokenOnPurpose {
      * A reaction's change is made apart from the change that triggered it, a moment later as an edit of its own: a
      * save or a crash in between leaves the database with the trigger and without its consequence.
      */
-    REACTION_APART
+    REACTION_APART,
+    /** A refused change refuses the whole delta it came in, taking the writer's other changes with it. */
+    REFUSAL_TAKES_THE_DELTA
 }

@@ -43,6 +43,8 @@ final class ChangeRelay {
     private final EventLoop loop;
     /** {@link BrokenOnPurpose#REACTION_APART}, for tests only. */
     private final boolean reactionApart;
+    /** {@link BrokenOnPurpose#REFUSAL_TAKES_THE_DELTA}, for tests only: the schema refuses whole deltas. */
+    private final boolean refusalTakesTheDelta;
     /** How much later a reaction runs when {@link #reactionApart}. */
     private static final long REACTION_APART_NANOS = 50_000_000;
     private final int maxUpdateSize;
@@ -57,6 +59,7 @@ final class ChangeRelay {
         this.hooks = hooks;
         this.loop = loop;
         this.reactionApart = broken.contains(BrokenOnPurpose.REACTION_APART);
+        this.refusalTakesTheDelta = broken.contains(BrokenOnPurpose.REFUSAL_TAKES_THE_DELTA);
         this.skipWritersOwnChanges = broken.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES);
         this.immediateProperties = Set.copyOf(immediateProperties);
         this.applied = applied;
@@ -69,8 +72,10 @@ final class ChangeRelay {
     }
 
     /**
-     * Decodes, validates and applies one delta of {@code writer}'s batch {@code seq} ({@code handle} 0 for a client),
-     * all or nothing, or refuses it (too large, malformed, not allowed). An accepted delta is recorded in the
+     * Decodes, validates and applies one delta of {@code writer}'s batch {@code seq} ({@code handle} 0 for a client):
+     * a delta too large or malformed is refused whole; otherwise each change is checked on its own ({@code validator},
+     * the schema's permissions and constraints, then the game's validators), a refused one is left out and reported
+     * with its property and reason, and the others apply together. An accepted delta is recorded in the
      * profile's exactly-once record and marks the profile for saving even when it changed nothing, so the record
      * that it was applied becomes durable with it.
      *
@@ -89,23 +94,24 @@ final class ChangeRelay {
             return false;
         }
         ObservableServerProfile profile = entry.profile;
-        // With game logic registered, each change is described (and asked of its validators) as it is decoded.
+        // Each change is checked on its own (the schema, then the game's validators) and, with game logic registered,
+        // described as it is decoded.
         List<PropertyChange> described = new ArrayList<>();
-        List<PropertyChange> refusedByGame = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
-        UpdateFilter filter = hooks.filter(entry, Hooks.author(writer), described, refusedByGame, reasons);
+        List<Hooks.Refused> refused = new ArrayList<>();
+        UpdateFilter filter = hooks.filter(entry, Hooks.author(writer), refusalTakesTheDelta ? null : validator,
+                described, refused);
         try {
             // Decoded once, here: the master's copy records the change, and every holder's outbox takes it from
             // there (recordChangesOf) instead of decoding the delta again.
             List<ObservableProperty<?>> changed = profile.applyUpdates(delta,
-                    new ApplyOptions(view, true, validator, filter));
+                    new ApplyOptions(view, true, refusalTakesTheDelta ? validator : null, filter));
             entry.sizeBound += delta.length;
             metrics.accepted(writer.role);
             applied.recordApplied(entry, writer.writerKey, seq);
-            for (int i = 0; i < refusedByGame.size(); i++) {
-                // Only this property's change is refused; the writer's copy goes back to the master's value of it.
-                refuse(writer, entry.userId, "refused_by_validator", seq, handle, refusedByGame.get(i).property(),
-                        reasons.get(i));
+            for (Hooks.Refused one : refused) {
+                // Only this property's change is refused; the writer's copy goes back to the master's value of it,
+                // and the other changes of the same delta apply.
+                refuse(writer, entry.userId, one.kind(), seq, handle, one.property(), one.reason());
             }
             boolean immediate = immediate(changed);
             if (!changed.isEmpty()) {

@@ -3,6 +3,8 @@ package io.profilesync.master.internal;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.UpdateFilter;
+import io.profilesync.core.UpdateRejectedException;
+import io.profilesync.core.UpdateValidator;
 import io.profilesync.master.hooks.Author;
 import io.profilesync.master.hooks.ChangeValidator;
 import io.profilesync.master.hooks.HookRegistrationException;
@@ -115,24 +117,40 @@ final class Hooks implements MasterHooks {
         return !listeners.isEmpty() || !validators.isEmpty() || !reactions.isEmpty();
     }
 
+    /** One property's change refused by the schema ({@code kind} rejected) or a validator (refused_by_validator). */
+    record Refused(String property, String kind, String reason) {
+    }
+
     /**
-     * What a writer's delta goes through: each change is asked of the validators (when any), and every change let
-     * through is described into {@code accepted} (old and new value); refused ones are added to {@code refused}.
-     * Null when nothing is registered: the delta applies as it is.
+     * What each change of a writer's delta goes through, property by property: the schema's checks ({@code schema}:
+     * permissions and constraints), then the validators registered here; a change refused by either is left out and
+     * added to {@code refused}, the others apply. With anything registered, every change let through is described
+     * into {@code accepted} (old and new value) for the listeners and reactions.
      */
-    UpdateFilter filter(ProfileEntry entry, Author author, List<PropertyChange> accepted,
-            List<PropertyChange> refused, List<String> reasons) {
-        if (!watchesChanges()) {
+    UpdateFilter filter(ProfileEntry entry, Author author, UpdateValidator schema, List<PropertyChange> accepted,
+            List<Refused> refused) {
+        boolean watched = watchesChanges();
+        if (schema == null && !watched) {
             return null;
         }
         return (property, newValue) -> {
+            if (schema != null) {
+                try {
+                    schema.validate(property, newValue);
+                } catch (UpdateRejectedException e) {
+                    refused.add(new Refused(e.propertyName(), "rejected", e.reason()));
+                    return false;
+                }
+            }
+            if (!watched) {
+                return true;
+            }
             Object oldValue = property.value();
             String reason = validators.isEmpty() ? null
                     : verdict(new ProposedChange(entry.userId, author, property.name(), oldValue, newValue,
                             entry.profile));
             if (reason != null) {
-                refused.add(new PropertyChange(property.name(), oldValue, newValue));
-                reasons.add(reason);
+                refused.add(new Refused(property.name(), "refused_by_validator", reason));
                 return false;
             }
             accepted.add(new PropertyChange(property.name(), oldValue, newValue));

@@ -188,6 +188,37 @@ class MasterCoreHooksTest extends CoreHarness {
     }
 
     @Test
+    void theSchemaRefusesOnlyTheForbiddenPropertyAndTheRestOfTheDeltaApplies() {
+        start(config().build());
+        RecordingChannel client = client("bob", 1);
+        receive(client, new ProfileRequest());
+        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
+        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        // A valid name and a level the client may not write, in one delta.
+        receive(client, new ClientUpdate(1, delta(copy, p -> {
+            p.get("displayName", ObservableString.class).set("Bobby");
+            p.get("level", ObservableInt.class).set(5);
+        })));
+        ObservableServerProfile master = core.loadedProfile("bob").orElseThrow();
+        assertThat(master.get("displayName", ObservableString.class).get()).isEqualTo("Bobby");
+        assertThat(master.get("level", ObservableInt.class).get()).isEqualTo(1);
+        loop.advance(ms(200)); // the client's push debounce
+        assertThat(client.last(io.profilesync.protocol.internal.Messages.ClientPush.class).refusals())
+                .extracting(Refusal::property).containsExactly("level");
+
+        RecordingChannel gameServer = gameServer(1);
+        ProfileAcquired acquired = acquire(gameServer, 1, "alice");
+        batch(gameServer, 1, acquired.handle(), delta(replica(acquired.profile()), p -> {
+            p.get("level", ObservableInt.class).set(500); // above the schema's max of 100
+            p.get("gold", ObservableInt.class).set(5);
+        }));
+        assertThat(masterInt("alice", "gold")).isEqualTo(5);
+        assertThat(masterInt("alice", "level")).isEqualTo(1);
+        assertThat(gameServer.last(ServerPush.class).refusals()).extracting(Refusal::property, Refusal::reason)
+                .singleElement().satisfies(refusal -> assertThat(refusal.toList().get(1).toString()).contains("100"));
+    }
+
+    @Test
     void aValidatorThatThrowsRefusesTheChangeAndIsCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         startWithListener(config().meterRegistry(registry).build());

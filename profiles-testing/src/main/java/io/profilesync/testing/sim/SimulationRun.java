@@ -12,6 +12,7 @@ import io.profilesync.master.MasterConfig;
 import io.profilesync.master.internal.BrokenOnPurpose;
 import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.internal.MasterCoreEvents;
+import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.ReconnectBackoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,6 +48,7 @@ public final class SimulationRun {
         ACKNOWLEDGED_KEPT("nothing durably acknowledged is lost, even across master crashes"),
         FLUSHED_DURABLE("a completed flush is in the database"),
         DERIVED_TOGETHER("a reaction's change is saved and relayed with the change that triggered it"),
+        REFUSED_ALONE("a refusal takes only its property: every other write of a running writer is kept"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -108,6 +110,10 @@ public final class SimulationRun {
     private final Map<String, String> writtenBy = new TreeMap<>();
     /** Token to the virtual time it was written. */
     private final Map<String, Long> writtenAt = new TreeMap<>();
+    /** Each writer's last connection loss, on the virtual clock. */
+    private final Map<String, Long> lastConnectionLoss = new TreeMap<>();
+    /** Each token's profile (user id). */
+    private final Map<String, String> writtenFor = new TreeMap<>();
     /** "writer/user" to the virtual time of the last refusal that writer was told about that user's profile. */
     private final Map<String, Long> lastRefusal = new TreeMap<>();
     private final List<GameServerNode> gameServers = new ArrayList<>();
@@ -337,8 +343,24 @@ public final class SimulationRun {
         }
     }
 
-    private void refused(String writer, String userId) {
-        lastRefusal.put(writer + "/" + userId, scheduler.nanoTime());
+    /**
+     * A refusal told to {@code writer}: only one naming the token list, or none ("": the whole delta, or the profile
+     * lost), can take a token with it; one naming another property refuses that property alone.
+     */
+    private void refused(String writer, String userId, String property) {
+        if (property.isEmpty() || property.equals(SimSchema.TOKENS)) {
+            lastRefusal.put(writer + "/" + userId, scheduler.nanoTime());
+        }
+    }
+
+    /**
+     * A writer's connection dropped: a refusal on its way to it may be lost with it (the master applied the batch, so
+     * it is not sent again), which {@link #checkRefusedAlone} cannot tell from a token dropped silently.
+     */
+    private void connectionLost(String writer, ConnectionState state) {
+        if (state == ConnectionState.RECONNECTING) {
+            lastConnectionLoss.put(writer, scheduler.nanoTime());
+        }
     }
 
     /**
@@ -407,7 +429,8 @@ public final class SimulationRun {
             core = new GameServerCore(config, loop, network.connector(loop), random.nextLong(),
                     new SplittableRandom(random.nextLong()));
             String writer = name();
-            core.addRefusalListener((userId, property, reason) -> refused(writer, userId));
+            core.addRefusalListener((userId, property, reason) -> refused(writer, userId, property));
+            core.peer().addConnectionListener((state, cause) -> connectionLost(writer, state));
             trace.add(name() + " starts");
             core.start();
         }
@@ -464,6 +487,7 @@ public final class SimulationRun {
             String token = token(name());
             writtenBy.put(token, name());
             writtenAt.put(token, scheduler.nanoTime());
+            writtenFor.put(token, userId);
             trace.add(name() + " writes " + userId + ": appends " + token);
             SimSchema.appendToken(held.get(), token);
             for (int i = random.nextInt(3); i > 0; i--) {
@@ -536,7 +560,8 @@ public final class SimulationRun {
             core = new ClientCore(config, loop, network.connector(loop), random.nextLong(),
                     new SplittableRandom(random.nextLong()));
             String writer = name();
-            core.addRefusalListener((property, reason) -> refused(writer, userId));
+            core.addRefusalListener((property, reason) -> refused(writer, userId, property));
+            core.peer().addConnectionListener((state, cause) -> connectionLost(writer, state));
             trace.add(name() + " starts");
             core.start();
         }
@@ -583,6 +608,7 @@ public final class SimulationRun {
             String token = token(name());
             writtenBy.put(token, name());
             writtenAt.put(token, scheduler.nanoTime());
+            writtenFor.put(token, userId);
             trace.add(name() + " writes: appends " + token);
             SimSchema.appendToken(profile.get(), token);
             for (int i = random.nextInt(3); i > 0; i--) {
@@ -687,10 +713,46 @@ public final class SimulationRun {
         checkAnswered();
         if (quiet) {
             checkConvergence();
+            checkRefusedAlone();
         }
         checkAppliedOnce();
         checkAcknowledgedKept();
         checkDerived();
+    }
+
+    /**
+     * Once quiet: every token a still-running writer appended is at the master, unless that writer was told of a
+     * refusal of the token list (or of its whole delta, or of the profile) since, or lost its connection since (a
+     * refusal may have been lost with it): a write beside it that broke a constraint is refused alone and takes no
+     * token with it.
+     */
+    private void checkRefusedAlone() {
+        Set<String> running = new TreeSet<>();
+        gameServers.stream().filter(GameServerNode::up).forEach(node -> running.add(node.name()));
+        clients.stream().filter(ClientNode::up).forEach(node -> running.add(node.name()));
+        Map<String, List<String>> tokensOf = new TreeMap<>();
+        List<String> lost = new ArrayList<>();
+        writtenFor.forEach((token, userId) -> {
+            Long loss = lastConnectionLoss.get(writtenBy.get(token));
+            if (!keptByRunningWriter(token, userId, running) || (loss != null && loss >= writtenAt.get(token))) {
+                return; // refused, its writer gone, or a refusal possibly lost with a connection
+            }
+            List<String> present = tokensOf.computeIfAbsent(userId, id -> masterJson(id).map(json -> {
+                ObservableServerProfile profile = SimSchema.schema().newServerProfile(id);
+                profile.fromJson(json);
+                return SimSchema.tokens(profile);
+            }).orElse(List.of()));
+            if (!present.contains(token)) {
+                Long refusal = lastRefusal.get(writtenBy.get(token) + "/" + userId);
+                lost.add(token + " (" + userId + ", by " + writtenBy.get(token) + " at "
+                        + writtenAt.get(token) / 1000 + " us, last refusal of the token list "
+                        + (refusal == null ? "none" : "at " + refusal / 1000 + " us") + ")");
+            }
+        });
+        if (!lost.isEmpty()) {
+            violation(Invariant.REFUSED_ALONE, "written by a running writer, never refused, but not at the master: "
+                    + abbreviate(lost.toString()));
+        }
     }
 
     /** The master's copies and the stored rows keep the schema's derived rule (every copy converged to them). */
