@@ -28,6 +28,20 @@ final class ClientPushes {
         this.debounceNanos = config.clientUpdateDebounce().toNanos();
     }
 
+    /**
+     * Debounced pushes fall due on a grid of this step of the loop's clock (as the master's old 10 ms scan made
+     * them), so a client's pushes drift against the ticks of the game servers that write to it. Due exactly a
+     * debounce after the last push, the push to a client written by a game server ticking at a divisor of the
+     * debounce (100 ms and 1 s) would fall on the very instant that server's batch arrives, lose that race every
+     * time, and carry a value one tick old.
+     */
+    static final long PUSH_GRID_NANOS = 10_000_000;
+
+    /** {@code at}, rounded up to the next point of the push grid. */
+    static long onGrid(long at) {
+        return Math.floorDiv(at + PUSH_GRID_NANOS - 1, PUSH_GRID_NANOS) * PUSH_GRID_NANOS;
+    }
+
     /** A new client holder that may be pushed to at once. */
     ClientHolder newHolder() {
         return new ClientHolder(loop.nanoTime() - debounceNanos);
@@ -51,7 +65,8 @@ final class ClientPushes {
             return;
         }
         long now = loop.nanoTime();
-        long delay = Math.max(0, holder.lastPushAt + debounceNanos - now);
+        long due = holder.lastPushAt + debounceNanos;
+        long delay = due - now <= 0 ? 0 : onGrid(due) - now;
         holder.push = loop.schedule(delay, () -> {
             holder.push = null;
             push(session);

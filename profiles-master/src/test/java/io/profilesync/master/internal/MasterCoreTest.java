@@ -23,6 +23,7 @@ import io.profilesync.protocol.internal.Messages.ServerPush;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.Protocol;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,35 @@ class MasterCoreTest extends CoreHarness {
         }
         assertThat(copy.get("gold", ObservableInt.class).get()).isEqualTo(100);
         assertThat(client.sent(ClientPush.class)).as("1 s of changes, 100 ms debounce").hasSizeBetween(10, 11);
+    }
+
+    @Test
+    void aDebouncedPushDoesNotRaceTheBatchArrivingExactlyOneDebounceAfterTheLastPush() {
+        // A game server ticking at a divisor of the debounce delivers a batch exactly when the next push falls due;
+        // the push waits for the next 10 ms step, so it carries that batch, not the value one tick older.
+        start(config().clientUpdateDebounce(Duration.ofSeconds(1)).build());
+        RecordingChannel client = client("alice", 1);
+        receive(client, new ProfileRequest());
+        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
+        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        RecordingChannel gameServer = gameServer(2);
+        ProfileAcquired held = acquire(gameServer, 1, "alice");
+        ObservableServerProfile replica = replica(held.profile());
+        loop.advance(ms(3)); // off the grid
+        batch(gameServer, 1, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(1)));
+        int pushes = client.sent(ClientPush.class).size();
+        for (int tick = 2; tick <= 11; tick++) { // every 100 ms: the 11th arrives a debounce after the first push
+            loop.advance(ms(100));
+            int gold = tick;
+            batch(gameServer, tick, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(gold)));
+        }
+        loop.advance(Duration.ofNanos(ClientPushes.PUSH_GRID_NANOS));
+        List<ClientPush> sent = client.sent(ClientPush.class);
+        assertThat(sent).as("the first push, then one a debounce later").hasSize(pushes + 1);
+        for (ClientPush push : sent) {
+            copy.applyUpdates(push.delta());
+        }
+        assertThat(copy.get("gold", ObservableInt.class).get()).as("the batch of that instant included").isEqualTo(11);
     }
 
     @Test
