@@ -106,7 +106,9 @@ final class ChangeRelay {
             List<ObservableProperty<?>> changed = profile.applyUpdates(delta,
                     new ApplyOptions(view, true, refusalTakesTheDelta ? validator : null, filter));
             entry.sizeBound += delta.length;
-            metrics.accepted(writer.role);
+            if (!changed.isEmpty() || refused.isEmpty()) {
+                metrics.accepted(writer.role); // one whose every change was refused counts as refused only
+            }
             applied.recordApplied(entry, writer.writerKey, seq);
             for (Hooks.Refused one : refused) {
                 // Only this property's change is refused; the writer's copy goes back to the master's value of it,
