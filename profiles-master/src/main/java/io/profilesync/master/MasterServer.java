@@ -121,7 +121,10 @@ public final class MasterServer implements AutoCloseable {
         this.webSocket = config.webSocket().isPresent() ? startWebSocket(config.webSocket().get()) : null;
     }
 
-    /** The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread. */
+    /**
+     * The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread, behind
+     * the same gate as KryoNet TCP.
+     */
     private WebSocketTransport startWebSocket(WebSocketConfig ws) throws IOException {
         WebSocketTransport transport = new WebSocketTransport(ws, loop, new PeerEvents() {
             @Override
@@ -138,7 +141,7 @@ public final class MasterServer implements AutoCloseable {
             public void onDisconnected(PeerChannel channel) {
                 core.onDisconnected(channel);
             }
-        }, new PagesHandler(ws.path(), null));
+        }, new PagesHandler(ws.path(), null), gate);
         try {
             transport.start();
         } catch (IOException e) {
