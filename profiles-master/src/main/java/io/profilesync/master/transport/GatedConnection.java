@@ -5,7 +5,7 @@ import io.profilesync.protocol.internal.Messages.Refused;
 /**
  * What the {@link ConnectionGate} needs of one connection, whatever its transport: its id, whether it is still open,
  * and how to refuse and close it. Each transport adapts its own connections (KryoNet's in {@link KryoNetGate}, the
- * WebSocket endpoint's in its peer handler); {@link #toString()} names the connection and its address for the logs.
+ * WebSocket endpoint's in its peer handler); {@code toString()} names the connection and its address for the logs.
  *
  * <p>Threading: every method may be called from any thread (the gate calls {@link #close()} from its closer
  * thread).
