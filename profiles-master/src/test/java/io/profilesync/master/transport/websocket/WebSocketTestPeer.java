@@ -116,7 +116,7 @@ public final class WebSocketTestPeer implements AutoCloseable {
     }
 
     /** The next message of that type, skipping others; fails after 10 s. */
-    public <T extends Message> T next(Class<T> type) throws InterruptedException {
+    public <T> T next(Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             Message message = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
