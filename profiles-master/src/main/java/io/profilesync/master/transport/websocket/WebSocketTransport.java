@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -89,7 +90,9 @@ import org.slf4j.LoggerFactory;
  *       header before the payload is gathered ({@link FrameHeaderLimit}; close 1009); after it, {@code maxFrameSize}
  *       bounds Netty's frame decoder and its aggregation of fragments;
  *   <li>each message of a welcomed peer is charged to its budget before the core sees it: over it, the peer is sent
- *       Refused (OVERLOADED) with the reason and closed (1008) a moment later, and its further messages dropped;
+ *       Refused (OVERLOADED) with the reason and closed (1008) a moment later, and nothing more of it is read;
+ *   <li>one read of at most 16 KiB per connection per turn of Netty's thread, so a peer flooding small frames
+ *       cannot keep that thread decoding its frames while the others wait;
  *   <li>an {@link Error} while handling a peer is reported to the master's health and closes that peer.
  * </ul>
  * It also enforces binary frames only, one well-formed message per frame, idle peers, and back-pressure
@@ -103,6 +106,8 @@ public final class WebSocketTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
     /** The HTTP upgrade request (and page requests) may take this much; more is answered 413. */
     private static final int MAX_HTTP_REQUEST = 16 * 1024;
+    /** The most bytes read from one connection before the event loop turns to the others. */
+    private static final int READ_TURN = 16 * 1024;
 
     private final WebSocketConfig settings;
     private final EventLoop loop;
@@ -183,6 +188,10 @@ public final class WebSocketTransport implements AutoCloseable {
 
     private void configure(SocketChannel ch) {
         channels.add(ch);
+        // One read of at most READ_TURN bytes per connection per turn of the event loop: a peer flooding small
+        // frames cannot make the thread decode a megabyte of them before it reads anyone else.
+        ch.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 2048, READ_TURN)
+                .maxMessagesPerRead(1));
         PeerHandler peer = new PeerHandler(ids.incrementAndGet(), ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
@@ -364,6 +373,8 @@ public final class WebSocketTransport implements AutoCloseable {
         private volatile boolean welcomed;
         /** Set once the upgrade completed and onConnected was handed to the loop; read on Netty's thread. */
         private boolean connected;
+        /** Set when the gate refused the peer for its budget; Netty's thread only. */
+        private boolean overBudget;
 
         PeerHandler(int number, Channel channel) {
             this.id = new ConnectionId(ConnectionId.Transport.WEBSOCKET, number);
@@ -403,6 +414,9 @@ public final class WebSocketTransport implements AutoCloseable {
         }
 
         private void received(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (overBudget) {
+                return; // refused: the rest of what it sent is dropped
+            }
             if (!(frame instanceof BinaryWebSocketFrame)) {
                 LOG.info("{} sent a {}; the protocol has binary frames only", describe(),
                         frame.getClass().getSimpleName());
@@ -420,8 +434,12 @@ public final class WebSocketTransport implements AutoCloseable {
                 closeWith(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "malformed message");
                 return;
             }
-            if (gate.pass(gated, message)) { // over its budget: refused, closing, and nothing reaches the core
+            if (gate.pass(gated, message)) {
                 loop.execute(() -> events.onReceived(this, message));
+            } else {
+                // Over its budget: refused and closing. Nothing more of it is read, so it costs the others nothing.
+                overBudget = true;
+                channel.config().setAutoRead(false);
             }
         }
 
