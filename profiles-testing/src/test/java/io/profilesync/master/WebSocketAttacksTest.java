@@ -30,6 +30,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * The attacks of {@link UnauthenticatedAttacksTest} and {@link AuthenticatedAttacksTest} again, over the master's
  * WebSocket endpoint: a flood of connections that never authenticate, frames before authentication whose headers
  * claim more than the limit, an authenticated client flooding updates. Each is held by the gate TCP is behind, and
- * the bystanders (a client over WebSocket, a game server over TCP) keep their latency by the same measure: the best
+ * the bystanders (a client over WebSocket, on a blocking socket so that the JDK client's threads are not what is
+ * measured, and a game server over TCP) keep their latency by the same measure: the best
  * p99 of three rounds while the attack runs within 1.5× of the p99 before it in the same run (baseline floor 10 ms),
  * and can still connect.
  */
@@ -61,16 +64,20 @@ class WebSocketAttacksTest extends MasterTestSupport {
         return "ws://127.0.0.1:" + master.webSocketPort().orElseThrow() + "/profilesync";
     }
 
-    /** A client over WebSocket, welcomed and holding its profile, for the caller to close. */
-    WebSocketTestPeer unmanagedClient(String user, long instanceId) throws Exception {
-        WebSocketTestPeer peer = WebSocketTestPeer.connect(url());
-        authenticateClient(ProbePeer.of(peer), user, instanceId);
-        return peer;
+    /** {@code count} ClientUpdate frames from batch {@code firstSeq} on, back to back, cycling through {@code deltas}. */
+    static byte[] updates(int firstSeq, int count, byte[][] deltas) {
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        for (int seq = firstSeq; seq < firstSeq + count; seq++) {
+            frames.writeBytes(BlockingWebSocketPeer.frame(new ClientUpdate(seq, deltas[seq % deltas.length])));
+        }
+        return frames.toByteArray();
     }
 
-    WebSocketTestPeer client(String user, long instanceId) throws Exception {
-        WebSocketTestPeer peer = unmanagedClient(user, instanceId);
+    /** The client whose round trips are timed: welcomed over WebSocket on a blocking socket, with its profile. */
+    BlockingWebSocketPeer bystander() throws Exception {
+        BlockingWebSocketPeer peer = BlockingWebSocketPeer.connect(master.webSocketPort().orElseThrow());
         closeables.add(peer);
+        authenticateClient(peer, "bystander", 1);
         return peer;
     }
 
@@ -96,7 +103,7 @@ class WebSocketAttacksTest extends MasterTestSupport {
     void aFloodOfUnauthenticatedWebSocketConnectionsIsHeldToItsLimitAndOthersKeepTheirLatency() throws Exception {
         start(config().maxUnauthenticatedConnectionsPerAddress(8).maxUnauthenticatedConnections(16)
                 .authenticationTimeout(Duration.ofSeconds(30)).build());
-        ProbePeer bystander = ProbePeer.of(client("bystander", 1));
+        BlockingWebSocketPeer bystander = bystander();
         TestPeer server = tcpGameServer();
         long[] baseline = p99s(bystander, server);
 
@@ -135,7 +142,7 @@ class WebSocketAttacksTest extends MasterTestSupport {
     @Test
     void framesBeforeAuthenticationClaimingMoreThanTheLimitCloseWith1009FromTheHeaderAlone() throws Exception {
         start(config().unauthenticatedFrameLimit(4096).build());
-        ProbePeer bystander = ProbePeer.of(client("bystander", 1));
+        BlockingWebSocketPeer bystander = bystander();
         TestPeer server = tcpGameServer();
         long[] baseline = p99s(bystander, server);
 
@@ -167,33 +174,45 @@ class WebSocketAttacksTest extends MasterTestSupport {
             throws Exception {
         // The flood goes past the 2,000 requests a second of config(); the probe does not.
         start(config().build());
-        WebSocketTestPeer bystanderSocket = client("bystander", 1);
-        ProbePeer bystander = ProbePeer.of(bystanderSocket);
+        BlockingWebSocketPeer bystander = bystander();
         TestPeer server = tcpGameServer();
         long[] baseline = p99s(bystander, server);
 
         byte[][] deltas = displayNameDeltas();
         AtomicInteger overloaded = new AtomicInteger();
         long[] during = during(bystander, server, "ws-flooder", stop -> {
-            // Floods, is thrown out, comes back: at most 30 times, while the probe measures.
+            // Floods, is thrown out, comes back: at most 30 times, while the probe measures. It writes its frames
+            // in bulk on a raw socket, as an attacker would, and reads on a thread of its own meanwhile.
             for (int attempt = 0; attempt < 30 && !stop.get(); attempt++) {
-                try (WebSocketTestPeer flooder = unmanagedClient("flooder", 2)) {
-                    for (int seq = 1; seq <= 100_000 && flooder.isOpen()
-                            && flooder.trySend(new ClientUpdate(seq, deltas[seq % deltas.length])); seq++) {
-                        // as fast as the JDK's WebSocket writes
+                try (BlockingWebSocketPeer flooder = BlockingWebSocketPeer.connect(master.webSocketPort()
+                        .orElseThrow())) {
+                    authenticateClient(flooder, "flooder", 2);
+                    CompletableFuture<Refused> refusal = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return flooder.next(Refused.class);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    try {
+                        for (int seq = 1; seq <= 100_000 && !refusal.isDone(); seq += 1000) {
+                            flooder.sendFrames(updates(seq, 1000, deltas));
+                        }
+                    } catch (IOException closedByTheMaster) {
+                        // the master stopped reading it and closed it
                     }
-                    Refused refused = flooder.next(Refused.class);
+                    Refused refused = refusal.get(10, TimeUnit.SECONDS);
                     if (refused.code() == RefusalCode.OVERLOADED
                             && refused.reason().contains("more than 2000 requests a second")) {
                         overloaded.incrementAndGet();
                     }
-                    assertThat(flooder.awaitClosed()).isIn(1008, -1);
+                    assertThat(flooder.awaitClose()).isIn(1008, -1);
                 }
             }
         });
         assertThat(overloaded.get()).as("floods refused with OVERLOADED and the reason").isPositive();
         assertLatencyKept(baseline, during);
-        assertThat(bystanderSocket.isOpen()).isTrue();
+        assertThat(bystander.isOpen()).isTrue();
         assertThat(server.isConnected()).isTrue();
         // The bystander's own changes still go through, and newcomers get in.
         bystander.send(new ClientUpdate(1, delta(p -> p.get("displayName", ObservableString.class).set("ok"))));

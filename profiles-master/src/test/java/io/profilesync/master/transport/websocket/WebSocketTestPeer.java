@@ -31,9 +31,6 @@ import java.util.function.Consumer;
  * <p>Threading: {@link #send} from one thread at a time; the rest from any thread.
  */
 public final class WebSocketTestPeer implements AutoCloseable {
-    /** One client for every peer: each HttpClient has a selector thread of its own. */
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket socket;
@@ -41,10 +38,14 @@ public final class WebSocketTestPeer implements AutoCloseable {
     private WebSocketTestPeer() {
     }
 
-    /** Upgrades to {@code url}; the future fails (WebSocketHandshakeException for an HTTP answer) when it cannot. */
+    /**
+     * Upgrades to {@code url}; the future fails (WebSocketHandshakeException for an HTTP answer) when it cannot.
+     * Each peer has an HttpClient of its own: the JDK's clients serve all their WebSockets from one selector thread,
+     * so a flooding peer would otherwise slow the bystanders of the same test down on the client's side.
+     */
     public static CompletableFuture<WebSocketTestPeer> connectAsync(String url) {
         WebSocketTestPeer peer = new WebSocketTestPeer();
-        return HTTP.newWebSocketBuilder().buildAsync(URI.create(url), peer.listener()).thenApply(ws -> {
+        return HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(url), peer.listener()).thenApply(ws -> {
             peer.socket = ws;
             return peer;
         });
