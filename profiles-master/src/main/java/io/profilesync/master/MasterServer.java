@@ -11,6 +11,7 @@ import io.profilesync.master.hooks.MasterHooks;
 import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.internal.MasterCoreEvents;
 import io.profilesync.master.transport.ConnectionGate;
+import io.profilesync.master.transport.KryoNetGate;
 import io.profilesync.master.transport.MasterHealth;
 import io.profilesync.master.transport.websocket.PagesHandler;
 import io.profilesync.master.transport.websocket.WebSocketTransport;
@@ -66,6 +67,7 @@ public final class MasterServer implements AutoCloseable {
     private final MasterCore core;
     private final Server server;
     private final MasterHealth health = new MasterHealth();
+    /** The one gate of every transport: its limits count TCP and WebSocket connections together. */
     private final ConnectionGate gate;
     /** The channel of each open connection, by KryoNet's connection id. */
     private final Map<Integer, KryoChannel> channels = new ConcurrentHashMap<>();
@@ -82,8 +84,9 @@ public final class MasterServer implements AutoCloseable {
         this.executor = loop.executor();
         this.core = new MasterCore(config, schema, accessor, loop);
         this.gate = new ConnectionGate(config, health);
-        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), gate.serialization());
-        server.addListener(gate.guard(new Listener() {
+        KryoNetGate tcpGate = new KryoNetGate(gate);
+        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), tcpGate.serialization());
+        server.addListener(tcpGate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
                 KryoChannel channel = new KryoChannel(connection, config.writeBufferSize());
@@ -117,14 +120,17 @@ public final class MasterServer implements AutoCloseable {
                     + "); choose another host or port, or stop what uses it", e);
         }
         this.port = chosen;
-        this.networkThread = gate.startNetworkThread(server);
+        this.networkThread = tcpGate.startNetworkThread(server);
         this.webSocket = config.webSocket().isPresent() ? startWebSocket(config.webSocket().get()) : null;
     }
 
-    /** The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread. */
+    /**
+     * The WebSocket endpoint: one more adapter of the same core, every event handed to the profile thread, behind
+     * the same gate as KryoNet TCP.
+     */
     private WebSocketTransport startWebSocket(WebSocketConfig ws) throws IOException {
         WebSocketTransport transport = new WebSocketTransport(ws, loop, new MasterCoreEvents(core),
-                new PagesHandler(ws.path(), null));
+                new PagesHandler(ws.path(), null), gate);
         try {
             transport.start();
         } catch (IOException e) {

@@ -71,23 +71,34 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
     /** A welcomed client that has its profile, for the caller to close. */
     TestPeer unmanagedClient(String user, long instanceId) throws Exception {
         TestPeer peer = TestPeer.connect(master.port());
+        authenticateClient(peer, user, instanceId);
+        return peer;
+    }
+
+    /** Says Hello on {@code peer} as a client of {@code user}, is welcomed, and loads the profile. */
+    static void authenticateClient(ProbePeer peer, String user, long instanceId) throws InterruptedException {
         peer.send(new Hello(Protocol.VERSION, Role.CLIENT, instanceId, token(user), ""));
         peer.next(Welcome.class);
         peer.send(new ProfileRequest());
         peer.next(ProfileSnapshot.class);
-        return peer;
     }
 
     TestPeer gameServer() throws Exception {
-        TestPeer peer = TestPeer.connect(master.port());
+        TestPeer peer = welcomedGameServer(master.port());
         closeables.add(peer);
+        return peer;
+    }
+
+    /** A game server welcomed over KryoNet TCP on {@code port}, for the caller to close. */
+    static TestPeer welcomedGameServer(int port) throws Exception {
+        TestPeer peer = TestPeer.connect(port);
         peer.send(new Hello(Protocol.VERSION, Role.GAME_SERVER, 77, MasterServerTest.GAME_SERVER_SECRET, ""));
         peer.next(Welcome.class);
         return peer;
     }
 
     /** The p99, in nanoseconds, of a client's profile requests and a game server's acquire and release. */
-    static long[] p99s(TestPeer client, TestPeer server) throws InterruptedException {
+    static long[] p99s(ProbePeer client, ProbePeer server) throws InterruptedException {
         long[] clientTimes = new long[ROUND_TRIPS];
         long[] serverTimes = new long[ROUND_TRIPS];
         for (int i = 0; i < ROUND_TRIPS; i++) {
@@ -111,7 +122,7 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
     }
 
     /** The best p99s of {@link #ROUNDS} rounds while {@code attacking} says the attack still runs. */
-    static long[] p99sDuring(TestPeer client, TestPeer server) throws InterruptedException {
+    static long[] p99sDuring(ProbePeer client, ProbePeer server) throws InterruptedException {
         long[] best = {Long.MAX_VALUE, Long.MAX_VALUE};
         for (int round = 0; round < ROUNDS; round++) {
             long[] now = p99s(client, server);
@@ -121,12 +132,54 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
         return best;
     }
 
+    /**
+     * Runs {@code attack} on a thread of its own while the probe measures {@link #ROUNDS} rounds; stops it, waits for
+     * it (60 s at most), checks that it failed none of its own checks, and returns the best p99s.
+     */
+    static long[] during(ProbePeer client, ProbePeer server, String name, Attack attack) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                attack.run(stop);
+            } catch (Exception | AssertionError e) {
+                failure.compareAndSet(null, e);
+            }
+        }, name);
+        thread.start();
+        long[] p99s;
+        try {
+            p99s = p99sDuring(client, server);
+        } finally {
+            stop.set(true);
+            thread.join(60_000);
+        }
+        assertThat(failure.get()).as("the attacker's own checks").isNull();
+        return p99s;
+    }
+
+    /** An attack that runs until {@code stop} says the measurement is over (each bounds its own count too). */
+    @FunctionalInterface
+    interface Attack {
+        void run(AtomicBoolean stop) throws Exception;
+    }
+
     static void assertLatencyKept(long[] baseline, long[] during) {
         for (int i = 0; i < 2; i++) {
             long limit = (long) (1.5 * Math.max(baseline[i], BASELINE_FLOOR_NANOS));
             assertThat(during[i]).as("%s p99 %.2f ms during the attack against a baseline of %.2f ms",
                     i == 0 ? "client" : "game server", during[i] / 1e6, baseline[i] / 1e6).isLessThanOrEqualTo(limit);
         }
+    }
+
+    /** 100 deltas, each setting the display name to another value: what a flooder sends round and round. */
+    static byte[][] displayNameDeltas() {
+        byte[][] deltas = new byte[100][];
+        for (int i = 0; i < deltas.length; i++) {
+            int level = 1 + i;
+            deltas[i] = delta(p -> p.get("displayName", ObservableString.class).set("n" + level));
+        }
+        return deltas;
     }
 
     /** The delta of one change made by {@code change} on a fresh client-view profile. */
@@ -144,15 +197,9 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
         TestPeer server = gameServer();
         long[] baseline = p99s(bystander, server);
 
-        byte[][] deltas = new byte[100][];
-        for (int i = 0; i < deltas.length; i++) {
-            int level = 1 + i;
-            deltas[i] = delta(p -> p.get("displayName", ObservableString.class).set("n" + level));
-        }
-        AtomicBoolean stop = new AtomicBoolean();
+        byte[][] deltas = displayNameDeltas();
         AtomicInteger overloaded = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread flood = new Thread(() -> {
+        long[] during = during(bystander, server, "flooder", stop -> {
             // Floods, is thrown out, comes back: at most 30 times, while the probe measures.
             for (int attempt = 0; attempt < 30 && !stop.get(); attempt++) {
                 try (TestPeer flooder = unmanagedClient("flooder", 2)) {
@@ -167,21 +214,9 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
                     flooder.awaitDisconnected();
                 } catch (com.esotericsoftware.kryo.KryoException fullWriteBuffer) {
                     // the flooder's own write buffer overflowed: it is closed, and comes back
-                } catch (Exception | AssertionError e) {
-                    failure.compareAndSet(null, e);
-                    return;
                 }
             }
-        }, "flooder");
-        flood.start();
-        long[] during;
-        try {
-            during = p99sDuring(bystander, server);
-        } finally {
-            stop.set(true);
-            flood.join(30_000);
-        }
-        assertThat(failure.get()).isNull();
+        });
         assertThat(overloaded.get()).as("floods refused with OVERLOADED and the reason").isPositive();
         assertLatencyKept(baseline, during);
         assertThat(bystander.isConnected()).isTrue();
@@ -219,10 +254,8 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
         long[] baseline = p99s(bystander, server);
 
         byte[] request = PeerFrameFuzzTest.frame(new ProfileRequest());
-        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger thrownOut = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread deafness = new Thread(() -> {
+        long[] during = during(bystander, server, "deaf", stop -> {
             for (int attempt = 0; attempt < 30 && !stop.get(); attempt++) {
                 try (Socket deaf = deafClient("deaf")) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> master.stats().clients() == 2);
@@ -238,21 +271,9 @@ class AuthenticatedAttacksTest extends MasterTestSupport {
                     // Thrown out once its queue passes the limit; it reads nothing meanwhile.
                     await().atMost(Duration.ofSeconds(30)).until(() -> master.stats().clients() == 1);
                     thrownOut.incrementAndGet();
-                } catch (IOException | RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                    return;
                 }
             }
-        }, "deaf");
-        deafness.start();
-        long[] during;
-        try {
-            during = p99sDuring(bystander, server);
-        } finally {
-            stop.set(true);
-            deafness.join(60_000);
-        }
-        assertThat(failure.get()).isNull();
+        });
         assertThat(thrownOut.get()).as("deaf clients thrown out").isPositive();
         await().atMost(Duration.ofSeconds(30)).until(() -> master.stats().clients() == 1);
         assertLatencyKept(baseline, during);

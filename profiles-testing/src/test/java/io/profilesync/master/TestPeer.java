@@ -15,7 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A raw protocol peer for master tests: sends any message, records every message it receives. */
-final class TestPeer implements AutoCloseable {
+final class TestPeer implements ProbePeer, AutoCloseable {
     private final Client client = Protocol.newClient(256 * 1024, 256 * 1024);
     private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
     private final CountDownLatch disconnected = new CountDownLatch(1);
@@ -43,7 +43,8 @@ final class TestPeer implements AutoCloseable {
         return peer;
     }
 
-    void send(Object message) {
+    @Override
+    public void send(Object message) {
         client.sendTCP(message);
     }
 
@@ -52,7 +53,8 @@ final class TestPeer implements AutoCloseable {
     }
 
     /** The next message of that type, skipping others; fails after 10 s. */
-    <T> T next(Class<T> type) throws InterruptedException {
+    @Override
+    public <T> T next(Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             Object message = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);

@@ -41,6 +41,11 @@ class UnauthenticatedAttacksTest extends MasterTestSupport {
 
     /** A client and a game server authenticate and are welcomed. */
     void wellBehavedPeersGetIn() throws Exception {
+        wellBehavedPeersGetIn(master);
+    }
+
+    /** A client and a game server authenticate over KryoNet TCP to {@code master} and are welcomed. */
+    static void wellBehavedPeersGetIn(MasterServer master) throws Exception {
         try (TestPeer client = TestPeer.connect(master.port()); TestPeer server = TestPeer.connect(master.port())) {
             client.send(new Hello(Protocol.VERSION, Role.CLIENT, 1, HmacTokens.mint(MasterServerTest.TOKEN_SECRET,
                     "player", Duration.ofMinutes(5)), ""));

@@ -1,8 +1,5 @@
 package io.profilesync.master.transport;
 
-import com.esotericsoftware.kryonet.Connection;
-import com.esotericsoftware.kryonet.Listener;
-import com.esotericsoftware.kryonet.Server;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,11 +7,11 @@ import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.RefusalCode;
 import io.profilesync.protocol.internal.Messages.Refused;
 import io.profilesync.protocol.internal.Messages.Welcome;
-import io.profilesync.protocol.internal.WireSerialization;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -25,40 +22,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What stands between the master's socket and its protocol logic, for peers that have not authenticated yet: their
- * frames are held to {@link MasterConfig#unauthenticatedFrameLimit()} (by the {@link WireSerialization} it makes),
- * and their number to {@link MasterConfig#maxUnauthenticatedConnections()} overall and
- * {@link MasterConfig#maxUnauthenticatedConnectionsPerAddress()} per IP address; one more is refused with
- * {@link RefusalCode#OVERLOADED} and closed before the protocol hears of it. A connection counts from its accept until
- * its Welcome is written or it closes (the handshake timeout, {@link MasterConfig#authenticationTimeout()}, closes
- * those that never finish).
+ * What stands between the master's sockets and its protocol logic, the same for every transport (KryoNet TCP through
+ * {@link KryoNetGate}, the WebSocket endpoint through its own handlers); one instance serves them all, so its limits
+ * count the connections of every transport together.
+ *
+ * <p>Peers that have not authenticated yet are held to {@link MasterConfig#maxUnauthenticatedConnections()} overall
+ * and {@link MasterConfig#maxUnauthenticatedConnectionsPerAddress()} per IP address: {@link #enter} counts a
+ * connection in or says why it may not enter, and its transport refuses it before the protocol hears of it. A
+ * connection counts from its accept until its Welcome is written ({@link #admit}) or it closes ({@link #left}); the
+ * transports hold its frames to {@link #unauthenticatedFrameLimit()} meanwhile, and the handshake timeout,
+ * {@link #authenticationTimeout()}, closes those that never finish.
  *
  * <p>Once a peer is welcomed, each message it sends is charged to its {@link PeerBudget} (requests and bytes of delta
- * a second, {@link MasterConfig#clientRequestsPerSecond()} and the others) on the network thread, before the
- * protocol sees it: a peer over its budget is sent {@link RefusalCode#OVERLOADED} with the reason and closed.
+ * a second, {@link MasterConfig#clientRequestsPerSecond()} and the others) by {@link #pass} on the transport's
+ * network thread, before the protocol sees it: a peer over its budget is sent {@link RefusalCode#OVERLOADED} with the
+ * reason and closed {@value #CLOSE_GRACE_MILLIS} ms later, and its further messages are dropped.
  *
- * <p>It also guards KryoNet's network thread: the listener it wraps can throw nothing back into KryoNet (which would
- * end the thread for every peer), and {@link #startNetworkThread} reports an {@link Error} that still ends that
- * thread to {@link MasterHealth}.
+ * <p>Whatever a transport's network thread catches while handling one peer comes to {@link #failed}: an
+ * {@link Error} is reported to {@link MasterHealth} (so {@code /health} says DOWN) and closes that peer.
  *
- * <p>Threading: thread-safe. Connects and disconnects come from KryoNet's network thread, admissions from the thread
- * that writes a Welcome.
+ * <p>Threading: thread-safe. Enters, messages and departures come from the transports' network threads, admissions
+ * from the thread that writes a Welcome.
  */
 public final class ConnectionGate {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
-
-    private final int maxTotal;
-    private final int maxPerAddress;
-    private final MasterHealth health;
-    private final WireSerialization serialization;
-    private final Counter refusedConnections;
-    private final Counter overloadedPeers;
-    private final MasterConfig config;
-    private final LongSupplier nanoClock;
-    /** The budget of each welcomed connection, by id: made on the thread that welcomes, used on the network thread. */
-    private final Map<Integer, PeerBudget> budgets = new ConcurrentHashMap<>();
-    /** Connections refused for their budget, whose messages are dropped until they close. */
-    private final Set<Integer> closing = ConcurrentHashMap.newKeySet();
+    /** How long a refused peer's Refused has to leave before its connection is closed. */
+    static final long CLOSE_GRACE_MILLIS = 100;
     /**
      * Closes refused connections a moment after their Refused, so it leaves first: closing a socket with unread
      * input at once resets it and the peer never learns why. One daemon thread for every gate.
@@ -68,9 +57,20 @@ public final class ConnectionGate {
         thread.setDaemon(true);
         return thread;
     });
-    private static final long CLOSE_GRACE_MILLIS = 100;
-    /** Connections waiting to authenticate, by id, with their address. Guarded by this. */
-    private final Map<Integer, InetAddress> waiting = new HashMap<>();
+
+    private final MasterConfig config;
+    private final MasterHealth health;
+    private final LongSupplier nanoClock;
+    private final int maxTotal;
+    private final int maxPerAddress;
+    private final Counter refusedConnections;
+    private final Counter overloadedPeers;
+    /** The budget of each welcomed connection: made on the thread that welcomes, used on the network thread. */
+    private final Map<ConnectionId, PeerBudget> budgets = new ConcurrentHashMap<>();
+    /** Connections refused for their budget, whose messages are dropped until they close. */
+    private final Set<ConnectionId> closing = ConcurrentHashMap.newKeySet();
+    /** Connections waiting to authenticate, with their address. Guarded by this. */
+    private final Map<ConnectionId, InetAddress> waiting = new HashMap<>();
     /** How many of those come from each address. Guarded by this. */
     private final Map<InetAddress, Integer> waitingPerAddress = new HashMap<>();
 
@@ -80,12 +80,11 @@ public final class ConnectionGate {
 
     /** With the clock the budgets fill by (tests). */
     public ConnectionGate(MasterConfig config, MasterHealth health, LongSupplier nanoClock) {
-        this.config = config;
-        this.nanoClock = nanoClock;
+        this.config = Objects.requireNonNull(config, "config");
+        this.health = Objects.requireNonNull(health, "health");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.maxTotal = config.maxUnauthenticatedConnections();
         this.maxPerAddress = config.maxUnauthenticatedConnectionsPerAddress();
-        this.health = health;
-        this.serialization = new WireSerialization(config.unauthenticatedFrameLimit(), this::admitted);
         MeterRegistry registry = config.meterRegistry();
         String refusedHelp = "Connections closed by the gate before or after the handshake, by reason "
                 + "(unauthenticated: pre-handshake limits; overloaded: a peer over its budgets)";
@@ -97,103 +96,41 @@ public final class ConnectionGate {
                 .description("Connections open that have not finished the handshake yet").register(registry);
     }
 
-    /** The serialization for the master's KryoNet server. */
-    public WireSerialization serialization() {
-        return serialization;
+    /** The largest frame, in bytes, a transport reads from a connection that has not been welcomed. */
+    public int unauthenticatedFrameLimit() {
+        return config.unauthenticatedFrameLimit();
     }
 
-    /** How many connections wait to authenticate now. */
+    /** How long a connection has to authenticate. */
+    public Duration authenticationTimeout() {
+        return config.authenticationTimeout();
+    }
+
+    /** How many connections, of every transport, wait to authenticate now. */
     public synchronized int waiting() {
         return waiting.size();
     }
 
     /**
-     * {@code protocol} behind the gate: a connection over the limits never reaches it, and nothing it throws reaches
-     * KryoNet's thread (a RuntimeException is logged; an Error is reported to the master's health and the connection
-     * closed).
+     * Counts a newly accepted {@code connection} in as waiting to authenticate, or says why it may not enter (the
+     * refusal is counted and logged; the transport answers the peer in its own way and closes it).
+     *
+     * @param address the peer's IP address, or null when the connection closed before it could be read
+     * @return null when it entered, or the reason it may not (how to fix it included)
      */
-    public Listener guard(Listener protocol) {
-        return new Listener() {
-            @Override
-            public void connected(Connection connection) {
-                try {
-                    String refusal = enter(connection);
-                    if (refusal != null) {
-                        refusedConnections.increment();
-                        LOG.warn("Refused {} from {}: {}", connection, connection.getRemoteAddressTCP(), refusal);
-                        connection.sendTCP(new Refused(RefusalCode.OVERLOADED, refusal));
-                        connection.close();
-                        return;
-                    }
-                    protocol.connected(connection);
-                } catch (Throwable e) {
-                    failed("connected", connection, e);
-                }
-            }
-
-            @Override
-            public void received(Connection connection, Object object) {
-                try {
-                    if (closing.contains(connection.getID())) {
-                        return; // refused already: nothing more of it reaches the protocol
-                    }
-                    PeerBudget budget = budgets.get(connection.getID());
-                    String over = budget == null ? null : budget.charge(object, nanoClock.getAsLong());
-                    if (over != null) {
-                        overloadedPeers.increment();
-                        closing.add(connection.getID());
-                        budgets.remove(connection.getID());
-                        LOG.warn("Disconnecting {}: it sent {}", connection, over);
-                        connection.sendTCP(new Refused(RefusalCode.OVERLOADED, "the peer sent " + over));
-                        CLOSER.schedule(connection::close, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-                        return;
-                    }
-                    protocol.received(connection, object);
-                } catch (Throwable e) {
-                    failed("received", connection, e);
-                }
-            }
-
-            @Override
-            public void disconnected(Connection connection) {
-                try {
-                    leave(connection);
-                    budgets.remove(connection.getID());
-                    closing.remove(connection.getID());
-                    serialization.forget(connection);
-                    protocol.disconnected(connection);
-                } catch (Throwable e) {
-                    failed("disconnected", connection, e);
-                }
-            }
-
-            @Override
-            public void idle(Connection connection) {
-                try {
-                    protocol.idle(connection);
-                } catch (Throwable e) {
-                    failed("idle", connection, e);
-                }
-            }
-        };
-    }
-
-    private void failed(String event, Connection connection, Throwable e) {
-        if (e instanceof Error) {
-            health.fail("the master's listener (" + event + " of " + connection + ")", e);
-            connection.close();
-        } else {
-            LOG.warn("The master's listener failed on {} of {}; the network thread goes on", event, connection, e);
+    public String enter(GatedConnection connection, InetAddress address) {
+        String refusal = count(connection.id(), address);
+        if (refusal != null) {
+            refusedConnections.increment();
+            LOG.warn("Refused {}: {}", connection, refusal);
         }
+        return refusal;
     }
 
-    /** Counts {@code connection} in, or says why it may not enter. */
-    private synchronized String enter(Connection connection) {
-        InetSocketAddress remote = connection.getRemoteAddressTCP();
-        if (remote == null) {
+    private synchronized String count(ConnectionId id, InetAddress address) {
+        if (address == null) {
             return "closed before it was accepted";
         }
-        InetAddress address = remote.getAddress();
         if (waiting.size() >= maxTotal) {
             return waiting.size() + " connections are waiting to authenticate, the limit "
                     + "(maxUnauthenticatedConnections); try again shortly";
@@ -203,44 +140,83 @@ public final class ConnectionGate {
             return fromAddress + " connections from " + address.getHostAddress() + " are waiting to authenticate, "
                     + "the limit (maxUnauthenticatedConnectionsPerAddress); try again shortly";
         }
-        waiting.put(connection.getID(), address);
+        waiting.put(id, address);
         waitingPerAddress.merge(address, 1, Integer::sum);
         return null;
     }
 
-    private void admitted(Connection connection, Welcome welcome) {
-        leave(connection);
+    /**
+     * {@code connection} is being sent {@code welcome} (call before the peer can see it): it no longer counts as
+     * waiting, and from now on its messages are charged to a budget, a client's or a game server's.
+     */
+    public void admit(GatedConnection connection, Welcome welcome) {
+        ConnectionId id = connection.id();
+        uncount(id);
         boolean client = !welcome.userId().isEmpty(); // a game server's Welcome carries no user id
-        budgets.put(connection.getID(), client
-                ? new PeerBudget(config.clientRequestsPerSecond(), config.clientDecodeBytesPerSecond(),
-                        nanoClock.getAsLong())
-                : new PeerBudget(config.gameServerRequestsPerSecond(), config.gameServerDecodeBytesPerSecond(),
-                        nanoClock.getAsLong()));
-        if (!connection.isConnected()) {
-            budgets.remove(connection.getID()); // it closed while being welcomed: no disconnect will come to clear it
+        long now = nanoClock.getAsLong();
+        budgets.put(id, client
+                ? new PeerBudget(config.clientRequestsPerSecond(), config.clientDecodeBytesPerSecond(), now)
+                : new PeerBudget(config.gameServerRequestsPerSecond(), config.gameServerDecodeBytesPerSecond(), now));
+        if (!connection.isOpen()) {
+            budgets.remove(id); // it closed while being welcomed: its departure may have come already
         }
     }
 
-    private synchronized void leave(Connection connection) {
-        InetAddress address = waiting.remove(connection.getID());
+    /**
+     * Charges {@code message} from {@code connection} to its budget, on the transport's network thread. A peer over
+     * its budget is sent {@link RefusalCode#OVERLOADED} with the reason and closed shortly after.
+     *
+     * @return whether the message goes on to the protocol; false for a peer over its budget, now or before
+     */
+    public boolean pass(GatedConnection connection, Object message) {
+        ConnectionId id = connection.id();
+        if (closing.contains(id)) {
+            return false; // refused already: nothing more of it reaches the protocol
+        }
+        PeerBudget budget = budgets.get(id);
+        String over = budget == null ? null : budget.charge(message, nanoClock.getAsLong());
+        if (over == null) {
+            return true;
+        }
+        overloadedPeers.increment();
+        closing.add(id);
+        budgets.remove(id);
+        LOG.warn("Disconnecting {}: it sent {}", connection, over);
+        connection.refuse(new Refused(RefusalCode.OVERLOADED, "the peer sent " + over));
+        CLOSER.schedule(connection::close, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        return false;
+    }
+
+    /** {@code connection} closed: whatever the gate kept about it goes, and it no longer counts. */
+    public void left(GatedConnection connection) {
+        ConnectionId id = connection.id();
+        uncount(id);
+        budgets.remove(id);
+        closing.remove(id);
+    }
+
+    private synchronized void uncount(ConnectionId id) {
+        InetAddress address = waiting.remove(id);
         if (address != null) {
             waitingPerAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
         }
     }
 
     /**
-     * Runs {@code server}'s update loop on a thread named "Server" (what {@link Server#start()} does), reporting to
-     * the master's health anything that ends it other than {@link Server#stop()}.
+     * The network thread caught {@code e} while handling {@code event} of {@code connection}: an {@link Error} is
+     * reported to the master's health and closes the connection; anything else is logged, and the thread goes on.
      */
-    public Thread startNetworkThread(Server server) {
-        Thread thread = new Thread(() -> {
-            try {
-                server.run();
-            } catch (Throwable e) {
-                health.fail("KryoNet's network thread ended; no peer can connect or be read", e);
-            }
-        }, "Server");
-        thread.start();
-        return thread;
+    public void failed(String event, GatedConnection connection, Throwable e) {
+        if (e instanceof Error) {
+            health.fail("the master's listener (" + event + " of " + connection + ")", e);
+            connection.close();
+        } else {
+            LOG.warn("The master's listener failed on {} of {}; the network thread goes on", event, connection, e);
+        }
+    }
+
+    /** Reports to the master's health that {@code what} ended with {@code error} (a network thread that died). */
+    public void fatal(String what, Throwable error) {
+        health.fail(what, error);
     }
 }

@@ -12,7 +12,7 @@ import io.profilesync.protocol.internal.Messages.ServerBatch;
  * server batches, acquires, flushes: each may start a database save) from one token bucket, bytes of delta to decode from another, each filling at its rate
  * and holding up to two seconds' worth. Charged when a message arrives, on the network thread, before the message is
  * handed to the profile thread: a peer over its budget is refused there and never costs the others anything.
- * Not thread-safe: one owner thread (KryoNet's network thread).
+ * Not thread-safe: one owner thread (the network thread of the peer's transport).
  */
 public final class PeerBudget {
     /** How many seconds' worth a bucket holds: room for bursts, such as a game server acquiring many at once. */

@@ -4,8 +4,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -20,7 +22,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import io.netty.handler.codec.TooLongFrameException;
@@ -30,6 +34,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -48,12 +54,18 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.profilesync.master.WebSocketConfig;
+import io.profilesync.master.transport.ConnectionGate;
+import io.profilesync.master.transport.ConnectionId;
+import io.profilesync.master.transport.GatedConnection;
 import io.profilesync.protocol.ProtocolException;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Frames;
 import io.profilesync.protocol.internal.Messages.Message;
+import io.profilesync.protocol.internal.Messages.Refused;
+import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.PeerChannel;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -65,10 +77,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The master's WebSocket endpoint, on Netty: every connection upgraded on {@code settings.path()} becomes one
  * {@link PeerChannel} carrying the same messages as KryoNet TCP, one message per binary frame, and every event of it
- * is handed to the master core's {@link EventLoop} ({@link PeerEvents}). Authentication, permissions and limits are
- * the core's, the same for every transport; this class enforces what belongs to the transport: the frame size, binary
- * frames only, one well-formed message per frame, idle peers, and back-pressure ({@code trySend} is false while
- * Netty's outbound buffer is above {@code writeBufferSize}). Optionally TLS, from PEM files.
+ * is handed to the master core's {@link EventLoop} ({@link PeerEvents}). Authentication and permissions are the
+ * core's, the same for every transport; the limits on peers are the {@link ConnectionGate}'s, the one instance that
+ * also guards KryoNet TCP, so both transports count together. This class enforces them on Netty's thread:
+ * <ul>
+ *   <li>a connection counts as waiting to authenticate from its accept until its Welcome is written or it closes;
+ *       one over the gate's limits is answered 503 with {@code Retry-After} to its HTTP request, before any upgrade,
+ *       and closed;
+ *   <li>a connection whose upgrade is not done within the gate's {@code authenticationTimeout} is closed (the core
+ *       then gives the upgraded peer as long again to authenticate, and refuses it with TIMEOUT if it does not);
+ *   <li>before its Welcome a peer's messages may take {@code unauthenticatedFrameLimit} bytes, judged from each frame
+ *       header before the payload is gathered ({@link FrameHeaderLimit}; close 1009); after it, {@code maxFrameSize}
+ *       bounds Netty's frame decoder and its aggregation of fragments;
+ *   <li>each message of a welcomed peer is charged to its budget before the core sees it: over it, the peer is sent
+ *       Refused (OVERLOADED) with the reason and closed (1008) a moment later, and nothing more of it is read;
+ *   <li>one read of at most 16 KiB per connection per turn of Netty's thread, so a peer flooding small frames
+ *       cannot keep that thread decoding its frames while the others wait;
+ *   <li>an {@link Error} while handling a peer is reported to the master's health and closes that peer.
+ * </ul>
+ * It also enforces binary frames only, one well-formed message per frame, idle peers, and back-pressure
+ * ({@code trySend} is false while Netty's outbound buffer is above {@code writeBufferSize}). Optionally TLS, from
+ * PEM files.
  *
  * <p>Threading: {@link #start} and {@link #close} from any thread, once each; Netty's threads read, decode and
  * write; the {@link PeerChannel}s it hands out are called on the core's loop, as that interface says.
@@ -77,11 +106,14 @@ public final class WebSocketTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
     /** The HTTP upgrade request (and page requests) may take this much; more is answered 413. */
     private static final int MAX_HTTP_REQUEST = 16 * 1024;
+    /** The most bytes read from one connection before the event loop turns to the others. */
+    private static final int READ_TURN = 16 * 1024;
 
     private final WebSocketConfig settings;
     private final EventLoop loop;
     private final PeerEvents events;
     private final PagesHandler pages;
+    private final ConnectionGate gate;
     private final AtomicInteger ids = new AtomicInteger();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
@@ -90,12 +122,15 @@ public final class WebSocketTransport implements AutoCloseable {
 
     /**
      * @param pages the browser pages, served ahead of the upgrade when {@code settings.pages()}, or null for none
+     * @param gate the master's connection gate, shared with its other transports
      */
-    public WebSocketTransport(WebSocketConfig settings, EventLoop loop, PeerEvents events, PagesHandler pages) {
-        this.settings = settings;
-        this.loop = loop;
-        this.events = events;
+    public WebSocketTransport(WebSocketConfig settings, EventLoop loop, PeerEvents events, PagesHandler pages,
+            ConnectionGate gate) {
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        this.loop = java.util.Objects.requireNonNull(loop, "loop");
+        this.events = java.util.Objects.requireNonNull(events, "events");
         this.pages = pages;
+        this.gate = java.util.Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -153,13 +188,21 @@ public final class WebSocketTransport implements AutoCloseable {
 
     private void configure(SocketChannel ch) {
         channels.add(ch);
+        // One read of at most READ_TURN bytes per connection per turn of the event loop: a peer flooding small
+        // frames cannot make the thread decode a megabyte of them before it reads anyone else.
+        ch.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 2048, READ_TURN)
+                .maxMessagesPerRead(1));
+        PeerHandler peer = new PeerHandler(ids.incrementAndGet(), ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast("tls", ssl.newHandler(ch.alloc()));
         }
+        // Ahead of the frame decoder the upgrade puts where "http" is, so it sees each header before the payload.
+        p.addLast("frame-limit", peer.frameLimit);
         long idle = settings.idleTimeout().toMillis();
         p.addLast("idle", new IdleStateHandler(idle, idle / 3, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec());
+        p.addLast("admission", new Admission(peer));
         p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST));
         if (pages != null && settings.pages()) {
             p.addLast("pages", pages);
@@ -179,7 +222,7 @@ public final class WebSocketTransport implements AutoCloseable {
                 .build()));
         // A message may arrive in fragments (continuation frames); whole, it is still bounded by maxFrameSize.
         p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameSize()));
-        p.addLast("peer", new PeerHandler(ids.incrementAndGet()));
+        p.addLast("peer", peer);
         p.addLast("not-found", new FallbackHttpHandler());
     }
 
@@ -231,37 +274,149 @@ public final class WebSocketTransport implements AutoCloseable {
         group = null;
     }
 
-    /** One WebSocket connection: decodes frames on Netty's thread, hands messages to the core's loop. */
+    /**
+     * The gate at the HTTP level, for one connection: counts it in at its accept (or finds it over the limits, and
+     * answers its request 503), closes it if its upgrade is not done within the authentication timeout, tells the
+     * frame limit when the upgrade request has been read whole, and counts it out when it closes.
+     */
+    private final class Admission extends ChannelInboundHandlerAdapter {
+        private final PeerHandler peer;
+        /** Why the gate would not let it in, or null when it is counted in. */
+        private String refusal;
+        private boolean answered;
+        private boolean upgrading;
+        private ScheduledFuture<?> upgradeDeadline;
+
+        Admission(PeerHandler peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            try {
+                InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+                        ? remote.getAddress() : null;
+                refusal = gate.enter(peer.gated, address);
+                long timeout = gate.authenticationTimeout().toMillis();
+                upgradeDeadline = ctx.executor().schedule(() -> {
+                    if (!peer.upgraded) {
+                        LOG.info("{} did not complete its WebSocket upgrade within {} ms; closing it", peer, timeout);
+                        ctx.close();
+                    }
+                }, timeout, TimeUnit.MILLISECONDS);
+            } catch (Throwable e) {
+                gate.failed("accept", peer.gated, e);
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refusal != null) {
+                if (msg instanceof HttpRequest && !answered) {
+                    answered = true;
+                    overloaded(ctx);
+                }
+                ReferenceCountUtil.release(msg); // the request (or what follows it) goes no further
+                return;
+            }
+            if (msg instanceof HttpRequest request) {
+                upgrading = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+                        request.headers().get(HttpHeaderNames.UPGRADE));
+            }
+            if (upgrading && msg instanceof LastHttpContent) {
+                peer.frameLimit.watch(); // the request is read whole: what comes next are frames
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        /** Answers the request 503 (the gate's limits), with Retry-After, and closes once it is written. */
+        private void overloaded(ChannelHandlerContext ctx) {
+            long retryAfter = Math.max(1, (gate.authenticationTimeout().toMillis() + 999) / 1000);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.copiedBuffer(refusal + "\n",
+                    StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                    .set(HttpHeaderNames.RETRY_AFTER, retryAfter)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            try {
+                if (upgradeDeadline != null) {
+                    upgradeDeadline.cancel(false);
+                }
+                gate.left(peer.gated);
+            } catch (Throwable e) {
+                gate.failed("close", peer.gated, e);
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    /**
+     * One WebSocket connection: decodes frames on Netty's thread, charges them to the peer's budget and hands them
+     * to the core's loop.
+     */
     private final class PeerHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerChannel {
-        private final int id;
-        private volatile Channel channel;
+        private final ConnectionId id;
+        private final Channel channel;
+        final FrameHeaderLimit frameLimit;
+        /** This connection as the gate sees it. */
+        final GatedConnection gated = new Gated();
+        /** Set once the upgrade completed; written on Netty's thread, read on the core's loop. */
+        volatile boolean upgraded;
+        /** Set when the Welcome is written, on the core's loop, before it leaves; read on Netty's thread. */
+        private volatile boolean welcomed;
         /** Set once the upgrade completed and onConnected was handed to the loop; read on Netty's thread. */
         private boolean connected;
+        /** Set when the gate refused the peer for its budget; Netty's thread only. */
+        private boolean overBudget;
 
-        PeerHandler(int id) {
-            this.id = id;
+        PeerHandler(int number, Channel channel) {
+            this.id = new ConnectionId(ConnectionId.Transport.WEBSOCKET, number);
+            this.channel = channel;
+            this.frameLimit = new FrameHeaderLimit(gate.unauthenticatedFrameLimit(), () -> welcomed);
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                channel = ctx.channel();
-                connected = true;
-                loop.execute(() -> events.onConnected(this));
-            } else if (event instanceof IdleStateEvent idle) {
-                if (idle.state() == IdleState.READER_IDLE) {
-                    LOG.info("{} sent nothing for {}; closing it", describe(), settings.idleTimeout());
-                    closeWith(ctx, WebSocketCloseStatus.POLICY_VIOLATION, "idle");
-                } else if (idle.state() == IdleState.WRITER_IDLE && connected) {
-                    ctx.writeAndFlush(new PingWebSocketFrame());
+            try {
+                if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                    upgraded = true;
+                    connected = true;
+                    loop.execute(() -> events.onConnected(this));
+                } else if (event instanceof IdleStateEvent idle) {
+                    if (idle.state() == IdleState.READER_IDLE) {
+                        LOG.info("{} sent nothing for {}; closing it", describe(), settings.idleTimeout());
+                        closeWith(ctx, WebSocketCloseStatus.POLICY_VIOLATION, "idle");
+                    } else if (idle.state() == IdleState.WRITER_IDLE && connected) {
+                        ctx.writeAndFlush(new PingWebSocketFrame());
+                    }
+                } else {
+                    super.userEventTriggered(ctx, event);
                 }
-            } else {
-                super.userEventTriggered(ctx, event);
+            } catch (Throwable e) {
+                gate.failed("event " + event.getClass().getSimpleName(), gated, e);
             }
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            try {
+                received(ctx, frame);
+            } catch (Throwable e) {
+                gate.failed("received", gated, e);
+            }
+        }
+
+        private void received(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (overBudget) {
+                return; // refused: the rest of what it sent is dropped
+            }
             if (!(frame instanceof BinaryWebSocketFrame)) {
                 LOG.info("{} sent a {}; the protocol has binary frames only", describe(),
                         frame.getClass().getSimpleName());
@@ -279,14 +434,24 @@ public final class WebSocketTransport implements AutoCloseable {
                 closeWith(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "malformed message");
                 return;
             }
-            loop.execute(() -> events.onReceived(this, message));
+            if (gate.pass(gated, message)) {
+                loop.execute(() -> events.onReceived(this, message));
+            } else {
+                // Over its budget: refused and closing. Nothing more of it is read, so it costs the others nothing.
+                overBudget = true;
+                channel.config().setAutoRead(false);
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (connected) {
-                connected = false;
-                loop.execute(() -> events.onDisconnected(this));
+            try {
+                if (connected) {
+                    connected = false;
+                    loop.execute(() -> events.onDisconnected(this));
+                }
+            } catch (Throwable e) {
+                gate.failed("disconnected", gated, e);
             }
             super.channelInactive(ctx);
         }
@@ -294,6 +459,14 @@ public final class WebSocketTransport implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // Oversized or malformed frames, TLS failures, resets: the peer goes; nothing else is affected.
+            Throwable error = cause;
+            while (error != null && !(error instanceof Error)) {
+                error = error.getCause(); // a decoder wraps what it caught
+            }
+            if (error != null) {
+                gate.failed("a frame", gated, error); // reported, and the peer closed
+                return;
+            }
             LOG.info("{}: {}; closing it", describe(), cause.toString());
             if (cause instanceof TooLongFrameException && ctx.channel().isActive()) {
                 closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "a message may take " + settings.maxFrameSize()
@@ -312,28 +485,31 @@ public final class WebSocketTransport implements AutoCloseable {
 
         @Override
         public boolean trySend(Message message) {
-            Channel ch = channel;
-            if (ch == null || !ch.isActive() || !ch.isWritable()) {
+            if (!upgraded || !channel.isActive() || !channel.isWritable()) {
                 return false;
             }
+            if (message instanceof Welcome welcome) {
+                // Before it leaves: the peer may send full-size frames the moment it reads it.
+                welcomed = true;
+                gate.admit(gated, welcome);
+            }
             // Encoded here, so Netty counts the frame's bytes against the water mark at once.
-            ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Frames.encode(message))), ch.voidPromise());
+            channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Frames.encode(message))),
+                    channel.voidPromise());
             return true;
         }
 
         @Override
         public void close() {
-            Channel ch = channel;
-            if (ch != null && ch.isOpen()) {
-                ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                        .addListener(f -> ch.close());
+            if (channel.isOpen()) {
+                channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                        .addListener(f -> channel.close());
             }
         }
 
         @Override
         public String remoteAddress() {
-            Channel ch = channel;
-            if (ch != null && ch.remoteAddress() instanceof InetSocketAddress address) {
+            if (channel.remoteAddress() instanceof InetSocketAddress address) {
                 return address.getHostString() + ":" + address.getPort();
             }
             return "unknown";
@@ -341,12 +517,45 @@ public final class WebSocketTransport implements AutoCloseable {
 
         @Override
         public String describe() {
-            return "websocket " + id + " (" + remoteAddress() + ")";
+            return "websocket " + id.number() + " (" + remoteAddress() + ")";
         }
 
         @Override
         public String toString() {
             return describe();
+        }
+
+        /** The connection as the gate sees it; called from any thread. */
+        private final class Gated implements GatedConnection {
+            @Override
+            public ConnectionId id() {
+                return id;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return channel.isActive();
+            }
+
+            @Override
+            public void refuse(Refused refused) {
+                // Past the back-pressure of trySend: the peer is leaving, and it must learn why.
+                channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Frames.encode(refused))),
+                        channel.voidPromise());
+            }
+
+            @Override
+            public void close() {
+                if (channel.isOpen()) {
+                    channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(),
+                            "closed by the master's limits")).addListener(f -> channel.close());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return describe();
+            }
         }
     }
 }

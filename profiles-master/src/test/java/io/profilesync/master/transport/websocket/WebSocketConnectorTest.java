@@ -84,7 +84,8 @@ class WebSocketConnectorTest {
     private void startMaster(WebSocketConfig settings) throws Exception {
         master.profile.get("displayName", ObservableString.class).set("Alice");
         master.profile.clearUpdates();
-        transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), master, null);
+        transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), master, null,
+                WebSocketTransportTest.defaultGate());
         transport.start();
     }
 
@@ -127,7 +128,8 @@ class WebSocketConnectorTest {
         transport.close();
         long hellos = master.received.stream().filter(m -> m instanceof Hello).count();
         transport = new WebSocketTransport(WebSocketConfig.plain("127.0.0.1", port),
-                new ExecutorEventLoop(coreThread), master, null);
+                new ExecutorEventLoop(coreThread), master, null,
+                WebSocketTransportTest.defaultGate());
         transport.start();
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> master.received.stream().filter(m -> m instanceof Hello).count() > hellos);

@@ -3,7 +3,11 @@ package io.profilesync.master.transport.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.profilesync.master.MasterConfig;
 import io.profilesync.master.WebSocketConfig;
+import io.profilesync.master.transport.ConnectionGate;
+import io.profilesync.master.transport.MasterHealth;
 import io.profilesync.protocol.internal.ExecutorEventLoop;
 import io.profilesync.protocol.internal.Frames;
 import io.profilesync.protocol.internal.Messages.Hello;
@@ -82,37 +86,32 @@ class WebSocketTransportTest {
     static final class Peer implements WebSocket.Listener {
         final List<byte[]> binary = new CopyOnWriteArrayList<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private ByteBuffer partial = ByteBuffer.allocate(0);
+        private final WebSocket.Listener collecting = WebSocketTestPeer.listener(binary::add, closed);
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            ByteBuffer joined = ByteBuffer.allocate(partial.remaining() + data.remaining());
-            joined.put(partial).put(data).flip();
-            partial = joined;
-            if (last) {
-                byte[] bytes = new byte[partial.remaining()];
-                partial.get(bytes);
-                binary.add(bytes);
-                partial = ByteBuffer.allocate(0);
-            }
-            ws.request(1);
-            return null;
+            return collecting.onBinary(ws, data, last);
         }
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
+            return collecting.onClose(ws, statusCode, reason);
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            closed.complete(-1);
+            collecting.onError(ws, error);
         }
     }
 
+    /** A gate with the master's default limits, on a registry of its own. */
+    static ConnectionGate defaultGate() {
+        return new ConnectionGate(MasterConfig.builder().meterRegistry(new SimpleMeterRegistry()).build(),
+                new MasterHealth());
+    }
+
     private WebSocketTransport start(WebSocketConfig settings) throws Exception {
-        transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), core, null);
+        transport = new WebSocketTransport(settings, new ExecutorEventLoop(coreThread), core, null, defaultGate());
         transport.start();
         return transport;
     }
@@ -157,7 +156,7 @@ class WebSocketTransportTest {
     @Test
     void thePagesAndTheCompiledClientAreServedBesideTheUpgrade() throws Exception {
         transport = new WebSocketTransport(WebSocketConfig.plain("127.0.0.1", 0), new ExecutorEventLoop(coreThread),
-                core, new PagesHandler("/profilesync", null));
+                core, new PagesHandler("/profilesync", null), defaultGate());
         transport.start();
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + transport.port();
