@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * number of seeds, and the invariant that catches it is the one the defect breaks.
  */
 class BrokenVariantsTest {
-    private static final int MAX_SEEDS = 200;
+    private static final int MAX_SEEDS = 400;
 
     // Well under 3 minutes on an idle 2-core machine; the default 120 s limit is for hung network tests, and a
     // machine shared by several builds can be many times slower.
