@@ -29,8 +29,8 @@ final class ClientPushes {
     }
 
     /**
-     * Debounced pushes fall due on a grid of this step of the loop's clock (as the master's old 10 ms scan made
-     * them), so a client's pushes drift against the ticks of the game servers that write to it. Due exactly a
+     * Debounced pushes fall due on a grid of this step of the loop's clock, so a client's pushes drift against the
+     * ticks of the game servers that write to it. Due exactly a
      * debounce after the last push, the push to a client written by a game server ticking at a divisor of the
      * debounce (100 ms and 1 s) would fall on the very instant that server's batch arrives, lose that race every
      * time, and carry a value one tick old.
