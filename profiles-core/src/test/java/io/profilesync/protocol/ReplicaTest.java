@@ -189,6 +189,8 @@ class ReplicaTest {
         byte[] snapshot = master.toBytes();
         master.clearUpdates();
         Replica replica = new Replica(newProfile(), snapshot);
+        List<String> dropped = new ArrayList<>();
+        replica.onDropped((property, reason) -> dropped.add(property + ": " + reason));
         // Unsent: an edit of items by index, and an entry of counters.
         replica.visible().getList("items", ElementType.STRING).remove(1);
         replica.visible().getDictionary("counters", ElementType.STRING, ElementType.INT).put("kills", 3);
@@ -197,6 +199,8 @@ class ReplicaTest {
         byte[] push = master.getUpdates();
         replica.onPush(push, 0);
         assertThat(replica.visible().getList("items", ElementType.STRING).value()).isEmpty();
+        assertThat(dropped).as("told as a refusal is").singleElement().asString().startsWith("items: your unsent "
+                + "change of 'items' no longer fits");
         assertThat(replica.visible().getDictionary("counters", ElementType.STRING, ElementType.INT).value())
                 .as("kept, and still to be sent").containsEntry("kills", 3);
         ObservableProfile sent = newProfile();

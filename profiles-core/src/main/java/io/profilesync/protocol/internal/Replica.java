@@ -12,7 +12,9 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class Replica {
 
     private final ObservableProfile visible;
     private final ObservableProfile confirmed;
+    private BiConsumer<String, String> onDropped = (property, reason) -> { };
     private final Deque<PendingBatch> pending = new ArrayDeque<>();
 
     /** Starts from the master's whole profile: {@code visible} is the profile the game uses. */
@@ -134,7 +137,7 @@ public final class Replica {
     }
 
     /** Calls {@code action} with each batch not yet durable (sequence number, delta), oldest first: to send again. */
-    public void forEachUnacknowledged(java.util.function.BiConsumer<Long, byte[]> action) {
+    public void forEachUnacknowledged(BiConsumer<Long, byte[]> action) {
         for (PendingBatch batch : pending) {
             action.accept(batch.seq(), batch.delta());
         }
@@ -258,6 +261,7 @@ public final class Replica {
         }
         // fromBytes fires the listeners of the properties that differ and drops their unsent record...
         visible.fromBytes(target.toBytes(rest), rest);
+        List<String[]> dropped = new ArrayList<>();
         for (int i = 0; i < unsent.size(); i++) {
             String name = unsentNames.get(i);
             try {
@@ -267,7 +271,21 @@ public final class Replica {
             } catch (ProfileFormatException e) {
                 LOG.info("Local changes of '{}' conflicted with newer changes from the master and were dropped: {}",
                         name, e.getMessage());
+                dropped.add(new String[] {name, "your unsent change of '" + name + "' no longer fits the master's "
+                        + "newer state and was dropped (" + e.getMessage() + "); the copy shows the master's value"});
             }
         }
+        // Told once the copy is whole again, as a refusal is.
+        for (String[] one : dropped) {
+            onDropped.accept(one[0], one[1]);
+        }
+    }
+
+    /**
+     * Tells {@code listener} (property, reason) of each unsent local change dropped because it no longer fits the
+     * master's newer state; the holder's refusal listeners hear of it as of a refusal.
+     */
+    public void onDropped(BiConsumer<String, String> listener) {
+        this.onDropped = Objects.requireNonNull(listener, "listener");
     }
 }

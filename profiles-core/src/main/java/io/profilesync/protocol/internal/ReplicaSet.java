@@ -130,6 +130,7 @@ public final class ReplicaSet {
         if (copies.putIfAbsent(userId, copy) != null) {
             throw new IllegalStateException("a copy of user '" + userId + "' is held already");
         }
+        replica.onDropped((property, reason) -> refusals.refused(userId, property, reason));
         setHandle(copy, handle);
         return copy;
     }
