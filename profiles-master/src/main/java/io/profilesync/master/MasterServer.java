@@ -335,13 +335,7 @@ public final class MasterServer implements AutoCloseable {
 
     /** Every profile in memory (not still loading), in the order they were first needed, with their holders. */
     public CompletableFuture<List<LoadedProfile>> loadedProfiles() {
-        return onLoop(() -> {
-            List<LoadedProfile> loaded = new ArrayList<>();
-            for (MasterCore.LoadedProfile profile : core.loadedProfiles()) {
-                loaded.add(new LoadedProfile(profile.userId(), profile.dirty(), profile.holders()));
-            }
-            return CompletableFuture.completedFuture(loaded);
-        });
+        return onLoop(() -> CompletableFuture.completedFuture(core.loadedProfiles()));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.profilesync.master.internal;
 
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.PropertyNotFoundException;
 import io.profilesync.core.UpdateFilter;
 import io.profilesync.core.UpdateRejectedException;
 import io.profilesync.core.UpdateValidator;
@@ -100,13 +101,10 @@ final class Hooks implements MasterHooks {
     }
 
     private void checkProperty(String property, String method) {
-        if (!schema.has(property)) {
-            List<String> names = new ArrayList<>();
-            for (PropertyDefinition definition : schema.definitions()) {
-                names.add(definition.name());
-            }
-            throw new HookRegistrationException(method + "(\"" + property + "\", ...): the schema has no property '"
-                    + property + "'; it has " + names);
+        try {
+            schema.definition(property);
+        } catch (PropertyNotFoundException e) {
+            throw new HookRegistrationException(method + "(\"" + property + "\", ...): the " + e.getMessage());
         }
     }
 
@@ -223,9 +221,9 @@ final class Hooks implements MasterHooks {
             } finally {
                 timed("reaction", registered.reaction(), started);
             }
-            ObservableServerProfile before = entry.profile.copy();
+            // Described against the master's copy before it takes them: it still holds what the reaction saw.
+            derived.addAll(describeEdit(entry.profile, working));
             entry.profile.recordChangesOf(working);
-            derived.addAll(describeEdit(before, working));
         }
         if (derived.isEmpty()) {
             return null;

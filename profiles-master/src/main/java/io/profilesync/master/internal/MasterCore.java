@@ -455,19 +455,15 @@ public final class MasterCore {
         return done;
     }
 
-    /** A loaded profile and who holds it, for operators and game logic. */
-    public record LoadedProfile(String userId, boolean dirty, List<Author> holders) {
-    }
-
     /** Every loaded profile (not still loading), in the order they were first needed, with their holders. */
-    public List<LoadedProfile> loadedProfiles() {
+    public List<MasterServer.LoadedProfile> loadedProfiles() {
         checkLoop("loadedProfiles");
-        List<LoadedProfile> loaded = new ArrayList<>();
+        List<MasterServer.LoadedProfile> loaded = new ArrayList<>();
         for (ProfileEntry entry : cache.loaded()) {
             List<Author> holders = new ArrayList<>();
             entry.clients.forEach(session -> holders.add(Hooks.author(session)));
             entry.holdings.forEach(holding -> holders.add(Hooks.author(holding.session)));
-            loaded.add(new LoadedProfile(entry.userId, saves.isDirty(entry), List.copyOf(holders)));
+            loaded.add(new MasterServer.LoadedProfile(entry.userId, saves.isDirty(entry), holders));
         }
         return loaded;
     }

@@ -13,6 +13,7 @@ import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
+import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.Messages.Welcome;
@@ -109,6 +110,13 @@ abstract class CoreHarness {
     /** The master's value of an int property of a loaded profile. */
     int masterInt(String userId, String property) {
         return core.loadedProfile(userId).orElseThrow().get(property, io.profilesync.core.ObservableInt.class).get();
+    }
+
+    /** A client's copy of its profile, from the last snapshot {@code client} was sent (in the client's view). */
+    static ObservableProfile clientCopy(RecordingChannel client) {
+        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
+        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        return copy;
     }
 
     static ObservableServerProfile replica(byte[] snapshot) {

@@ -11,7 +11,6 @@ import io.profilesync.protocol.internal.Messages.ClientPush;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
-import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.ServerPush;
 import java.time.Duration;
@@ -25,12 +24,6 @@ import org.junit.jupiter.api.Test;
 class DurableAcksTest extends CoreHarness {
     private static ObservableList<?> items(ObservableServerProfile profile) {
         return profile.get("items", ObservableList.class);
-    }
-
-    private static ObservableProfile clientCopy(RecordingChannel client) {
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
-        return copy;
     }
 
     @Test

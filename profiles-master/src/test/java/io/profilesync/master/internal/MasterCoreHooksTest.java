@@ -20,7 +20,6 @@ import io.profilesync.master.hooks.SaveReason;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
-import io.profilesync.protocol.internal.Messages.ProfileSnapshot;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.ServerPush;
@@ -142,8 +141,7 @@ class MasterCoreHooksTest extends CoreHarness {
         startWithListener(config().build());
         RecordingChannel client = client("bob", 1);
         receive(client, new ProfileRequest());
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile copy = clientCopy(client);
         receive(client, new ClientUpdate(1, delta(copy, p -> p.get("displayName", ObservableString.class).set("Bobby"))));
         core.onDisconnected(client);
         loop.runDue();
@@ -192,8 +190,7 @@ class MasterCoreHooksTest extends CoreHarness {
         start(config().build());
         RecordingChannel client = client("bob", 1);
         receive(client, new ProfileRequest());
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile copy = clientCopy(client);
         // A valid name and a level the client may not write, in one delta.
         receive(client, new ClientUpdate(1, delta(copy, p -> {
             p.get("displayName", ObservableString.class).set("Bobby");

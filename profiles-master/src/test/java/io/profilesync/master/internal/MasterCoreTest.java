@@ -161,8 +161,7 @@ class MasterCoreTest extends CoreHarness {
         start(config().clientUpdateDebounce(ms(100)).build());
         RecordingChannel client = client("alice", 1);
         receive(client, new ProfileRequest());
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile copy = clientCopy(client);
         RecordingChannel gameServer = gameServer(2);
         ProfileAcquired held = acquire(gameServer, 1, "alice");
         ObservableServerProfile replica = replica(held.profile());
@@ -186,8 +185,7 @@ class MasterCoreTest extends CoreHarness {
         start(config().clientUpdateDebounce(Duration.ofSeconds(1)).build());
         RecordingChannel client = client("alice", 1);
         receive(client, new ProfileRequest());
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile copy = clientCopy(client);
         RecordingChannel gameServer = gameServer(2);
         ProfileAcquired held = acquire(gameServer, 1, "alice");
         ObservableServerProfile replica = replica(held.profile());
@@ -229,8 +227,7 @@ class MasterCoreTest extends CoreHarness {
         assertThat(client.sent.get(0)).isInstanceOf(Welcome.class);
         assertThat(client.sent.get(1)).isInstanceOf(ProfileSnapshot.class);
         assertThat(client.sent(ClientPush.class)).as("five changes, one push").hasSize(1);
-        ObservableProfile copy = SCHEMA.clientSchema().newProfile();
-        copy.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile copy = clientCopy(client);
         copy.applyUpdates(client.last(ClientPush.class).delta());
         assertThat(copy.get("gold", ObservableInt.class).get()).isEqualTo(5);
     }
@@ -257,8 +254,7 @@ class MasterCoreTest extends CoreHarness {
         start(config().clientUpdateDebounce(Duration.ofSeconds(5)).build());
         RecordingChannel client = client("alice", 1);
         receive(client, new ProfileRequest());
-        ObservableProfile mine = SCHEMA.clientSchema().newProfile();
-        mine.fromBytes(client.last(ProfileSnapshot.class).profile());
+        ObservableProfile mine = clientCopy(client);
         receive(client, new ClientUpdate(1, delta(mine, p -> p.getList("items", ElementType.STRING).add("a"))));
         receive(client, new ClientUpdate(2, delta(mine, p -> p.getList("items", ElementType.STRING).add("b"))));
         long pushesBefore = client.sent(ClientPush.class).size();

@@ -727,22 +727,15 @@ public final class SimulationRun {
      * token with it.
      */
     private void checkRefusedAlone() {
-        Set<String> running = new TreeSet<>();
-        gameServers.stream().filter(GameServerNode::up).forEach(node -> running.add(node.name()));
-        clients.stream().filter(ClientNode::up).forEach(node -> running.add(node.name()));
-        Map<String, List<String>> tokensOf = new TreeMap<>();
+        Set<String> running = runningWriters();
+        Map<String, Set<String>> present = tokensAtMaster();
         List<String> lost = new ArrayList<>();
         writtenFor.forEach((token, userId) -> {
             Long loss = lastConnectionLoss.get(writtenBy.get(token));
             if (!keptByRunningWriter(token, userId, running) || (loss != null && loss >= writtenAt.get(token))) {
                 return; // refused, its writer gone, or a refusal possibly lost with a connection
             }
-            List<String> present = tokensOf.computeIfAbsent(userId, id -> masterJson(id).map(json -> {
-                ObservableServerProfile profile = SimSchema.schema().newServerProfile(id);
-                profile.fromJson(json);
-                return SimSchema.tokens(profile);
-            }).orElse(List.of()));
-            if (!present.contains(token)) {
+            if (!present.get(userId).contains(token)) {
                 Long refusal = lastRefusal.get(writtenBy.get(token) + "/" + userId);
                 lost.add(token + " (" + userId + ", by " + writtenBy.get(token) + " at "
                         + writtenAt.get(token) / 1000 + " us, last refusal of the token list "
@@ -941,19 +934,8 @@ public final class SimulationRun {
      * running and told of no refusal keeps the batch and sends it to the next master.
      */
     private void checkAcknowledgedKept() {
-        Map<String, Set<String>> present = new TreeMap<>();
-        for (String userId : users) {
-            Set<String> tokens = new TreeSet<>();
-            masterJson(userId).ifPresent(json -> {
-                ObservableServerProfile profile = SimSchema.schema().newServerProfile(userId);
-                profile.fromJson(json);
-                tokens.addAll(SimSchema.tokens(profile));
-            });
-            present.put(userId, tokens);
-        }
-        Set<String> running = new TreeSet<>();
-        gameServers.stream().filter(GameServerNode::up).forEach(node -> running.add(node.name()));
-        clients.stream().filter(ClientNode::up).forEach(node -> running.add(node.name()));
+        Map<String, Set<String>> present = tokensAtMaster();
+        Set<String> running = runningWriters();
         List<String> durableLost = new ArrayList<>();
         List<String> appliedLost = new ArrayList<>();
         applied.forEach((token, userId) -> {
@@ -984,6 +966,29 @@ public final class SimulationRun {
         } else {
             violation(Invariant.ACKNOWLEDGED_KEPT, "applied but gone from the master, with no crash: " + appliedLost);
         }
+    }
+
+    /** The tokens the master holds for each user (its live copy, else the committed row). */
+    private Map<String, Set<String>> tokensAtMaster() {
+        Map<String, Set<String>> present = new TreeMap<>();
+        for (String userId : users) {
+            Set<String> tokens = new TreeSet<>();
+            masterJson(userId).ifPresent(json -> {
+                ObservableServerProfile profile = SimSchema.schema().newServerProfile(userId);
+                profile.fromJson(json);
+                tokens.addAll(SimSchema.tokens(profile));
+            });
+            present.put(userId, tokens);
+        }
+        return present;
+    }
+
+    /** The names of the game servers and clients running now (their memory of what they wrote is intact). */
+    private Set<String> runningWriters() {
+        Set<String> running = new TreeSet<>();
+        gameServers.stream().filter(GameServerNode::up).forEach(node -> running.add(node.name()));
+        clients.stream().filter(ClientNode::up).forEach(node -> running.add(node.name()));
+        return running;
     }
 
     /** Where two values differ: for arrays the sizes and the first index that differs, else both values. */
