@@ -2,7 +2,10 @@ package io.profilesync.master.hooks;
 
 import io.profilesync.core.ProfilesException;
 
-/** A plugin jar that cannot be loaded (missing, unreadable, no plugin in it, its class failing), with the fix. */
+/**
+ * A plugin jar that cannot be loaded (missing, unreadable, no plugin in it, its class failing), with the fix.
+ * Immutable.
+ */
 public final class PluginLoadException extends ProfilesException {
     private static final long serialVersionUID = 1L;
 

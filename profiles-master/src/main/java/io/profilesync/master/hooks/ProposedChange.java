@@ -7,6 +7,8 @@ import java.util.Objects;
  * One property's change a writer asks for, not yet applied, for a {@link ChangeValidator}. Valid only during the
  * validator's call. {@code profile} is the master's copy as it is before the delta: read it, never change it.
  *
+ * <p>Threading: the record is immutable; the profile it names may be read on the master's profile thread only.
+ *
  * @param userId whose profile it is
  * @param author who asks
  * @param property the property's name
