@@ -69,6 +69,13 @@ public final class TiersHarness {
             }
             System.exit(0);
         }
+        if (args.length > 4 && args[4].equals("cadence")) { // MST's cadence taken apart: each half alone
+            run("tick only (updateInterval 100 ms, clientUpdateDebounce 0)", gameServers, clients, 0, seconds,
+                    Duration.ofMillis(100), Duration.ZERO);
+            run("debounce only (updateInterval 10 ms, clientUpdateDebounce 1 s)", gameServers, clients, 0, seconds,
+                    Duration.ofMillis(10), Duration.ofSeconds(1));
+            System.exit(0);
+        }
         // "saturation" runs only the last case, for before/after comparisons.
         if (args.length <= 4 || !args[4].equals("saturation")) {
             rawRelay(gameServers, clients, seconds, Duration.ofMillis(10));
