@@ -11,7 +11,7 @@ import java.io.IOException;
  * A 32-bit floating point property; travels as 4 bytes little-endian. Values compare by their bits, so setting NaN
  * twice changes nothing. Threading: as {@link ObservableProperty}.
  */
-public final class ObservableFloat extends ObservableScalar<Float> {
+public final class ObservableFloat extends ObservableNumber<Float> {
 
     public ObservableFloat(String name, float initialValue) {
         super(name, initialValue);
@@ -26,28 +26,66 @@ public final class ObservableFloat extends ObservableScalar<Float> {
     }
 
     /**
-     * Adds {@code amount} unless the result would exceed {@code max} or be NaN (a NaN amount, bound or value is
-     * never within bounds); returns whether it applied.
+     * Adds {@code amount} as an operation: the master adds it to its own current value, so concurrent increments from
+     * every writer all count. Unless the result would leave the float range (never, for floating point).
+     *
+     * @return whether the value was changed here (false: the result would leave the range; nothing changed)
      */
-    public boolean add(float amount, float max) {
-        float result = get() + amount;
-        if (!(result <= max)) {
-            return false;
-        }
-        set(result);
-        return true;
+    public boolean add(float amount) {
+        return addWithin(amount, null, null);
     }
 
     /**
-     * Subtracts {@code amount} unless the result would fall below {@code min} or be NaN; returns whether it applied.
+     * Adds {@code amount} unless the result would exceed {@code max} or be NaN (a NaN amount, bound or value is
+     * never within bounds); MST's {@code Add(value, max)}. The bound travels with the increment: the master refuses
+     * it (and tells the writer) when its own current value plus {@code amount} would exceed {@code max}, even if this
+     * copy's did not.
+     *
+     * @return whether the value was changed here
+     */
+    public boolean add(float amount, float max) {
+        return addWithin(amount, null, max);
+    }
+
+    /** Subtracts {@code amount} as an operation, as {@link #add(float)} adds. */
+    public boolean subtract(float amount) {
+        return subtractWithin(amount, null, null);
+    }
+
+    /**
+     * Subtracts {@code amount} unless the result would fall below {@code min} or be NaN: spending gold with
+     * {@code subtract(price, 0)}. The bound travels with the decrement: the master refuses it (and tells the writer)
+     * when its own current value minus {@code amount} would fall below {@code min}, even if this copy's did not.
+     *
+     * @return whether the value was changed here
      */
     public boolean subtract(float amount, float min) {
-        float result = get() - amount;
-        if (!(result >= min)) {
-            return false;
-        }
-        set(result);
-        return true;
+        return subtractWithin(amount, min, null);
+    }
+
+    @Override
+    Float sum(Float a, Float b) {
+        return a + b;
+    }
+
+    @Override
+    Float negated(Float a) {
+        return -a;
+    }
+
+    @Override
+    boolean below(Float a, Float bound) {
+        return !(a >= bound);
+    }
+
+    @Override
+    boolean above(Float a, Float bound) {
+        return !(a <= bound);
+    }
+
+    @Override
+    Float zero() {
+        return 0f;
     }
 
     @Override

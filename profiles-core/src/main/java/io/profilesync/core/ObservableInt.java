@@ -10,7 +10,7 @@ import java.io.IOException;
  * A 32-bit integer property; travels as a zigzag varint (one byte for -64..63). Threading: as
  * {@link ObservableProperty}.
  */
-public final class ObservableInt extends ObservableScalar<Integer> {
+public final class ObservableInt extends ObservableNumber<Integer> {
 
     public ObservableInt(String name, int initialValue) {
         super(name, initialValue);
@@ -26,31 +26,69 @@ public final class ObservableInt extends ObservableScalar<Integer> {
     }
 
     /**
-     * Adds {@code amount} unless the result would exceed {@code max} (or overflow); MST's {@code Add(value, max)}.
+     * Adds {@code amount} as an operation: the master adds it to its own current value, so concurrent increments from
+     * every writer all count. Unless the result would leave the int range.
      *
-     * @return whether the value was changed
+     * @return whether the value was changed here (false: the result would leave the range; nothing changed)
      */
-    public boolean add(int amount, int max) {
-        long result = (long) get() + amount;
-        if (result > max || result > Integer.MAX_VALUE || result < Integer.MIN_VALUE) {
-            return false;
-        }
-        set((int) result);
-        return true;
+    public boolean add(int amount) {
+        return addWithin(amount, null, null);
     }
 
     /**
-     * Subtracts {@code amount} unless the result would fall below {@code min} (or overflow).
+     * Adds {@code amount} unless the result would exceed {@code max} (or overflow); MST's
+     * {@code Add(value, max)}. The bound travels with the increment: the master refuses it (and tells the writer)
+     * when its own current value plus {@code amount} would exceed {@code max}, even if this copy's did not.
      *
-     * @return whether the value was changed
+     * @return whether the value was changed here
+     */
+    public boolean add(int amount, int max) {
+        return addWithin(amount, null, max);
+    }
+
+    /** Subtracts {@code amount} as an operation, as {@link #add(int)} adds. */
+    public boolean subtract(int amount) {
+        return subtractWithin(amount, null, null);
+    }
+
+    /**
+     * Subtracts {@code amount} unless the result would fall below {@code min} (or overflow): spending gold with
+     * {@code subtract(price, 0)}. The bound travels with the decrement: the master refuses it (and tells the writer)
+     * when its own current value minus {@code amount} would fall below {@code min}, even if this copy's did not.
+     *
+     * @return whether the value was changed here
      */
     public boolean subtract(int amount, int min) {
-        long result = (long) get() - amount;
-        if (result < min || result > Integer.MAX_VALUE || result < Integer.MIN_VALUE) {
-            return false;
+        return subtractWithin(amount, min, null);
+    }
+
+    @Override
+    Integer sum(Integer a, Integer b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            return null;
         }
-        set((int) result);
-        return true;
+    }
+
+    @Override
+    Integer negated(Integer a) {
+        return a == Integer.MIN_VALUE ? null : -a;
+    }
+
+    @Override
+    boolean below(Integer a, Integer bound) {
+        return a < bound;
+    }
+
+    @Override
+    boolean above(Integer a, Integer bound) {
+        return a > bound;
+    }
+
+    @Override
+    Integer zero() {
+        return 0;
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.profilesync.core.internal.ByteWriter;
 import java.io.IOException;
 
 /** A 64-bit integer property; travels as a zigzag varint. Threading: as {@link ObservableProperty}. */
-public final class ObservableLong extends ObservableScalar<Long> {
+public final class ObservableLong extends ObservableNumber<Long> {
 
     public ObservableLong(String name, long initialValue) {
         super(name, initialValue);
@@ -21,28 +21,70 @@ public final class ObservableLong extends ObservableScalar<Long> {
         return get();
     }
 
-    /** Adds {@code amount} unless the result would exceed {@code max} or overflow; returns whether it applied. */
-    public boolean add(long amount, long max) {
-        long current = get();
-        long result = current + amount;
-        boolean overflow = ((current ^ result) & (amount ^ result)) < 0;
-        if (overflow || result > max) {
-            return false;
-        }
-        set(result);
-        return true;
+    /**
+     * Adds {@code amount} as an operation: the master adds it to its own current value, so concurrent increments from
+     * every writer all count. Unless the result would leave the long range.
+     *
+     * @return whether the value was changed here (false: the result would leave the range; nothing changed)
+     */
+    public boolean add(long amount) {
+        return addWithin(amount, null, null);
     }
 
-    /** Subtracts {@code amount} unless the result would fall below {@code min} or overflow. */
+    /**
+     * Adds {@code amount} unless the result would exceed {@code max} (or overflow); MST's
+     * {@code Add(value, max)}. The bound travels with the increment: the master refuses it (and tells the writer)
+     * when its own current value plus {@code amount} would exceed {@code max}, even if this copy's did not.
+     *
+     * @return whether the value was changed here
+     */
+    public boolean add(long amount, long max) {
+        return addWithin(amount, null, max);
+    }
+
+    /** Subtracts {@code amount} as an operation, as {@link #add(long)} adds. */
+    public boolean subtract(long amount) {
+        return subtractWithin(amount, null, null);
+    }
+
+    /**
+     * Subtracts {@code amount} unless the result would fall below {@code min} (or overflow): spending gold with
+     * {@code subtract(price, 0)}. The bound travels with the decrement: the master refuses it (and tells the writer)
+     * when its own current value minus {@code amount} would fall below {@code min}, even if this copy's did not.
+     *
+     * @return whether the value was changed here
+     */
     public boolean subtract(long amount, long min) {
-        long current = get();
-        long result = current - amount;
-        boolean overflow = ((current ^ amount) & (current ^ result)) < 0;
-        if (overflow || result < min) {
-            return false;
+        return subtractWithin(amount, min, null);
+    }
+
+    @Override
+    Long sum(Long a, Long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            return null;
         }
-        set(result);
-        return true;
+    }
+
+    @Override
+    Long negated(Long a) {
+        return a == Long.MIN_VALUE ? null : -a;
+    }
+
+    @Override
+    boolean below(Long a, Long bound) {
+        return a < bound;
+    }
+
+    @Override
+    boolean above(Long a, Long bound) {
+        return a > bound;
+    }
+
+    @Override
+    Long zero() {
+        return 0L;
     }
 
     @Override

@@ -365,7 +365,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 continue;
             }
             if (property.isDirty()) {
-                out.writeVarInt(rank);
+                out.writeVarInt(rank << 2 | property.updateKind()); // the kind in the low two bits: wire-format.md
                 property.writeUpdate(out);
             }
             rank++;
@@ -458,7 +458,8 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         int last = -1;
         for (int i = 0; i < count; i++) {
             int start = in.position();
-            int index = in.readVarInt("property index");
+            int header = in.readVarInt("property index and update kind");
+            int index = header >>> 2;
             if (index >= included.size()) {
                 throw new ProfileFormatException("at offset " + start + ": property index " + index
                         + " is unknown; this profile has " + included.size() + " properties (0.."
@@ -469,27 +470,58 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                         + " follows index " + last + "; indices must increase, each property at most once");
             }
             last = index;
-            pendings.add(included.get(index).decodeUpdate(in));
+            pendings.add(included.get(index).decodeUpdate(in, header & 3, start));
         }
         if (whole) {
             in.expectEnd("the delta");
         }
+        pendings = withoutUnappliable(pendings, options);
         if (options.validator() != null) {
             for (Pending pending : pendings) {
-                options.validator().validate(pending.property, pending.newValue());
+                options.validator().validate(pending.property, pending.newValue(), pending.kind());
             }
         }
         if (options.filter() != null) {
             // Every change is asked before any is applied, so the filter sees the profile as it was.
             List<Pending> kept = new ArrayList<>(pendings.size());
             for (Pending pending : pendings) {
-                if (!pending.changes() || options.filter().accept(pending.property, pending.newValue())) {
+                if (!pending.changes()
+                        || options.filter().accept(pending.property, pending.newValue(), pending.kind())) {
                     kept.add(pending);
                 }
             }
             pendings = kept;
         }
         return commit(pendings, options.recordAsLocal());
+    }
+
+    /**
+     * The changes without the increments that cannot apply to this copy's values (beyond the type's range, or the
+     * bounds their writer set): each is told to the filter and left out alone; with a validator and no filter it
+     * refuses the whole delta, as any refusal does there; with neither (a replica laying its own unsent changes over a
+     * newer state) it is left out silently, since the master refuses it too and its writer hears of it from there.
+     */
+    private static List<Pending> withoutUnappliable(List<Pending> pendings, ApplyOptions options) {
+        List<Pending> kept = null;
+        for (int i = 0; i < pendings.size(); i++) {
+            Pending pending = pendings.get(i);
+            String reason = pending.cannotApply();
+            if (reason == null) {
+                if (kept != null) {
+                    kept.add(pending);
+                }
+                continue;
+            }
+            if (options.filter() != null) {
+                options.filter().cannotApply(pending.property, reason);
+            } else if (options.validator() != null) {
+                throw new UpdateRejectedException(pending.property.name(), reason);
+            }
+            if (kept == null) {
+                kept = new ArrayList<>(pendings.subList(0, i));
+            }
+        }
+        return kept == null ? pendings : kept;
     }
 
     private List<ObservableProperty<?>> included(PropertyView view) {

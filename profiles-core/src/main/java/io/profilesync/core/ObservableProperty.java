@@ -64,8 +64,33 @@ public abstract class ObservableProperty<T> {
 
     abstract void writeUpdate(ByteWriter out);
 
+    /**
+     * The kind of update {@link #writeUpdate} writes, carried in the low two bits of the property's index in a delta:
+     * {@link #VALUE_UPDATE} for every property but a number that recorded only increments.
+     */
+    int updateKind() {
+        return VALUE_UPDATE;
+    }
+
+    /** The update is the new value (a scalar) or the operations (a collection). */
+    static final int VALUE_UPDATE = 0;
+    /** The update is an amount to add to the current value. */
+    static final int INCREMENT_UPDATE = 1;
+    /** The update is an amount to add, and the bounds the result must keep. */
+    static final int BOUNDED_INCREMENT_UPDATE = 2;
+
     /** Decodes an update of this property without touching it: validates fully first (all or nothing). */
     abstract Pending decodeUpdate(ByteReader in);
+
+    /** Decodes an update of the {@link #updateKind() kind} the delta names; only numbers have more than one kind. */
+    Pending decodeUpdate(ByteReader in, int kind, int start) {
+        if (kind != VALUE_UPDATE) {
+            throw new ProfileFormatException("at offset " + start + ": update kind " + kind + " ("
+                    + (kind == 3 ? "undefined" : "an increment") + ") is not defined for property '" + name + "' ("
+                    + typeDescriptor() + "); only int, long, float and double properties take increments");
+        }
+        return decodeUpdate(in);
+    }
 
     abstract void clearUpdate();
 
@@ -104,6 +129,19 @@ public abstract class ObservableProperty<T> {
         }
 
         abstract Object newValue();
+
+        /** Whether it replaces the value or adds to it. */
+        ChangeKind kind() {
+            return ChangeKind.VALUE;
+        }
+
+        /**
+         * Why it cannot apply to the property's current value at all (an increment that overflows the type or leaves
+         * the bounds its writer set), or null; one that cannot is left out.
+         */
+        String cannotApply() {
+            return null;
+        }
 
         /** Whether applying it would change anything. */
         abstract boolean changes();

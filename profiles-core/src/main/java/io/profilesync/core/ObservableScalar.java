@@ -47,10 +47,25 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
         if (same(value, normalized)) {
             return;
         }
+        recordedAsValue();
+        assign(normalized, true).run();
+    }
+
+    /**
+     * Makes {@code now} the value (normalized, and not the same as the current one); when {@code record}, marks the
+     * property dirty. Returns the events to fire once the caller is done.
+     */
+    final Runnable assign(T now, boolean record) {
         T old = value;
-        value = normalized;
-        dirty = true;
-        fire(old, normalized);
+        value = now;
+        if (record) {
+            dirty = true;
+        }
+        return () -> fire(old, now);
+    }
+
+    /** The next recorded change is the whole value (a set): a number forgets the increments it recorded. */
+    void recordedAsValue() {
     }
 
     public final void addListener(ValueListener<? super T> listener) {
@@ -111,7 +126,7 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
     }
 
     @Override
-    final void writeUpdate(ByteWriter out) {
+    void writeUpdate(ByteWriter out) {
         write(value, out);
     }
 
@@ -121,7 +136,7 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
     }
 
     @Override
-    final void clearUpdate() {
+    void clearUpdate() {
         dirty = false;
     }
 
@@ -132,11 +147,10 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
         if (!other.dirty || same(value, other.value)) {
             return null; // changed and changed back: this copy already holds it
         }
-        T old = value;
-        T now = other.value; // normalized when it was set or decoded there
-        value = now;
-        dirty = true;
-        return () -> fire(old, now);
+        // Taken as the new value, even when the source recorded increments: a copy kept in step this way (the
+        // master's outbox of a holder) sends the master's result, which every copy then holds exactly.
+        recordedAsValue();
+        return assign(other.value, true); // normalized when it was set or decoded there
     }
 
     @Override
@@ -177,12 +191,10 @@ public abstract class ObservableScalar<T> extends ObservableProperty<T> {
             if (!changes()) {
                 return null;
             }
-            T old = value;
-            value = next;
             if (record) {
-                dirty = true;
+                recordedAsValue();
             }
-            return () -> fire(old, next);
+            return assign(next, record);
         }
     }
 }

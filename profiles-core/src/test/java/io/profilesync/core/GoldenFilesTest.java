@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Pins the wire format: the whole encoding and the delta of a fixed profile of every type (collections with every
  * operation) are committed under {@code src/test/resources/golden/} as hex text. If this test fails, the encoding
- * changed: that breaks every stored and in-flight byte, so bump {@link ObservableProfile#FORMAT_VERSION}, update
- * {@code docs/wire-format.md}, then regenerate the files with
+ * changed: that breaks every stored and in-flight byte, so bump {@link ObservableProfile#FORMAT_VERSION} (the whole
+ * encoding) or the protocol version (a delta travels only inside messages), update {@code docs/wire-format.md} and
+ * the message golden files, then regenerate the files with
  * {@code mvn -o -q -pl profiles-core test -Dtest=GoldenFilesTest -Dgolden.update=true} and commit them.
  */
 class GoldenFilesTest {
@@ -38,6 +39,23 @@ class GoldenFilesTest {
         Fixtures.fillEveryType(profile);
         byte[] golden = check("every-type-delta.hex", profile.getUpdates(),
                 "Delta (getUpdates) of Fixtures.fillEveryType() applied to Fixtures.everyType().");
+        replica.applyUpdates(golden);
+        assertThat(replica.toJson()).isEqualTo(profile.toJson());
+    }
+
+    @Test
+    void incrementsOfEveryNumberTypeAreUnchanged() throws IOException {
+        ObservableProfile profile = Fixtures.everyType();
+        ObservableProfile replica = profile.copy();
+        profile.get("gold", ObservableInt.class).add(5);
+        profile.get("xp", ObservableLong.class).subtract(3L, -100L);
+        profile.get("speed", ObservableFloat.class).add(1.5f, 10f);
+        ObservableDouble ratio = profile.get("ratio", ObservableDouble.class);
+        ratio.add(0.25, 1.0);
+        ratio.subtract(0.5, -1.0); // composed: -0.25 within [-1.0, 0.5]
+        byte[] golden = check("every-number-increments.hex", profile.getUpdates(),
+                "Delta (getUpdates) of gold.add(5), xp.subtract(3, -100), speed.add(1.5, 10), ratio.add(0.25, 1) then "
+                        + "ratio.subtract(0.5, -1) on Fixtures.everyType().");
         replica.applyUpdates(golden);
         assertThat(replica.toJson()).isEqualTo(profile.toJson());
     }

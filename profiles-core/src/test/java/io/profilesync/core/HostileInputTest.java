@@ -138,36 +138,47 @@ class HostileInputTest {
         return bytes;
     }
 
-    /** Deltas for the profile of every type: ints is index 9, counts (dict string→int) is 15. */
+    /**
+     * Deltas for the profile of every type; each property's header is its index times 4 plus the update kind:
+     * gold (int) is index 0 (header 00, increment 01), nick 5 (14), ints 9 (24), counts (dict string→int) 15 (3c).
+     */
     @ParameterizedTest
     @ValueSource(strings = {
         "ff ff ff ff 07 00 00", // property count far beyond the bytes
         "ff ff ff ff ff ff ff ff ff ff 01", // varint longer than 10 bytes
         "ff ff ff ff ff ff ff ff ff 7f", // varint overflowing 64 bits
-        "01 13 00", // index 19: unknown (the profile has 19 properties)
+        "01 4c 00", // index 19: unknown (the profile has 19 properties)
         "01 ff ff ff ff 0f 00", // index beyond int range
-        "02 01 00 00 00", // indices out of order
+        "02 04 00 00 00", // indices out of order
         "02 00 00 00 00", // the same index twice
         "01 00 ff ff ff ff ff 01", // int wider than 32 bits
-        "01 04 02", // bool 2
-        "01 05 ff ff ff ff 07 41", // string length far beyond the bytes
-        "01 05 02 c3 28", // string that is not UTF-8
-        "01 05 02 ed a0", // UTF-8 of a surrogate (truncated anyway)
-        "01 05 03 ed a0 80", // UTF-8 of a lone surrogate
-        "01 08 00 80 00 00 00 00", // quantized component -32768 steps, outside ±32767
-        "01 09 ff ff ff ff 07 01 00", // operation count far beyond the bytes
-        "01 09 01 06", // unknown list operation 6
-        "01 09 01 ff", // unknown list operation 255
-        "01 09 01 00 00 02", // set index 0 of an empty list
-        "01 09 01 02 01 02", // insert at 1 into an empty list
-        "01 09 01 03 00", // remove from an empty list
-        "01 09 02 01 02 03 01", // remove index 1 of a one-element list
-        "01 09 01 05 ff ff ff ff 07", // replace with a huge count
-        "01 0f 01 04", // unknown dictionary operation 4
-        "01 0f 01 03 02 01 62 02 01 61 04", // replace with keys out of order
-        "01 0f 01 03 02 01 61 02 01 61 04", // replace with a repeated key
-        "01 0f 01 00 01 61", // put without a value
+        "01 10 02", // bool 2
+        "01 14 ff ff ff ff 07 41", // string length far beyond the bytes
+        "01 14 02 c3 28", // string that is not UTF-8
+        "01 14 02 ed a0", // UTF-8 of a surrogate (truncated anyway)
+        "01 14 03 ed a0 80", // UTF-8 of a lone surrogate
+        "01 20 00 80 00 00 00 00", // quantized component -32768 steps, outside ±32767
+        "01 24 ff ff ff ff 07 01 00", // operation count far beyond the bytes
+        "01 24 01 06", // unknown list operation 6
+        "01 24 01 ff", // unknown list operation 255
+        "01 24 01 00 00 02", // set index 0 of an empty list
+        "01 24 01 02 01 02", // insert at 1 into an empty list
+        "01 24 01 03 00", // remove from an empty list
+        "01 24 02 01 02 03 01", // remove index 1 of a one-element list
+        "01 24 01 05 ff ff ff ff 07", // replace with a huge count
+        "01 3c 01 04", // unknown dictionary operation 4
+        "01 3c 01 03 02 01 62 02 01 61 04", // replace with keys out of order
+        "01 3c 01 03 02 01 61 02 01 61 04", // replace with a repeated key
+        "01 3c 01 00 01 61", // put without a value
         "01 00 02 00", // one byte left over after the delta
+        "01 03 00", // update kind 3: undefined
+        "01 15 00", // an increment of a string
+        "01 25 00", // an increment of a list
+        "01 01", // an increment without its amount
+        "01 02 02 00", // a bounded increment whose bounds byte is 0
+        "01 02 02 04 00", // a bounded increment whose bounds byte is 4
+        "01 02 02 03 00", // a bounded increment missing its upper bound
+        "01 01 ff ff ff ff ff 01", // an increment of gold wider than 32 bits
         ""})
     void hostileDeltasAreRefusedWithTheirOffset(String hex) {
         ObservableProfile target = Fixtures.everyType();

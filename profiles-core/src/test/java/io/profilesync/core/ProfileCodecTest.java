@@ -67,7 +67,7 @@ class ProfileCodecTest {
         ObservableProfile replica = source.copy();
         source.get("xp", ObservableInt.class).set(63);
         byte[] delta = Fixtures.ship(source, replica);
-        assertThat(hex(delta)).isEqualTo("01 02 7e");
+        assertThat(hex(delta)).isEqualTo("01 08 7e");
         assertThat(delta).hasSizeLessThanOrEqualTo(3);
     }
 
@@ -87,7 +87,7 @@ class ProfileCodecTest {
         ObservableProfile replica = source.copy();
         source.get("c", ObservableString.class).set("x");
         source.get("a", ObservableInt.class).set(1);
-        assertThat(hex(Fixtures.ship(source, replica))).isEqualTo("02 00 02 02 01 78");
+        assertThat(hex(Fixtures.ship(source, replica))).isEqualTo("02 00 02 08 01 78");
         assertThat(hex(source.getUpdates())).as("nothing left after clearUpdates").isEqualTo("00");
     }
 

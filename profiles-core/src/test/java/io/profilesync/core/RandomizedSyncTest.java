@@ -54,9 +54,9 @@ class RandomizedSyncTest {
                 assertEqual(source, replica, where + " replica");
                 assertEqual(source, relay, where + " relay");
                 if (random.nextBoolean()) {
+                    // The relay forwards increments as increments, the outbox as the master's values: the two
+                    // deltas may differ in bytes, never in what they make of a copy.
                     byte[] relayedDelta = relay.getUpdates();
-                    assertThat(Fixtures.hex(outbox.getUpdates())).as(where + " outbox's delta")
-                            .isEqualTo(Fixtures.hex(relayedDelta));
                     relayed.applyUpdates(relayedDelta);
                     relay.clearUpdates();
                     outboxReplica.applyUpdates(outbox.getUpdates());

@@ -1,11 +1,13 @@
 package io.profilesync.protocol.internal;
 
 import io.profilesync.core.ApplyOptions;
+import io.profilesync.core.ObservableNumber;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableScalar;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.PropertyView;
+import io.profilesync.core.UpdateFilter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -238,18 +240,20 @@ public final class Replica {
                         e.getMessage());
             }
         }
-        // A scalar changed locally and not yet sent already holds its final value (the unsent change overwrites
+        // A scalar set locally and not yet sent already holds its final value (the unsent change overwrites
         // whatever the master says), so it is left as it is: reloading it would fire its listeners twice, from the
-        // local value back to the master's and forward again. Every other property is reloaded from the target.
+        // local value back to the master's and forward again. Every other property is reloaded from the target; an
+        // unsent increment, like a collection's edits, is laid over it again below.
         Set<String> keep = new HashSet<>();
         for (ObservableProperty<?> property : visible) {
-            if (property.isDirty() && property instanceof ObservableScalar) {
+            if (property.isDirty() && property instanceof ObservableScalar
+                    && !(property instanceof ObservableNumber<?> number && number.recordedIncrement() != null)) {
                 keep.add(property.name());
             }
         }
         PropertyView rest = keep.isEmpty() ? PropertyView.ALL : property -> !keep.contains(property.name());
-        // Each collection's unsent changes on their own, so one that no longer fits the master's state is dropped
-        // alone: the others (a list appended to beside a list edited by index) are still sent.
+        // Each collection's (and increment's) unsent changes on their own, so one that no longer fits the master's
+        // state is dropped alone: the others (a list appended to beside a list edited by index) are still sent.
         List<String> unsentNames = new ArrayList<>();
         List<byte[]> unsent = new ArrayList<>();
         for (ObservableProperty<?> property : visible) {
@@ -265,9 +269,22 @@ public final class Replica {
         for (int i = 0; i < unsent.size(); i++) {
             String name = unsentNames.get(i);
             try {
-                // ...so the unsent changes of collections are applied again as local changes: still to be sent.
+                // ...so the unsent changes of collections are applied again as local changes: still to be sent. An
+                // increment beyond its writer's bound on the newer value is left out, and told as a drop is.
                 visible.applyUpdates(unsent.get(i), ApplyOptions.REMOTE.withView(one -> one.name().equals(name))
-                        .recorded(true));
+                        .recorded(true).filteredBy(new UpdateFilter() {
+                            @Override
+                            public boolean accept(ObservableProperty<?> property, Object newValue) {
+                                return true;
+                            }
+
+                            @Override
+                            public void cannotApply(ObservableProperty<?> property, String reason) {
+                                dropped.add(new String[] {name, "your unsent change of '" + name + "' no longer "
+                                        + "fits the master's newer value and was dropped (" + reason + "); the copy "
+                                        + "shows the master's value"});
+                            }
+                        }));
             } catch (ProfileFormatException e) {
                 LOG.info("Local changes of '{}' conflicted with newer changes from the master and were dropped: {}",
                         name, e.getMessage());
