@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Why the master refused a peer (profiles-core's RefusalCode). */
 export enum RefusalCode {

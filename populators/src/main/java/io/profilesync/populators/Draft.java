@@ -30,6 +30,8 @@ final class Draft {
     PropertyType convertFrom;
     /** When the master saves a change to it. */
     Durability durability = Durability.DEBOUNCED;
+    /** What the master does with concurrent writers' changes. */
+    ConflictPolicy conflict = ConflictPolicy.LAST;
     /** What was wrong when reading the entry from a file, or null. */
     String readProblem;
 
@@ -115,6 +117,10 @@ final class Draft {
         if (convertFrom != null && !convertible(convertFrom, type)) {
             throw new Problem("convertFrom type " + convertFrom + " cannot become " + type + "; conversions: "
                     + CONVERSIONS);
+        }
+        String conflictTypes = conflict.typesItAppliesTo(type);
+        if (conflictTypes != null) {
+            throw new Problem("conflict: " + conflict.key() + " applies only to " + conflictTypes + ", not to " + type);
         }
         if (clientWritable && !clientVisible) {
             throw new Problem("clientWritable but not clientVisible: a client cannot write what it cannot see; "

@@ -29,6 +29,7 @@ public final class PropertyDefinition {
     private final List<String> renamedFrom;
     private final PropertyType convertFrom;
     private final Durability durability;
+    private final ConflictPolicy conflict;
 
     /** From a checked draft whose default is already normalized. */
     PropertyDefinition(Draft draft) {
@@ -47,6 +48,15 @@ public final class PropertyDefinition {
         this.renamedFrom = List.copyOf(draft.renamedFrom);
         this.convertFrom = draft.convertFrom;
         this.durability = draft.durability;
+        this.conflict = draft.conflict;
+    }
+
+    /**
+     * What the master does with writers' changes to this property ({@code conflict} in the schema file):
+     * {@link ConflictPolicy#LAST} unless the schema says otherwise.
+     */
+    public ConflictPolicy conflict() {
+        return conflict;
     }
 
     /**
@@ -158,13 +168,13 @@ public final class PropertyDefinition {
                 && Objects.equals(max, that.max) && Objects.equals(maxLength, that.maxLength)
                 && Objects.equals(maxSize, that.maxSize) && Objects.equals(maxKeyLength, that.maxKeyLength)
                 && renamedFrom.equals(that.renamedFrom) && Objects.equals(convertFrom, that.convertFrom)
-                && durability == that.durability;
+                && durability == that.durability && conflict == that.conflict;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, type, step, defaultValue, clientWritable, clientVisible, min, max, maxLength,
-                maxSize, maxKeyLength, renamedFrom, convertFrom, durability);
+                maxSize, maxKeyLength, renamedFrom, convertFrom, durability, conflict);
     }
 
     @Override
@@ -191,6 +201,9 @@ public final class PropertyDefinition {
         }
         if (durability == Durability.IMMEDIATE) {
             text.append(", saved at once");
+        }
+        if (conflict != ConflictPolicy.LAST) {
+            text.append(", conflict ").append(conflict.key());
         }
         return text.append(clientVisible ? (clientWritable ? ", client-writable" : "") : ", hidden from clients")
                 .toString();

@@ -174,6 +174,16 @@ public class SchemaBuilder {
             return self();
         }
 
+        /**
+         * What the master does with writers' changes to this property ({@code conflict} in the schema file):
+         * {@link ConflictPolicy#LAST} unless set. {@code MAX} and {@code MIN} apply to numbers and datetimes,
+         * {@code COUNTER} to numbers; another type is reported when the schema is built.
+         */
+        public final S conflict(ConflictPolicy policy) {
+            draft.conflict = Objects.requireNonNull(policy, "policy");
+            return self();
+        }
+
         @SuppressWarnings("unchecked")
         final S self() {
             return (S) this;

@@ -25,7 +25,7 @@ final class SchemaJson {
 
     /** Every key an entry may have, in canonical order. */
     static final List<String> KEYS = List.of("name", "type", "step", "default", "min", "max", "maxLength", "maxSize",
-            "maxKeyLength", "clientWritable", "clientVisible", "durability", "renamedFrom", "convertFrom");
+            "maxKeyLength", "clientWritable", "clientVisible", "durability", "conflict", "renamedFrom", "convertFrom");
     private static final Set<String> KEY_SET = Set.copyOf(KEYS);
 
     private SchemaJson() {
@@ -157,6 +157,18 @@ final class SchemaJson {
             }
             try {
                 draft.durability = Durability.of(durability.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new Draft.Problem(e.getMessage());
+            }
+        }
+        if (entry.has("conflict")) {
+            JsonNode conflict = entry.get("conflict");
+            if (!conflict.isTextual()) {
+                throw new Draft.Problem("conflict must be the string 'last', 'first', 'max', 'min' or 'counter', not "
+                        + conflict.getNodeType() + " " + conflict);
+            }
+            try {
+                draft.conflict = ConflictPolicy.of(conflict.textValue());
             } catch (IllegalArgumentException e) {
                 throw new Draft.Problem(e.getMessage());
             }
@@ -329,6 +341,10 @@ final class SchemaJson {
             // Written only when immediate, so the fingerprint of a schema without it is what it was.
             if (definition.durability() == Durability.IMMEDIATE) {
                 entry.put("durability", definition.durability().key());
+            }
+            // Written only when not the default, so the fingerprint of a schema without it is what it was.
+            if (definition.conflict() != ConflictPolicy.LAST) {
+                entry.put("conflict", definition.conflict().key());
             }
             // Written only when declared, so the fingerprints of schemas without them stay what they were.
             if (!definition.renamedFrom().isEmpty()) {

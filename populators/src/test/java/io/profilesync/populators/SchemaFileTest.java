@@ -265,7 +265,7 @@ class SchemaFileTest {
                   - {name: level, type: int, mxa: 100}
                 """)).hasMessageEndingWith("properties[0] 'level': unknown key 'mxa' (did you mean 'max'?); valid keys "
                 + "are name, type, step, default, min, max, maxLength, maxSize, maxKeyLength, clientWritable, "
-                + "clientVisible, durability, renamedFrom, convertFrom");
+                + "clientVisible, durability, conflict, renamedFrom, convertFrom");
         assertThat(loadFails("typo2.yaml", """
                 properties:
                   - {name: level, type: int, clientwriteable: true}

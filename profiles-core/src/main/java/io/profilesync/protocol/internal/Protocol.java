@@ -40,7 +40,7 @@ import java.util.function.Function;
  */
 public final class Protocol {
     /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
     public static final int FIRST_ID = 100;

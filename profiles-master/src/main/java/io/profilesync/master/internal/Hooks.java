@@ -1,5 +1,6 @@
 package io.profilesync.master.internal;
 
+import io.profilesync.core.ChangeKind;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.PropertyNotFoundException;
@@ -131,28 +132,41 @@ final class Hooks implements MasterHooks {
         if (schema == null && !watched) {
             return null;
         }
-        return (property, newValue) -> {
-            if (schema != null) {
-                try {
-                    schema.validate(property, newValue);
-                } catch (UpdateRejectedException e) {
-                    refused.add(new Refused(e.propertyName(), "rejected", e.reason()));
+        return new UpdateFilter() {
+            @Override
+            public boolean accept(ObservableProperty<?> property, Object newValue) {
+                return accept(property, newValue, ChangeKind.VALUE);
+            }
+
+            @Override
+            public boolean accept(ObservableProperty<?> property, Object newValue, ChangeKind kind) {
+                if (schema != null) {
+                    try {
+                        schema.validate(property, newValue, kind);
+                    } catch (UpdateRejectedException e) {
+                        refused.add(new Refused(e.propertyName(), "rejected", e.reason()));
+                        return false;
+                    }
+                }
+                if (!watched) {
+                    return true;
+                }
+                Object oldValue = property.value();
+                String reason = validators.isEmpty() ? null
+                        : verdict(new ProposedChange(entry.userId, author, property.name(), oldValue, newValue,
+                                entry.profile));
+                if (reason != null) {
+                    refused.add(new Refused(property.name(), "refused_by_validator", reason));
                     return false;
                 }
-            }
-            if (!watched) {
+                accepted.add(new PropertyChange(property.name(), oldValue, newValue));
                 return true;
             }
-            Object oldValue = property.value();
-            String reason = validators.isEmpty() ? null
-                    : verdict(new ProposedChange(entry.userId, author, property.name(), oldValue, newValue,
-                            entry.profile));
-            if (reason != null) {
-                refused.add(new Refused(property.name(), "refused_by_validator", reason));
-                return false;
+
+            @Override
+            public void cannotApply(ObservableProperty<?> property, String reason) {
+                refused.add(new Refused(property.name(), "rejected", reason));
             }
-            accepted.add(new PropertyChange(property.name(), oldValue, newValue));
-            return true;
         };
     }
 
