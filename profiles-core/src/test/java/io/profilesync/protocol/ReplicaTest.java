@@ -181,6 +181,77 @@ class ReplicaTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void concurrentIncrementsAllCountAndEveryCopyShowsThemOverTheMastersValue(long seed) {
+        Random random = new Random(seed);
+        Master master = new Master();
+        Holder a = new Holder(master.profile.toBytes());
+        Holder b = new Holder(master.profile.toBytes());
+        master.holders.add(a);
+        master.holders.add(b);
+        List<Holder> both = List.of(a, b);
+        int added = 0;
+        for (int step = 0; step < 400; step++) {
+            Holder holder = both.get(random.nextInt(2));
+            switch (random.nextInt(4)) {
+                case 0 -> {
+                    int amount = 1 + random.nextInt(3);
+                    int before = holder.visible().get("gold", ObservableInt.class).intValue();
+                    assertThat(holder.visible().get("gold", ObservableInt.class).add(amount)).isTrue();
+                    assertThat(holder.visible().get("gold", ObservableInt.class).intValue()).as("optimistic")
+                            .isEqualTo(before + amount);
+                    added += amount;
+                }
+                case 1 -> holder.tick();
+                case 2 -> {
+                    if (!holder.toMaster.isEmpty()) {
+                        master.process(holder);
+                    }
+                }
+                default -> {
+                    if (!holder.fromMaster.isEmpty()) {
+                        holder.deliverPush();
+                    }
+                }
+            }
+        }
+        quiesce(master, both);
+        assertThat(master.refused).isZero();
+        assertThat(master.profile.get("gold", ObservableInt.class).intValue()).isEqualTo(added);
+        assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(b.visible().toBytes()).isEqualTo(master.profile.toBytes());
+    }
+
+    @Test
+    void anUnsentIncrementIsLaidOverTheMastersNewerValueAndStillTravelsAsAnIncrement() {
+        ObservableProfile master = newProfile();
+        master.get("gold", ObservableInt.class).set(100);
+        Replica replica = new Replica(newProfile(), master.toBytes());
+        master.clearUpdates();
+        List<String> dropped = new ArrayList<>();
+        replica.onDropped((property, reason) -> dropped.add(property + ": " + reason));
+        replica.visible().get("gold", ObservableInt.class).add(5);
+        assertThat(replica.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(105);
+        master.get("gold", ObservableInt.class).set(110); // another writer's +10 got there first
+        replica.onPush(master.getUpdates(), 0);
+        master.clearUpdates();
+        assertThat(replica.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(115);
+        byte[] delta = replica.takeChanges(1);
+        assertThat(delta).as("add 5 at index 0").containsExactly(0x01, 0x01, 0x0a);
+
+        // A spend that fitted the stale value and does not fit the master's newer one is dropped and told.
+        replica.onPush(null, 1);
+        assertThat(replica.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(110);
+        replica.visible().get("gold", ObservableInt.class).subtract(100, 0);
+        master.get("gold", ObservableInt.class).set(50);
+        replica.onPush(master.getUpdates(), 1);
+        assertThat(replica.visible().get("gold", ObservableInt.class).intValue()).isEqualTo(50);
+        assertThat(replica.hasUnsentChanges()).isFalse();
+        assertThat(dropped).singleElement().asString().startsWith("gold: your unsent change of 'gold' no longer "
+                + "fits the master's newer value and was dropped ('gold' 50 + -100 = -50 is below 0");
+    }
+
     @Test
     void anUnsentEditThatNoLongerFitsTheMastersStateIsDroppedAloneAndTheOtherUnsentChangesStay() {
         ObservableProfile master = newProfile();

@@ -35,6 +35,8 @@ class BrokenVariantsTest {
         "REACTION_APART, DERIVED_TOGETHER",
         // The old all-or-nothing refusal: a token appended beside an out-of-range write is refused with it.
         "REFUSAL_TAKES_THE_DELTA, REFUSED_ALONE",
+        // Increments sent as the writer's new value: two writers adding at once, one addition is overwritten.
+        "INCREMENTS_AS_VALUES, INCREMENTS_COUNTED",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

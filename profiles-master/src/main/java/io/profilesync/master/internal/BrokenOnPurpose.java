@@ -28,5 +28,10 @@ public enum BrokenOnPurpose {
      */
     REACTION_APART,
     /** A refused change refuses the whole delta it came in, taking the writer's other changes with it. */
-    REFUSAL_TAKES_THE_DELTA
+    REFUSAL_TAKES_THE_DELTA,
+    /**
+     * Not the master's own: the simulation's writers increment as MST did, reading their copy's value and setting the
+     * sum, so an increment travels as a value and a concurrent writer's increment is overwritten.
+     */
+    INCREMENTS_AS_VALUES
 }

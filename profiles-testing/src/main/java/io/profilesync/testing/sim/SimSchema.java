@@ -40,6 +40,12 @@ public final class SimSchema {
      * token list ({@link #registerRules}), which must reach every holder and the database together with it.
      */
     public static final String TOKEN_COUNT = "tokenCount";
+    /**
+     * A counter every writer increments, in the same change as each token it appends, by the token's
+     * {@link #weight}: so it always equals the weights of the tokens in the list, and an increment lost or applied
+     * twice shows as a difference, whatever order concurrent writers' changes reach the master in.
+     */
+    public static final String TALLY = "tally";
 
     private static final String[] WORDS = {"", "a", "Zoë", "🐉", "\r\n\t", "\"q\"", "\\", "long text long text"};
 
@@ -59,6 +65,7 @@ public final class SimSchema {
             .dictProperty("notes", ElementType.INT, ElementType.STRING).maxSize(16)
             .stringProperty("secret", "").hiddenFromClients()
             .intProperty(SimSchema.TOKEN_COUNT, 0)
+            .longProperty(TALLY, 0).clientWritable()
             .build();
 
     private SimSchema() {
@@ -74,6 +81,28 @@ public final class SimSchema {
                 .set(tokens(profile).size()));
     }
 
+    /** How much a writer adds to {@value #TALLY} with {@code token}: 1 to 5, read off the token itself. */
+    public static long weight(String token) {
+        return 1 + Math.floorMod(token.hashCode(), 5);
+    }
+
+    /**
+     * Why {@code json} (a profile's JSON) has a {@value #TALLY} other than the weights of its tokens, or null when it
+     * has just that.
+     */
+    public static String tallyProblem(String json) {
+        ObservableProfile profile = SCHEMA.newProfile();
+        profile.fromJson(json);
+        long tally = profile.get(TALLY, ObservableLong.class).get();
+        long weights = 0;
+        for (String token : tokens(profile)) {
+            weights += weight(token);
+        }
+        return tally == weights ? null : TALLY + " is " + tally + " but the weights of the " + tokens(profile).size()
+                + " tokens add up to " + weights + " (" + (tally < weights ? "increments lost" : "increments counted "
+                + "twice or not their tokens") + ")";
+    }
+
     /** Why {@code json} (a profile's JSON) breaks the rule of {@link #registerRules}, or null when it keeps it. */
     public static String derivedProblem(String json) {
         ObservableProfile profile = SCHEMA.newProfile();
@@ -83,9 +112,18 @@ public final class SimSchema {
         return count == size ? null : TOKEN_COUNT + " is " + count + " but the token list holds " + size;
     }
 
-    /** Appends {@code token} to the token list of {@code profile}. */
-    public static void appendToken(ObservableProfile profile, String token) {
+    /**
+     * Appends {@code token} to the token list of {@code profile} and adds its {@link #weight} to {@value #TALLY}; as
+     * MST did, by reading the copy's value and setting the sum, when {@code incrementAsValue} (a defect on purpose).
+     */
+    public static void appendToken(ObservableProfile profile, String token, boolean incrementAsValue) {
         profile.getList(TOKENS, ElementType.STRING).add(token);
+        ObservableLong tally = profile.get(TALLY, ObservableLong.class);
+        if (incrementAsValue) {
+            tally.set(tally.get() + weight(token));
+        } else {
+            tally.add(weight(token));
+        }
     }
 
     /** The tokens in {@code profile}, in order (empty when it has no token list). */
@@ -112,8 +150,8 @@ public final class SimSchema {
     public static void randomWrite(ObservableProfile profile, Random random, boolean clientOnly) {
         List<ObservableProperty<?>> candidates = new ArrayList<>();
         for (ObservableProperty<?> property : profile) {
-            if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT)) {
-                continue; // appended to by the workload, and kept by the master
+            if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT) || property.name().equals(TALLY)) {
+                continue; // appended to and incremented by the workload, and kept by the master
             }
             boolean writable = SCHEMA.definition(property.name()).clientWritable();
             if (!clientOnly || writable || random.nextInt(20) == 0) {

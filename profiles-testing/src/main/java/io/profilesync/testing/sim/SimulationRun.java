@@ -49,6 +49,7 @@ public final class SimulationRun {
         FLUSHED_DURABLE("a completed flush is in the database"),
         DERIVED_TOGETHER("a reaction's change is saved and relayed with the change that triggered it"),
         REFUSED_ALONE("a refusal takes only its property: every other write of a running writer is kept"),
+        INCREMENTS_COUNTED("every increment counts once, whoever else increments concurrently"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -90,6 +91,8 @@ public final class SimulationRun {
 
     private final long seed;
     private final Set<BrokenOnPurpose> broken;
+    /** {@link BrokenOnPurpose#INCREMENTS_AS_VALUES}: the writers increment as MST did. */
+    private final boolean incrementAsValue;
     private final Random random;
     private final VirtualScheduler scheduler = new VirtualScheduler();
     private final Trace trace;
@@ -132,6 +135,7 @@ public final class SimulationRun {
     public SimulationRun(long seed, boolean traced, Set<BrokenOnPurpose> broken) {
         this.seed = seed;
         this.broken = broken;
+        this.incrementAsValue = broken.contains(BrokenOnPurpose.INCREMENTS_AS_VALUES);
         this.random = new Random(seed);
         this.trace = new Trace(traced, scheduler);
         this.swarm = Swarm.draw(random);
@@ -311,7 +315,7 @@ public final class SimulationRun {
         trace.add("master edits " + userId + ": appends " + token);
         MasterCore core = master;
         core.edit(userId, profile -> {
-            SimSchema.appendToken(profile, token);
+            SimSchema.appendToken(profile, token, incrementAsValue);
             if (alsoRandom) {
                 SimSchema.randomWrite(profile, new Random(writeSeed), false);
             }
@@ -489,7 +493,7 @@ public final class SimulationRun {
             writtenAt.put(token, scheduler.nanoTime());
             writtenFor.put(token, userId);
             trace.add(name() + " writes " + userId + ": appends " + token);
-            SimSchema.appendToken(held.get(), token);
+            SimSchema.appendToken(held.get(), token, incrementAsValue);
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(held.get(), random, false);
             }
@@ -610,7 +614,7 @@ public final class SimulationRun {
             writtenAt.put(token, scheduler.nanoTime());
             writtenFor.put(token, userId);
             trace.add(name() + " writes: appends " + token);
-            SimSchema.appendToken(profile.get(), token);
+            SimSchema.appendToken(profile.get(), token, incrementAsValue);
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(profile.get(), random, true);
             }
@@ -761,6 +765,10 @@ public final class SimulationRun {
         String problem = SimSchema.derivedProblem(json);
         if (problem != null) {
             violation(Invariant.DERIVED_TOGETHER, what + ": " + problem);
+        }
+        String tally = SimSchema.tallyProblem(json);
+        if (tally != null) {
+            violation(Invariant.INCREMENTS_COUNTED, what + ": " + tally);
         }
     }
 
