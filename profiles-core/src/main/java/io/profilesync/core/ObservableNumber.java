@@ -89,12 +89,28 @@ public abstract class ObservableNumber<T extends Number> extends ObservableScala
         // Increments a then b with bounds [la, ua] and [lb, ub]: v+a in [la, ua] and v+a+b in [lb, ub] is exactly
         // v+a+b in [max(la+b, lb), min(ua+b, ub)].
         T total = sum(increment, amount);
-        T shiftedLower = lowerBound == null ? null : sum(lowerBound, amount);
-        T shiftedUpper = upperBound == null ? null : sum(upperBound, amount);
-        if (total == null || (lowerBound != null && shiftedLower == null)
-                || (upperBound != null && shiftedUpper == null)) {
+        if (total == null) {
             increment = null; // beyond the type: sent as the value instead
             return;
+        }
+        boolean negative = below(amount, zero());
+        T shiftedLower = null;
+        T shiftedUpper = null;
+        if (lowerBound != null) {
+            shiftedLower = sum(lowerBound, amount);
+            // Shifted below the type's least value, it no longer bounds anything; shifted above its greatest, it
+            // could never be kept (rare: such a sum is sent as the value).
+            if (shiftedLower == null && !negative) {
+                increment = null;
+                return;
+            }
+        }
+        if (upperBound != null) {
+            shiftedUpper = sum(upperBound, amount);
+            if (shiftedUpper == null && negative) {
+                increment = null;
+                return;
+            }
         }
         increment = total;
         lowerBound = tighter(shiftedLower, lower, true);

@@ -123,6 +123,20 @@ class IncrementsTest {
     }
 
     @Test
+    void boundsAtTheEdgeOfTheTypeStillComposeAsIncrements() {
+        ObservableProfile writer = gold(0);
+        goldOf(writer).add(1, Integer.MAX_VALUE);
+        goldOf(writer).add(1, Integer.MAX_VALUE); // the first bound shifted past the type bounds nothing
+        assertThat(goldOf(writer).recordedIncrement()).isEqualTo(2);
+        goldOf(writer).subtract(1, Integer.MIN_VALUE);
+        goldOf(writer).subtract(1, Integer.MIN_VALUE);
+        assertThat(goldOf(writer).recordedIncrement()).isEqualTo(0);
+        ObservableProfile other = gold(Integer.MAX_VALUE - 1);
+        other.applyUpdates(writer.getUpdates());
+        assertThat(goldOf(other).intValue()).isEqualTo(Integer.MAX_VALUE - 1);
+    }
+
+    @Test
     void composedBoundsAcceptExactlyWhatTheStepsWouldHaveAcceptedOneByOne() {
         Random random = new Random(7);
         for (int run = 0; run < 2000; run++) {

@@ -1,0 +1,178 @@
+package io.profilesync.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.profilesync.client.ProfilesClientConfig;
+import io.profilesync.client.internal.ClientCore;
+import io.profilesync.core.ObservableDouble;
+import io.profilesync.core.ObservableInt;
+import io.profilesync.core.ObservableProfile;
+import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.ObservableString;
+import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.gameserver.internal.GameServerCore;
+import io.profilesync.populators.ConflictPolicy;
+import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ReconnectBackoff;
+import io.profilesync.testing.sim.NodeLoop;
+import io.profilesync.testing.sim.SimMaster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Increments and conflict policies through the real tiers: two game servers' cores and a client's core against the
+ * real master core over the simulated network, in virtual time, every writer holding the same profile and writing at
+ * once.
+ */
+@Timeout(60)
+class OperationsTierTest {
+    static final ProfileSchema SCHEMA = ProfileSchema.builder()
+            .intProperty("coins", 0).min(0).clientWritable().conflict(ConflictPolicy.COUNTER)
+            .intProperty("gold", 0).min(0)
+            .stringProperty("referrer", "").conflict(ConflictPolicy.FIRST)
+            .intProperty("bestScore", 0).conflict(ConflictPolicy.MAX)
+            .doubleProperty("bestTime", 999).conflict(ConflictPolicy.MIN)
+            .build();
+
+    private final SimMaster master = SimMaster.start(SCHEMA, Map.of("token-1", "u1"), b -> b);
+    private int servers;
+    /** Every refusal any writer heard: "writer property: reason". */
+    private final List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+
+    private GameServerCore server() throws ExecutionException {
+        String name = "gs" + ++servers;
+        ProfilesServerConfig config = ProfilesServerConfig.builder().host("sim-master").port(7777)
+                .secret(SimMaster.SECRET).schemaFingerprint(SCHEMA.fingerprint())
+                .updateInterval(Duration.ofMillis(10))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 0.2)).build();
+        NodeLoop loop = master.peerLoop(name);
+        GameServerCore server = new GameServerCore(config, loop, master.connector(loop), master.seed() + servers,
+                new SplittableRandom(master.seed() + servers));
+        server.addRefusalListener((userId, property, reason) -> refusals.add(name + " " + property + ": " + reason));
+        server.start();
+        master.result(server.peer().connected());
+        return server;
+    }
+
+    private ClientCore client() throws ExecutionException {
+        ProfilesClientConfig config = ProfilesClientConfig.builder().host("sim-master").port(7777).token("token-1")
+                .updateInterval(Duration.ofMillis(10))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 0.2)).build();
+        NodeLoop loop = master.peerLoop("client");
+        ClientCore client = new ClientCore(config, loop, master.connector(loop), master.seed() + 100,
+                new SplittableRandom(master.seed() + 100));
+        client.addRefusalListener((property, reason) -> refusals.add("client " + property + ": " + reason));
+        client.start();
+        master.result(client.peer().connected());
+        return client;
+    }
+
+    private static ObservableInt coins(ObservableProfile profile) {
+        return profile.get("coins", ObservableInt.class);
+    }
+
+    private void awaitConverged(ObservableProfile... copies) {
+        master.runUntil("every copy equals the master's", () -> {
+            for (ObservableProfile copy : copies) {
+                boolean client = copy.size() != SCHEMA.definitions().size();
+                byte[] theirs = client ? master.profileBytes("u1", SCHEMA.clientView()) : master.profileBytes("u1");
+                if (!Arrays.equals(copy.toBytes(), theirs)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void twoGameServersAndAClientEachIncrementingOneCounter1000TimesMakeExactly3000() throws Exception {
+        ObservableServerProfile a = master.result(server().fillProfileValues("u1"));
+        ObservableServerProfile b = master.result(server().fillProfileValues("u1"));
+        ObservableProfile c = master.result(client().fillInProfileValues());
+        Random random = new Random(3);
+        List<ObservableProfile> writers = List.of(a, b, c);
+        int[] made = new int[3];
+        for (int step = 0; step < 3000; step++) {
+            int writer = random.nextInt(3);
+            if (made[writer] == 1000) {
+                writer = made[0] < 1000 ? 0 : made[1] < 1000 ? 1 : 2;
+            }
+            assertThat(coins(writers.get(writer)).add(1, Integer.MAX_VALUE)).isTrue();
+            made[writer]++;
+            if (random.nextInt(3) == 0) {
+                master.run(Duration.ofMillis(random.nextInt(12)));
+            }
+        }
+        awaitConverged(a, b, c);
+        assertThat(coins(master.profile("u1")).intValue()).isEqualTo(3000);
+        assertThat(refusals).isEmpty();
+    }
+
+    @Test
+    void concurrentSpendsNeverTakeACounterBelowZeroAndEachRefusedSpendIsReported() throws Exception {
+        master.change("u1", p -> coins(p).set(100));
+        ObservableServerProfile a = master.result(server().fillProfileValues("u1"));
+        ObservableServerProfile b = master.result(server().fillProfileValues("u1"));
+        int spent = 0;
+        for (int round = 0; round < 10; round++) {
+            // Both servers see the same coins and each spends 30 in the same tick: each copy is stale for the other's
+            // spend, so the second of a pair may find the master's coins already spent.
+            spent += coins(a).subtract(30, 0) ? 1 : 0;
+            spent += coins(b).subtract(30, 0) ? 1 : 0;
+            master.runWhile("the coins never go below 0", Duration.ofMillis(15),
+                    () -> coins(master.profile("u1")).intValue() >= 0);
+        }
+        awaitConverged(a, b);
+        int left = coins(master.profile("u1")).intValue();
+        assertThat(left).as("every spend that fits is applied").isBetween(0, 29);
+        int applied = (100 - left) / 30;
+        assertThat(spent).as("spends that fitted a writer's copy").isGreaterThan(applied);
+        // Reported by the master, or by the writer's own copy when the other's spend reached it before its own
+        // was sent (then it is never sent).
+        assertThat(refusals).as("every spend the master did not apply is reported").hasSize(spent - applied)
+                .allSatisfy(line -> assertThat(line).contains(" coins: ").contains("is below 0, the least its "
+                        + "writer allowed"));
+    }
+
+    @Test
+    void firstWriteMaxAndMinHoldUnderConcurrentWriters() throws Exception {
+        ObservableServerProfile a = master.result(server().fillProfileValues("u1"));
+        ObservableServerProfile b = master.result(server().fillProfileValues("u1"));
+        a.get("referrer", ObservableString.class).set("alice");
+        b.get("referrer", ObservableString.class).set("bob");
+        Random random = new Random(11);
+        int best = 0;
+        double fastest = 999;
+        for (int round = 0; round < 40; round++) {
+            for (ObservableServerProfile writer : List.of(a, b)) {
+                int score = random.nextInt(1000);
+                double time = 10 + random.nextInt(500) / 4.0;
+                writer.get("bestScore", ObservableInt.class).set(score);
+                writer.get("bestTime", ObservableDouble.class).set(time);
+                best = Math.max(best, score);
+                fastest = Math.min(fastest, time);
+            }
+            master.run(Duration.ofMillis(random.nextInt(25)));
+        }
+        awaitConverged(a, b);
+        ObservableServerProfile truth = master.profile("u1");
+        assertThat(truth.get("referrer", ObservableString.class).get()).isIn("alice", "bob");
+        assertThat(a.get("referrer", ObservableString.class).get())
+                .isEqualTo(truth.get("referrer", ObservableString.class).get());
+        assertThat(refusals).filteredOn(line -> line.contains(" referrer: ")).singleElement().asString()
+                .contains("is written once (conflict: first)");
+        assertThat(truth.get("bestScore", ObservableInt.class).intValue()).isEqualTo(best);
+        assertThat(truth.get("bestTime", ObservableDouble.class).doubleValue()).isEqualTo(fastest);
+        assertThat(refusals).filteredOn(line -> line.contains(" bestScore: ")).isNotEmpty()
+                .allSatisfy(line -> assertThat(line).contains("keeps the larger value (conflict: max)"));
+    }
+}
