@@ -59,7 +59,120 @@ interface Slot {
     dirty: boolean;
     /** A collection's operations since the last clearUpdates. */
     ops: (ListOp | DictOp)[];
+    /**
+     * A number's increments since the last clearUpdates when nothing else was recorded (null otherwise): they travel
+     * as "add amount" with the bounds the result must keep (docs/wire-format.md, Increments).
+     */
+    increment: Increment | null;
     readonly listeners: ValueListener[];
+}
+
+type Num = number | bigint;
+
+interface Increment {
+    amount: Num;
+    lower: Num | null;
+    upper: Num | null;
+}
+
+/** The update kinds of a delta entry: its header is index * 4 + kind. */
+const VALUE_UPDATE = 0;
+const INCREMENT_UPDATE = 1;
+const BOUNDED_INCREMENT_UPDATE = 2;
+
+function isNumberKind(kind: string): boolean {
+    return kind === "int" || kind === "long" || kind === "float" || kind === "double";
+}
+
+/** a + b in the property's type, or null when it leaves an int's or long's range (floating point never does). */
+function numSum(kind: string, a: Num, b: Num): Num | null {
+    switch (kind) {
+        case "int": {
+            const r = (a as number) + (b as number);
+            return r < INT_MIN || r > INT_MAX ? null : r;
+        }
+        case "long": {
+            const r = (a as bigint) + (b as bigint);
+            return r < LONG_MIN || r > LONG_MAX ? null : r;
+        }
+        case "float":
+            return Math.fround((a as number) + (b as number)); // exactly Java's float addition
+        default:
+            return (a as number) + (b as number);
+    }
+}
+
+function numNegated(kind: string, a: Num): Num | null {
+    if (kind === "int") {
+        return a === INT_MIN ? null : -(a as number);
+    }
+    if (kind === "long") {
+        return a === LONG_MIN ? null : -(a as bigint);
+    }
+    return -(a as number);
+}
+
+/** Whether value is below bound; for floating point NaN is below (and above) every bound, as in Java. */
+function numBelow(kind: string, value: Num, bound: Num): boolean {
+    return kind === "int" || kind === "long" ? value < bound : !((value as number) >= (bound as number));
+}
+
+function numAbove(kind: string, value: Num, bound: Num): boolean {
+    return kind === "int" || kind === "long" ? value > bound : !((value as number) <= (bound as number));
+}
+
+function updateKind(slot: Slot): number {
+    if (slot.increment === null || !slot.dirty) {
+        return VALUE_UPDATE;
+    }
+    return slot.increment.lower === null && slot.increment.upper === null ? INCREMENT_UPDATE : BOUNDED_INCREMENT_UPDATE;
+}
+
+/** Records one more increment on a slot, composing bounds exactly as profiles-core's ObservableNumber does. */
+function recordIncrement(slot: Slot, amount: Num, lower: Num | null, upper: Num | null): void {
+    const kind = slot.definition.kind;
+    if (!slot.dirty) {
+        slot.increment = { amount, lower, upper };
+        return;
+    }
+    const inc = slot.increment;
+    if (inc === null) {
+        return; // a value is recorded: it becomes the new value
+    }
+    // v+a in [la, ua] and v+a+b in [lb, ub] is exactly v+a+b in [max(la+b, lb), min(ua+b, ub)].
+    const total = numSum(kind, inc.amount, amount);
+    if (total === null) {
+        slot.increment = null;
+        return;
+    }
+    const negative = numBelow(kind, amount, kind === "long" ? 0n : 0);
+    let shiftedLower: Num | null = null;
+    let shiftedUpper: Num | null = null;
+    if (inc.lower !== null) {
+        shiftedLower = numSum(kind, inc.lower, amount);
+        if (shiftedLower === null && !negative) {
+            slot.increment = null;
+            return;
+        }
+    }
+    if (inc.upper !== null) {
+        shiftedUpper = numSum(kind, inc.upper, amount);
+        if (shiftedUpper === null && negative) {
+            slot.increment = null;
+            return;
+        }
+    }
+    const tighter = (a: Num | null, b: Num | null, low: boolean): Num | null => {
+        if (a === null) {
+            return b;
+        }
+        if (b === null) {
+            return a;
+        }
+        return low ? (numBelow(kind, a, b) ? b : a) : (numAbove(kind, a, b) ? b : a);
+    };
+    slot.increment = { amount: total, lower: tighter(shiftedLower, lower, true), upper: tighter(shiftedUpper, upper,
+        false) };
 }
 
 // ------------------------------------------------------------------ element codecs
@@ -198,7 +311,7 @@ export class Profile {
 
     constructor(readonly definitions: readonly PropertyDefinition[]) {
         this.slots = definitions.map((definition, index) => ({
-            definition, index, value: zeroValue(definition), dirty: false, ops: [], listeners: [],
+            definition, index, value: zeroValue(definition), dirty: false, ops: [], increment: null, listeners: [],
         }));
         for (const slot of this.slots) {
             this.byName.set(slot.definition.name, slot);
@@ -330,7 +443,60 @@ export class Profile {
         }
         slot.value = next;
         slot.dirty = true;
+        slot.increment = null;
         this.fire(slot, previous);
+    }
+
+    /**
+     * Adds {@code amount} to an int, long (bigint), float or double property as an operation: the master adds it to
+     * its own current value, so concurrent increments from every writer all count. With {@code max}, only when the
+     * result stays at most {@code max}; the bound travels with it and the master refuses the increment when its own
+     * value plus {@code amount} exceeds it. Returns whether the local copy changed (false: out of the bound or the
+     * type's range).
+     */
+    add(name: string, amount: Num, max?: Num): boolean {
+        return this.addWithin(name, amount, null, max ?? null, false);
+    }
+
+    /** Subtracts {@code amount} as {@link add} adds; with {@code min}, only when the result stays at least min. */
+    subtract(name: string, amount: Num, min?: Num): boolean {
+        return this.addWithin(name, amount, min ?? null, null, true);
+    }
+
+    /** The increment recorded since the last clearUpdates when only increments were (else null). */
+    recordedIncrement(name: string): Num | null {
+        const slot = this.slot(name);
+        return slot.dirty && slot.increment !== null ? slot.increment.amount : null;
+    }
+
+    private addWithin(name: string, amount: Num, lower: Num | null, upper: Num | null, negate: boolean): boolean {
+        const slot = this.typed(name, ["int", "long", "float", "double"]);
+        const d = slot.definition;
+        this.writeGuard?.(d);
+        const kind = d.kind as ElementKind;
+        let n: Num | null = checkElement(kind, amount, `amount added to '${name}'`) as Num;
+        const low = lower === null ? null : checkElement(kind, lower, `bound of '${name}'`) as Num;
+        const high = upper === null ? null : checkElement(kind, upper, `bound of '${name}'`) as Num;
+        if (negate) {
+            n = numNegated(kind, n);
+            if (n === null) {
+                return false;
+            }
+        }
+        const previous = slot.value as Num;
+        const result = numSum(kind, previous, n);
+        if (result === null || (low !== null && numBelow(kind, result, low))
+            || (high !== null && numAbove(kind, result, high))) {
+            return false;
+        }
+        if (sameValue(previous, result)) {
+            return true;
+        }
+        recordIncrement(slot, n, low, high);
+        slot.value = result;
+        slot.dirty = true;
+        this.fire(slot, previous);
+        return true;
     }
 
     private checkScalar(d: PropertyDefinition, value: unknown): PropertyValue {
@@ -482,8 +648,21 @@ export class Profile {
         const out = new ByteWriter();
         out.writeVarUint(changed.length);
         for (const slot of changed) {
-            out.writeVarUint(slot.index);
-            if (slot.definition.kind === "list" || slot.definition.kind === "dict") {
+            const kind = updateKind(slot);
+            out.writeVarUint(slot.index * 4 + kind);
+            if (kind !== VALUE_UPDATE) {
+                const inc = slot.increment!;
+                writeScalar(slot.definition, inc.amount, out);
+                if (kind === BOUNDED_INCREMENT_UPDATE) {
+                    out.writeByte((inc.lower !== null ? 1 : 0) | (inc.upper !== null ? 2 : 0));
+                    if (inc.lower !== null) {
+                        writeScalar(slot.definition, inc.lower, out);
+                    }
+                    if (inc.upper !== null) {
+                        writeScalar(slot.definition, inc.upper, out);
+                    }
+                }
+            } else if (slot.definition.kind === "list" || slot.definition.kind === "dict") {
                 out.writeVarUint(slot.ops.length);
                 for (const op of slot.ops) {
                     writeOp(slot.definition, op, out);
@@ -501,6 +680,7 @@ export class Profile {
             if (include(slot.definition)) {
                 slot.dirty = false;
                 slot.ops = [];
+                slot.increment = null;
             }
         }
     }
@@ -552,6 +732,7 @@ export class Profile {
     private load(slot: Slot, value: PropertyValue): void {
         slot.dirty = false;
         slot.ops = [];
+        slot.increment = null;
         const previous = slot.value;
         if (!sameValue(previous, value)) {
             slot.value = value;
@@ -570,11 +751,14 @@ export class Profile {
         if (count > input.remaining() / 2) {
             input.fail(`count ${count} of changed properties cannot fit the ${input.remaining()} bytes that remain`, 0);
         }
-        const decoded: { slot: Slot; value: PropertyValue; ops: (ListOp | DictOp)[] }[] = [];
+        const decoded: { slot: Slot; value: PropertyValue | null; ops: (ListOp | DictOp)[]; inc: Increment | null }[]
+            = [];
         let last = -1;
         for (let n = 0; n < count; n++) {
             const at = input.position;
-            const index = input.readCount("property index");
+            const header = input.readCount("property index and update kind");
+            const index = Math.floor(header / 4);
+            const kind = header % 4;
             if (index >= this.slots.length) {
                 input.fail(`property index ${index} is unknown; this profile has ${this.slots.length} properties `
                     + `(0..${this.slots.length - 1})`, at);
@@ -586,20 +770,47 @@ export class Profile {
             last = index;
             const slot = this.slots[index]!;
             const d = slot.definition;
-            if (d.kind === "list" || d.kind === "dict") {
+            if (kind !== VALUE_UPDATE) {
+                if (!isNumberKind(d.kind) || kind === 3) {
+                    input.fail(`update kind ${kind} is not defined for property '${d.name}' (${d.type}); only int, `
+                        + "long, float and double properties take increments (kinds 1 and 2)", at);
+                }
+                const amount = readScalar(d, input) as Num;
+                let lower: Num | null = null;
+                let upper: Num | null = null;
+                if (kind === BOUNDED_INCREMENT_UPDATE) {
+                    const boundsAt = input.position;
+                    const bounds = input.readByte(`bounds of the increment of '${d.name}'`);
+                    if (bounds === 0 || bounds > 3) {
+                        input.fail(`bounds byte ${bounds} of the increment of '${d.name}' must be 1 (lower), 2 `
+                            + "(upper) or 3 (both)", boundsAt);
+                    }
+                    lower = (bounds & 1) !== 0 ? readScalar(d, input) as Num : null;
+                    upper = (bounds & 2) !== 0 ? readScalar(d, input) as Num : null;
+                }
+                // Applied to this copy's own value; one beyond the type or its writer's bounds is left out (the
+                // master refuses it too, and tells its writer).
+                const result = numSum(d.kind, slot.value as Num, amount);
+                const fits = result !== null && (lower === null || !numBelow(d.kind, result, lower))
+                    && (upper === null || !numAbove(d.kind, result, upper));
+                decoded.push({ slot, value: fits ? result : null, ops: [], inc: { amount, lower, upper } });
+            } else if (d.kind === "list" || d.kind === "dict") {
                 const ops: (ListOp | DictOp)[] = [];
                 const value = applyOps(d, slot.value, input, ops);
-                decoded.push({ slot, value, ops });
+                decoded.push({ slot, value, ops, inc: null });
             } else {
-                decoded.push({ slot, value: readValue(d, input), ops: [] });
+                decoded.push({ slot, value: readValue(d, input), ops: [], inc: null });
             }
         }
         if (input.remaining() !== 0) {
             input.fail(`${input.remaining()} bytes remain after the last change`);
         }
-        for (const { slot, value, ops } of decoded) {
+        for (const { slot, value, ops, inc } of decoded) {
             if (options.only && !options.only(slot.index)) {
                 continue;
+            }
+            if (value === null) {
+                continue; // an increment that cannot apply here
             }
             const previous = slot.value;
             const collection = slot.definition.kind === "list" || slot.definition.kind === "dict";
@@ -609,9 +820,16 @@ export class Profile {
                     for (const op of ops) {
                         this.recordQuiet(slot, op);
                     }
+                } else if (inc !== null) {
+                    if (!sameValue(previous, value)) {
+                        recordIncrement(slot, inc.amount, inc.lower, inc.upper);
+                        slot.value = value;
+                        slot.dirty = true;
+                    }
                 } else {
                     slot.value = value;
                     slot.dirty = true;
+                    slot.increment = null;
                 }
             } else {
                 slot.value = value;

@@ -124,13 +124,15 @@ export class Replica {
                 }
             }
         }
-        // A scalar changed locally and not yet sent keeps its value (the unsent change overwrites the master's);
+        // A scalar set locally and not yet sent keeps its value (the unsent change overwrites the master's);
         // every other property is loaded from the target, firing the listeners of those that differ, and the
-        // unsent operations of collections are applied again as local changes, still to be sent.
+        // unsent operations of collections and unsent increments are applied again as local changes, still to be
+        // sent.
         const visible = this.visible;
         const keep = new Set(visible.names().filter((name) => {
             const kind = visible.definition(name).kind;
-            return visible.isDirty(name) && kind !== "list" && kind !== "dict";
+            return visible.isDirty(name) && kind !== "list" && kind !== "dict"
+                && visible.recordedIncrement(name) === null;
         }));
         const rest = (d: { name: string }) => !keep.has(d.name);
         const unsent = visible.hasUpdates() ? visible.getUpdates(rest) : null;

@@ -37,10 +37,45 @@ test("the worked examples of wire-format.md", () => {
     const three = new Profile(parseSchema('{"properties":[{"name":"gold","type":"int"},{"name":"gems","type":"int"},'
         + '{"name":"xp","type":"int"}]}'));
     three.set("xp", 63);
-    assert.equal(toHex(three.getUpdates(), " "), "01 02 7e");
+    assert.equal(toHex(three.getUpdates(), " "), "01 08 7e");
     const v = new Profile(parseSchema('{"properties":[{"name":"v","type":"vector3","step":0.01}]}'));
     v.set("v", { x: -327, y: 327, z: 0.05 });
     assert.equal(toHex(v.getUpdates(), " "), "01 00 44 80 bc 7f 05 00");
+});
+
+test("increments are the bytes of golden/every-number-increments.hex and add to the receiver's value", () => {
+    const profile = everyType();
+    const replica = everyType();
+    assert.ok(profile.add("gold", 5));
+    assert.ok(profile.subtract("xp", 3n, -100n));
+    assert.ok(profile.add("speed", 1.5, 10));
+    assert.ok(profile.add("ratio", 0.25, 1.0));
+    assert.ok(profile.subtract("ratio", 0.5, -1.0));
+    const expected = golden("golden/every-number-increments.hex");
+    assert.equal(toHex(profile.getUpdates()), toHex(expected));
+    replica.set("gold", 100);
+    replica.applyUpdates(expected);
+    assert.equal(replica.getInt("gold"), 105);
+    assert.equal(replica.getLong("xp"), -3n);
+    assert.equal(replica.getDouble("ratio"), -0.25);
+});
+
+test("a bounded spend that does not fit the receiver's value is left out; a set turns increments into a value", () => {
+    const writer = new Profile(parseSchema('{"properties":[{"name":"gold","type":"int","default":100}]}'));
+    writer.set("gold", 100);
+    writer.clearUpdates();
+    assert.ok(writer.subtract("gold", 30, 0));
+    assert.equal(toHex(writer.getUpdates(), " "), "01 02 3b 01 00");
+    const poor = new Profile(parseSchema('{"properties":[{"name":"gold","type":"int","default":100}]}'));
+    poor.set("gold", 20);
+    poor.applyUpdates(writer.getUpdates());
+    assert.equal(poor.getInt("gold"), 20);
+    assert.equal(writer.add("gold", 2147483647), false, "beyond the int range");
+    writer.set("gold", 40);
+    assert.ok(writer.add("gold", 2));
+    assert.equal(writer.recordedIncrement("gold"), null);
+    assert.equal(toHex(writer.getUpdates(), " "), "01 00 54");
+    assert.throws(() => poor.applyUpdates(Uint8Array.of(1, 3, 0)), /update kind 3 is not defined/);
 });
 
 test("sha256 of the empty string and of abc", () => {
@@ -115,7 +150,7 @@ test("a profile of another layout is refused by its fingerprint", () => {
 test("messages name the offset, as the Java codec's do", () => {
     const p = new Profile(parseSchema('{"properties":[{"name":"a","type":"int"},{"name":"b","type":"int"},'
         + '{"name":"c","type":"int"}]}'));
-    assert.throws(() => p.applyUpdates(Uint8Array.of(1, 3, 0)),
+    assert.throws(() => p.applyUpdates(Uint8Array.of(1, 12, 0)),
         { message: "at offset 1: property index 3 is unknown; this profile has 3 properties (0..2)" });
 });
 

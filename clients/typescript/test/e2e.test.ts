@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { ClientRefusal, ProfilesClient } from "../src/client.js";
 import { webSocketTransport, WebSocketConstructor } from "../src/transport.js";
 import { MasterJar, masterJar, mintToken, selfSignedPem, until } from "./e2e/master-jar.js";
-import { gameServerSets } from "./e2e/game-server.js";
+import { gameServerChanges, gameServerSets } from "./e2e/game-server.js";
 
 const jar = masterJar();
 const skip = jar === null ? "the master jar is not built (mvn -B verify builds it first)" : false;
@@ -82,6 +82,17 @@ for (const tls of [false, true]) {
                 clients.push(again);
                 assert.equal((await again.connect()).getString("displayName"), "Zoë");
             });
+
+        test("a game server's increments, encoded by this codec, add to the master's value", async () => {
+            const dave = client(master, "dave", ca);
+            clients.push(dave);
+            const profile = await dave.connect();
+            await gameServerSets(master, "dave", "gold", 100, ca);
+            // Each game server read 100 and adds on top of whatever the master holds when the increment arrives.
+            await gameServerChanges(master, "dave", (p) => assert.ok(p.add("gold", 7)), ca);
+            await gameServerChanges(master, "dave", (p) => assert.ok(p.subtract("gold", 30, 0)), ca);
+            await until(() => profile.getInt("gold") === 77, "both increments to reach the client");
+        });
 
         test("reconnects after the master restarts and sends what was written meanwhile exactly once", async () => {
             const bob = client(master, "bob", ca);

@@ -8,7 +8,7 @@ const ONE_INT_DELTA = Uint8Array.of(1, 0, 10);
 
 /** The samples of profiles-core's MessagesCodecTest, by the name of their golden file. */
 const SAMPLES: Record<string, Message> = {
-    Hello: { type: "Hello", protocolVersion: 3, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
+    Hello: { type: "Hello", protocolVersion: 4, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
         credential: "s3cret", schemaFingerprint: "ab12" },
     Welcome: { type: "Welcome", userId: "u1", schemaJson: '{"properties":[]}', maxUpdateSize: 1 << 20 },
     Refused: { type: "Refused", code: RefusalCode.AUTHENTICATION, reason: "bad secret" },

@@ -6,9 +6,19 @@ import { Profile } from "../../src/profile.js";
 import { parseSchema } from "../../src/schema.js";
 import { GAME_SERVER_SECRET, MasterJar } from "./master-jar.js";
 
-/** A game server in a few lines of the same codec: acquires a profile and sends one batch. */
+let nextInstance = 0;
+
+/** A game server in a few lines of the same codec: acquires a profile and sends one batch setting one value. */
 export async function gameServerSets(master: MasterJar, user: string, name: string, value: number, ca?: Buffer):
     Promise<void> {
+    return gameServerChanges(master, user, (profile) => profile.set(name, value), ca);
+}
+
+/** A game server in a few lines of the same codec: acquires a profile and sends one batch of {@code change}. */
+export async function gameServerChanges(master: MasterJar, user: string, change: (profile: Profile) => void,
+    ca?: Buffer): Promise<void> {
+    // A new instance each time: the master keeps each writer instance's batch numbers, and every call sends batch 1.
+    const instanceId = 77n + BigInt(nextInstance++);
     const ws = new WebSocket(master.url, ca ? { ca } : {});
     const inbox: Message[] = [];
     let wake: (() => void) | null = null;
@@ -32,11 +42,11 @@ export async function gameServerSets(master: MasterJar, user: string, name: stri
     await new Promise((resolve, reject) => { ws.once("open", resolve); ws.once("error", reject); });
     const send = (m: Message) => ws.send(encodeMessage(m));
     // Challenge-response (docs/protocol.md): the secret never travels, an HMAC over the master's nonce does.
-    send({ type: "Hello", protocolVersion: PROTOCOL_VERSION, role: Role.GAME_SERVER, instanceId: 77n,
+    send({ type: "Hello", protocolVersion: PROTOCOL_VERSION, role: Role.GAME_SERVER, instanceId,
         credential: "", schemaFingerprint: "" });
     const challenge = await next("Challenge");
     const instance = Buffer.alloc(8);
-    instance.writeBigInt64LE(77n);
+    instance.writeBigInt64LE(instanceId);
     const hmac = createHmac("sha256", GAME_SERVER_SECRET).update("profilesync-proof-v2\0").update(challenge.nonce)
         .update(instance).update("").digest();
     send({ type: "Proof", hmac: new Uint8Array(hmac) });
@@ -45,7 +55,7 @@ export async function gameServerSets(master: MasterJar, user: string, name: stri
     const acquired = await next("ProfileAcquired");
     const profile = new Profile(parseSchema(welcome.schemaJson));
     profile.fromBytes(acquired.profile);
-    profile.set(name, value);
+    change(profile);
     send({ type: "ServerBatch", seq: 1, entries: [{ handle: acquired.handle, delta: profile.getUpdates() }] });
     const push = await next("ServerPush");
     assert.equal(push.ackSeq, 1);
