@@ -2,6 +2,7 @@ package io.profilesync.master;
 
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;
+import com.esotericsoftware.kryonet.OnDemandServer;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
@@ -85,7 +86,10 @@ public final class MasterServer implements AutoCloseable {
         this.core = new MasterCore(config, schema, accessor, loop);
         this.gate = new ConnectionGate(config, health);
         KryoNetGate tcpGate = new KryoNetGate(gate);
-        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), tcpGate.serialization());
+        // Buffers on demand: an idle connection holds none (a client costs a few KiB, not writeBufferSize +
+        // objectBufferSize); game servers keep theirs once welcomed (KryoNetGate). docs/master.md, Connection memory.
+        Protocol.routeKryoNetLogging();
+        this.server = new OnDemandServer(config.writeBufferSize(), config.objectBufferSize(), tcpGate.serialization());
         server.addListener(tcpGate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
