@@ -2,6 +2,7 @@ package io.profilesync.master;
 
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;
+import com.esotericsoftware.kryonet.OnDemandConnection;
 import com.esotericsoftware.kryonet.OnDemandServer;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
@@ -398,6 +399,12 @@ public final class MasterServer implements AutoCloseable {
      */
     public Optional<String> failure() {
         return health.failure();
+    }
+
+    /** For tests: the master's side of KryoNet connection {@code id} (the id its peer was told), or null. */
+    OnDemandConnection connection(int id) {
+        KryoChannel channel = channels.get(id);
+        return channel == null ? null : (OnDemandConnection) channel.connection;
     }
 
     /** For tests: how many connections wait to authenticate now. */
