@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 /**
  * What an idle connected client costs the master's heap. The master jar runs as its own process (embedded H2 in a
  * temporary folder, the demo schema); this process connects N clients from one thread, each a raw socket speaking
- * the protocol (Hello with a token, Welcome, ProfileRequest, the snapshot; then a KeepAlive every 4 s, as a
+ * the protocol (Hello with a token, Welcome, ProfileRequest, the snapshot; then a KeepAlive every 6 s, as a
  * KryoNet client sends), over TCP or the WebSocket endpoint (the upgrade, masked binary frames, pongs to the
  * master's pings). The master's live heap is read with {@code jcmd PID GC.class_histogram} (which runs a full GC
  * first) with 0 clients (after 10 clients connected and left, so lazily made caches exist) and with N connected
@@ -117,6 +117,9 @@ public final class ConnectionMemoryHarness {
                 "  maxUnauthenticatedConnections: 1000",
                 "  maxUnauthenticatedConnectionsPerAddress: 1000",
                 "  unloadProfileAfter: 1h",
+                // KryoNet's server does work proportional to its connections for every socket event (its keep-alive
+                // scan), so with thousands connected a handshake can wait longer than the default 5 s.
+                "  authenticationTimeout: 60s",
                 "secrets:",
                 "  tokenSecret: " + TOKEN_SECRET,
                 "  gameServerSecrets: " + GAME_SERVER_SECRET,
@@ -139,8 +142,12 @@ public final class ConnectionMemoryHarness {
             waitForLine(out, "Master listening", master);
             Thread drain = new Thread(() -> {
                 try {
-                    while (out.readLine() != null) {
-                        // the master's log is not needed past its start
+                    String line;
+                    int shown = 0;
+                    while ((line = out.readLine()) != null) {
+                        if ((line.contains("WARN") || line.contains("ERROR")) && shown++ < 20) {
+                            System.err.println("[master] " + line); // the first problems only
+                        }
                     }
                 } catch (IOException ignored) {
                     // the master ended
@@ -267,10 +274,12 @@ public final class ConnectionMemoryHarness {
             final SocketChannel channel;
             final String userId;
             ByteBuffer in = ByteBuffer.allocate(4096);
+            boolean socketConnected;
             boolean upgraded;
             boolean welcomed;
             boolean ready;
             boolean closed;
+            Exception cause;
 
             Peer(SocketChannel channel, String userId) {
                 this.channel = channel;
@@ -291,6 +300,7 @@ public final class ConnectionMemoryHarness {
             }
 
             void connected() throws IOException {
+                socketConnected = true;
                 if (webSocket) {
                     send(("GET /profilesync HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -313,7 +323,11 @@ public final class ConnectionMemoryHarness {
                     }
                     int read = channel.read(in);
                     if (read < 0) {
-                        close();
+                        in.flip();
+                        while (webSocket ? webSocketFrame() : kryoFrame()) {
+                            // what came before the end, a Refused with its reason among it
+                        }
+                        close(new IOException("the master closed the connection"));
                         return;
                     }
                     if (read == 0) {
@@ -378,7 +392,7 @@ public final class ConnectionMemoryHarness {
                 switch (opcode) {
                     case 2 -> handle(new WireSerialization().read(null, ByteBuffer.wrap(payload)));
                     case 9 -> send(maskedFrame(10, payload));
-                    case 8 -> close();
+                    case 8 -> close(new IOException("the master closed the WebSocket"));
                     default -> { }
                 }
                 return true;
@@ -396,8 +410,11 @@ public final class ConnectionMemoryHarness {
                 }
             }
 
-            void close() throws IOException {
-                closed = true;
+            void close(Exception why) throws IOException {
+                if (!closed) {
+                    closed = true;
+                    cause = why;
+                }
                 channel.close();
             }
         }
@@ -424,7 +441,8 @@ public final class ConnectionMemoryHarness {
                 for (int i = handshaking.size() - 1; i >= 0; i--) {
                     Peer peer = handshaking.get(i);
                     if (peer.closed) {
-                        throw new IllegalStateException(peer.userId + " was disconnected during its handshake");
+                        throw new IllegalStateException(peer.userId + " was disconnected during its handshake: "
+                                + peer.cause, peer.cause);
                     }
                     if (peer.ready) {
                         handshaking.remove(i);
@@ -458,16 +476,16 @@ public final class ConnectionMemoryHarness {
                         peer.read();
                     }
                 } catch (IOException e) {
-                    peer.close();
+                    peer.close(e);
                 }
             }
             selector.selectedKeys().clear();
             long now = System.nanoTime();
             if (!webSocket && now > nextKeepAlive) {
                 // The master closes a KryoNet connection that sends nothing for 12 s, as KryoNet does.
-                nextKeepAlive = now + TimeUnit.SECONDS.toNanos(4);
+                nextKeepAlive = now + TimeUnit.SECONDS.toNanos(6);
                 for (Peer peer : peers) {
-                    if (peer.welcomed && !peer.closed) {
+                    if (peer.socketConnected && !peer.closed) { // from the connect on, as a KryoNet client
                         peer.send(KEEP_ALIVE_FRAME);
                     }
                 }
