@@ -339,8 +339,8 @@ public final class MasterConfig {
         /**
          * MST accepts 1 MiB; the default here is 64 KiB because every game server's connection holds an object buffer
          * able to read the largest message (a client's while it reads one), and an update this large is almost always
-         * a bug. It must stay below objectBufferSize
-         * so an oversized update can still be read, refused, and the stream go on.
+         * a bug. It must stay below objectBufferSize so an oversized update can still be read, refused, and the
+         * stream go on.
          */
         public Builder maxUpdateSize(int value) {
             maxUpdateSize = positive("maxUpdateSize", value);

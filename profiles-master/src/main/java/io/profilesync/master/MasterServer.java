@@ -90,7 +90,13 @@ public final class MasterServer implements AutoCloseable {
         // Buffers on demand: an idle connection holds none (a client costs a few KiB, not writeBufferSize +
         // objectBufferSize); game servers keep theirs once welcomed (KryoNetGate). docs/master.md, Connection memory.
         Protocol.routeKryoNetLogging();
-        this.server = new OnDemandServer(config.writeBufferSize(), config.objectBufferSize(), tcpGate.serialization());
+        try {
+            this.server = new OnDemandServer(config.writeBufferSize(), config.objectBufferSize(),
+                    tcpGate.serialization());
+        } catch (IllegalStateException e) { // KryoNet is not the one the on-demand buffers were written for
+            executor.shutdownNow();
+            throw new IOException(e.getMessage(), e);
+        }
         server.addListener(tcpGate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
