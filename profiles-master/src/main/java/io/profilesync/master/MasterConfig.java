@@ -120,12 +120,18 @@ public final class MasterConfig {
         return port;
     }
 
-    /** Bytes of each connection's write buffer; default 256 KiB. */
+    /**
+     * The most bytes queued towards one connection; default 256 KiB. A client's connection holds a queue only while
+     * its socket is behind (docs/master.md, Connection memory); a game server's keeps one this large once needed.
+     */
     public int writeBufferSize() {
         return writeBufferSize;
     }
 
-    /** The largest message, in bytes, read or written; default 128 KiB. */
+    /**
+     * The largest message, in bytes, read or written; default 128 KiB. A client's connection holds a read buffer only
+     * while a message is being read, as large as that message; a game server's keeps one this large once needed.
+     */
     public int objectBufferSize() {
         return objectBufferSize;
     }
@@ -169,8 +175,8 @@ public final class MasterConfig {
 
     /**
      * How many connections may wait to authenticate at once; one more is refused (OVERLOADED) and closed at once.
-     * Default 1,000: each holds its buffers ({@code writeBufferSize + objectBufferSize}) for up to
-     * {@link #authenticationTimeout()}.
+     * Default 1,000: each holds what it sent (at most {@link #unauthenticatedFrameLimit()} being read) and what it
+     * has not read of the master's answers, for up to {@link #authenticationTimeout()}.
      */
     public int maxUnauthenticatedConnections() {
         return maxUnauthenticatedConnections;
@@ -316,7 +322,10 @@ public final class MasterConfig {
             return this;
         }
 
-        /** Per connection; KryoNet allocates it for every peer, so memory is about (write + object) × peers. */
+        /**
+         * Per connection: the most queued towards it. Allocated on demand for clients (none while idle), kept at
+         * this size by game servers, so memory is about (write + object) × game servers.
+         */
         public Builder writeBufferSize(int value) {
             writeBufferSize = positive("writeBufferSize", value);
             return this;
@@ -328,9 +337,10 @@ public final class MasterConfig {
         }
 
         /**
-         * MST accepts 1 MiB; the default here is 64 KiB because every connection holds an object buffer able to read
-         * the largest message, and an update this large is almost always a bug. It must stay below objectBufferSize
-         * so an oversized update can still be read, refused, and the stream go on.
+         * MST accepts 1 MiB; the default here is 64 KiB because every game server's connection holds an object buffer
+         * able to read the largest message (a client's while it reads one), and an update this large is almost always
+         * a bug. It must stay below objectBufferSize so an oversized update can still be read, refused, and the
+         * stream go on.
          */
         public Builder maxUpdateSize(int value) {
             maxUpdateSize = positive("maxUpdateSize", value);

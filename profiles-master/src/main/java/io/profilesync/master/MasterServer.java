@@ -2,6 +2,8 @@ package io.profilesync.master;
 
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;
+import com.esotericsoftware.kryonet.OnDemandConnection;
+import com.esotericsoftware.kryonet.OnDemandServer;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
@@ -85,7 +87,16 @@ public final class MasterServer implements AutoCloseable {
         this.core = new MasterCore(config, schema, accessor, loop);
         this.gate = new ConnectionGate(config, health);
         KryoNetGate tcpGate = new KryoNetGate(gate);
-        this.server = Protocol.newServer(config.writeBufferSize(), config.objectBufferSize(), tcpGate.serialization());
+        // Buffers on demand: an idle connection holds none (a client costs a few KiB, not writeBufferSize +
+        // objectBufferSize); game servers keep theirs once welcomed (KryoNetGate). docs/master.md, Connection memory.
+        Protocol.routeKryoNetLogging();
+        try {
+            this.server = new OnDemandServer(config.writeBufferSize(), config.objectBufferSize(),
+                    tcpGate.serialization());
+        } catch (IllegalStateException e) { // KryoNet is not the one the on-demand buffers were written for
+            executor.shutdownNow();
+            throw new IOException(e.getMessage(), e);
+        }
         server.addListener(tcpGate.guard(new Listener() {
             @Override
             public void connected(Connection connection) {
@@ -394,6 +405,12 @@ public final class MasterServer implements AutoCloseable {
      */
     public Optional<String> failure() {
         return health.failure();
+    }
+
+    /** For tests: the master's side of KryoNet connection {@code id} (the id its peer was told), or null. */
+    OnDemandConnection connection(int id) {
+        KryoChannel channel = channels.get(id);
+        return channel == null ? null : (OnDemandConnection) channel.connection;
     }
 
     /** For tests: how many connections wait to authenticate now. */

@@ -237,6 +237,14 @@ public final class Protocol {
         return new Server(writeBufferSize, objectBufferSize, serialization);
     }
 
+    /**
+     * Routes KryoNet's logging to SLF4J, as {@link #newServer} and {@link #newClient} do; for an endpoint made another
+     * way (the master's server with on-demand buffers).
+     */
+    public static void routeKryoNetLogging() {
+        KryoNetLogging.routeToSlf4j();
+    }
+
     /** A KryoNet client with the given buffer sizes (bytes), reading and writing through a {@link WireSerialization}. */
     public static Client newClient(int writeBufferSize, int objectBufferSize) {
         KryoNetLogging.routeToSlf4j();

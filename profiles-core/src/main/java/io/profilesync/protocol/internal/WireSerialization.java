@@ -37,7 +37,10 @@ import java.util.function.BiConsumer;
  * <p>A master's serialization may also hold peers that have not authenticated to small frames: a length prefix
  * over {@code unauthenticatedFrameLimit} from a connection that has not been sent a {@link Welcome} is refused before
  * its bytes are read. The connection is admitted to full frames (up to KryoNet's object buffer) when its Welcome is
- * written; {@link #forget} drops what is kept about a connection once it is gone.
+ * written; {@link #forget} drops what is kept about a connection once it is gone. KryoNet's own connections keep one
+ * read buffer for their life, so {@link #readLength(ByteBuffer)} knows a connection by it; a connection whose buffers
+ * come and go (the master's, allocated on demand) reads lengths through {@link #readLength(Connection, ByteBuffer)}
+ * instead, and no buffer of it is kept.
  *
  * <p>Threading: thread-safe. Writes are serialized by a lock (KryoNet writes from any thread that sends); reads come
  * from the endpoint's update thread, under another lock.
@@ -75,6 +78,10 @@ public final class WireSerialization implements Serialization {
     private final Map<Connection, ByteBuffer> readBuffers = new HashMap<>();
     /** The read buffers of connections allowed full frames. Identity: a ByteBuffer's equals compares contents. */
     private final Set<ByteBuffer> admitted = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The connections allowed full frames. Guarded by admissionLock. */
+    private final Set<Connection> admittedConnections = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Connections that read lengths with {@link #readLength(Connection, ByteBuffer)}: none of their buffers is kept. */
+    private final Set<Connection> knownByConnection = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** A serialization without a limit before authentication (game servers, clients, test masters). */
     public WireSerialization() {
@@ -218,14 +225,41 @@ public final class WireSerialization implements Serialization {
         return length;
     }
 
+    /**
+     * {@link #readLength(ByteBuffer)} for a connection whose read buffer may change from one frame to the next: the
+     * limit before authentication is checked against {@code connection}, and no buffer of it is kept.
+     */
+    public int readLength(Connection connection, ByteBuffer buffer) {
+        int length = buffer.getInt();
+        if (unauthenticatedFrameLimit > 0 && length > unauthenticatedFrameLimit) {
+            boolean admittedNow;
+            synchronized (admissionLock) {
+                knownByConnection.add(connection);
+                admittedNow = admittedConnections.contains(connection);
+            }
+            if (!admittedNow) {
+                throw new KryoNetException("a frame of " + length + " bytes before authentication; the limit is "
+                        + unauthenticatedFrameLimit + " (unauthenticatedFrameLimit)");
+            }
+        } else if (unauthenticatedFrameLimit > 0) {
+            synchronized (admissionLock) {
+                knownByConnection.add(connection);
+            }
+        }
+        return length;
+    }
+
     private void remember(Connection connection, ByteBuffer buffer) {
         synchronized (admissionLock) {
-            readBuffers.putIfAbsent(connection, buffer);
+            if (!knownByConnection.contains(connection)) {
+                readBuffers.putIfAbsent(connection, buffer);
+            }
         }
     }
 
     private void admit(Connection connection, Welcome welcome) {
         synchronized (admissionLock) {
+            admittedConnections.add(connection);
             ByteBuffer buffer = readBuffers.get(connection);
             if (buffer != null) {
                 admitted.add(buffer);
@@ -247,14 +281,18 @@ public final class WireSerialization implements Serialization {
             if (buffer != null) {
                 admitted.remove(buffer);
             }
+            admittedConnections.remove(connection);
+            knownByConnection.remove(connection);
         }
     }
 
     /** Whether {@code connection} was sent its Welcome and may send full frames. */
     public boolean isAdmitted(Connection connection) {
         synchronized (admissionLock) {
-            ByteBuffer buffer = readBuffers.get(connection);
-            return buffer != null && admitted.contains(buffer);
+            if (admittedConnections.contains(connection)) {
+                return knownByConnection.contains(connection) || admitted.contains(readBuffers.get(connection));
+            }
+            return false;
         }
     }
 }

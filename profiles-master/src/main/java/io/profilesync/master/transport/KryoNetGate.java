@@ -2,6 +2,7 @@ package io.profilesync.master.transport;
 
 import com.esotericsoftware.kryonet.Connection;
 import com.esotericsoftware.kryonet.Listener;
+import com.esotericsoftware.kryonet.OnDemandConnection;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.protocol.RefusalCode;
@@ -15,6 +16,10 @@ import java.util.Objects;
  * {@link MasterConfig#unauthenticatedFrameLimit()} by the {@link WireSerialization} it makes (which tells the gate of
  * each Welcome it writes), a connection over the gate's limits is sent {@link RefusalCode#OVERLOADED} and closed
  * before the protocol hears of it, and each message of a welcomed peer is charged to its budget.
+ *
+ * <p>A connection welcomed as a game server (its Welcome carries no user id) keeps its buffers once allocated
+ * ({@link OnDemandConnection#keepBuffers()}); clients and peers still authenticating hold buffers only while a message
+ * is in flight.
  *
  * <p>It also guards KryoNet's network thread: the listener it wraps can throw nothing back into KryoNet (which would
  * end the thread for every peer), and {@link #startNetworkThread} reports an {@link Error} that still ends that
@@ -30,7 +35,12 @@ public final class KryoNetGate {
     public KryoNetGate(ConnectionGate gate) {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.serialization = new WireSerialization(gate.unauthenticatedFrameLimit(),
-                (connection, welcome) -> gate.admit(new Kryo(connection), welcome));
+                (connection, welcome) -> {
+                    if (welcome.userId().isEmpty() && connection instanceof OnDemandConnection onDemand) {
+                        onDemand.keepBuffers(); // a game server's traffic never stops: it keeps full-size buffers
+                    }
+                    gate.admit(new Kryo(connection), welcome);
+                });
     }
 
     /** One KryoNet connection as the gate sees it; {@code remote} only for the logs, null when not known. */
