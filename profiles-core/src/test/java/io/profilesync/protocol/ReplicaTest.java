@@ -136,10 +136,21 @@ class ReplicaTest {
         master.holders.add(b);
         List<Holder> both = List.of(a, b);
 
+        interleave(random, master, both, holder -> randomChange(holder.visible(), random));
+
+        assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(b.visible().toBytes()).isEqualTo(master.profile.toBytes());
+        assertThat(a.replica.pendingBatches()).isZero();
+        assertThat(b.replica.pendingBatches()).isZero();
+    }
+
+    /** 400 random steps of the holders (a change, a tick, the master taking a batch, a push arriving), then calm. */
+    private static void interleave(Random random, Master master, List<Holder> holders,
+            java.util.function.Consumer<Holder> change) {
         for (int step = 0; step < 400; step++) {
-            Holder holder = both.get(random.nextInt(2));
+            Holder holder = holders.get(random.nextInt(holders.size()));
             switch (random.nextInt(4)) {
-                case 0 -> randomChange(holder.visible(), random);
+                case 0 -> change.accept(holder);
                 case 1 -> holder.tick();
                 case 2 -> {
                     if (!holder.toMaster.isEmpty()) {
@@ -153,12 +164,7 @@ class ReplicaTest {
                 }
             }
         }
-        quiesce(master, both);
-
-        assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
-        assertThat(b.visible().toBytes()).isEqualTo(master.profile.toBytes());
-        assertThat(a.replica.pendingBatches()).isZero();
-        assertThat(b.replica.pendingBatches()).isZero();
+        quiesce(master, holders);
     }
 
     private static void quiesce(Master master, List<Holder> holders) {
@@ -191,34 +197,17 @@ class ReplicaTest {
         master.holders.add(a);
         master.holders.add(b);
         List<Holder> both = List.of(a, b);
-        int added = 0;
-        for (int step = 0; step < 400; step++) {
-            Holder holder = both.get(random.nextInt(2));
-            switch (random.nextInt(4)) {
-                case 0 -> {
-                    int amount = 1 + random.nextInt(3);
-                    int before = holder.visible().get("gold", ObservableInt.class).intValue();
-                    assertThat(holder.visible().get("gold", ObservableInt.class).add(amount)).isTrue();
-                    assertThat(holder.visible().get("gold", ObservableInt.class).intValue()).as("optimistic")
-                            .isEqualTo(before + amount);
-                    added += amount;
-                }
-                case 1 -> holder.tick();
-                case 2 -> {
-                    if (!holder.toMaster.isEmpty()) {
-                        master.process(holder);
-                    }
-                }
-                default -> {
-                    if (!holder.fromMaster.isEmpty()) {
-                        holder.deliverPush();
-                    }
-                }
-            }
-        }
-        quiesce(master, both);
+        int[] added = {0};
+        interleave(random, master, both, holder -> {
+            int amount = 1 + random.nextInt(3);
+            int before = holder.visible().get("gold", ObservableInt.class).intValue();
+            assertThat(holder.visible().get("gold", ObservableInt.class).add(amount)).isTrue();
+            assertThat(holder.visible().get("gold", ObservableInt.class).intValue()).as("optimistic")
+                    .isEqualTo(before + amount);
+            added[0] += amount;
+        });
         assertThat(master.refused).isZero();
-        assertThat(master.profile.get("gold", ObservableInt.class).intValue()).isEqualTo(added);
+        assertThat(master.profile.get("gold", ObservableInt.class).intValue()).isEqualTo(added[0]);
         assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
         assertThat(b.visible().toBytes()).isEqualTo(master.profile.toBytes());
     }
