@@ -55,7 +55,7 @@ public abstract class ObservableNumber<T extends Number> extends ObservableScala
      */
     final boolean addWithin(T amount, T lower, T upper) {
         T result = sum(get(), amount);
-        if (result == null || (lower != null && below(result, lower)) || (upper != null && above(result, upper))) {
+        if (!fits(result, lower, upper)) {
             return false;
         }
         if (same(get(), result)) {
@@ -66,10 +66,16 @@ public abstract class ObservableNumber<T extends Number> extends ObservableScala
         return true;
     }
 
+    /** Whether {@code result} (null: beyond the type) is within {@code lower} and {@code upper} (null: unbounded). */
+    private boolean fits(T result, T lower, T upper) {
+        return result != null && (lower == null || !below(result, lower)) && (upper == null || !above(result, upper));
+    }
+
     /** As {@link #addWithin} for {@code -amount}. */
     final boolean subtractWithin(T amount, T lower, T upper) {
         T negated = negated(amount);
-        if (negated == null) { // -MIN_VALUE: never fits the type's range from a non-negative value; as a value
+        if (negated == null) {
+            // -MIN_VALUE is beyond the type: refused, even from a negative value where the difference would fit.
             return false;
         }
         return addWithin(negated, lower, upper);
@@ -202,23 +208,30 @@ public abstract class ObservableNumber<T extends Number> extends ObservableScala
         return new IncrementPending(amount, lower, upper);
     }
 
-    /** An increment decoded from a delta, applied to whatever value the property holds when it is applied. */
+    /**
+     * An increment decoded from a delta, added to the value the property holds while the delta is applied (a delta
+     * changes each property at most once, so that value stays put until this commits); the result is computed once.
+     */
     private final class IncrementPending extends Pending {
         private final T amount;
         private final T lower;
         private final T upper;
+        private final T before;
+        /** {@code before + amount}, or null when that is beyond the type. */
+        private final T result;
 
         IncrementPending(T amount, T lower, T upper) {
             super(ObservableNumber.this);
             this.amount = amount;
             this.lower = lower;
             this.upper = upper;
+            this.before = get();
+            this.result = sum(before, amount);
         }
 
         @Override
         Object newValue() {
-            T result = sum(get(), amount);
-            return result == null ? get() : result;
+            return result == null ? before : result;
         }
 
         @Override
@@ -228,31 +241,27 @@ public abstract class ObservableNumber<T extends Number> extends ObservableScala
 
         @Override
         String cannotApply() {
-            T result = sum(get(), amount);
+            if (fits(result, lower, upper)) {
+                return null;
+            }
+            String sum = "'" + name() + "' " + before + " + " + amount;
             if (result == null) {
-                return "'" + name() + "' " + get() + " + " + amount + " is beyond the range of " + typeDescriptor();
+                return sum + " is beyond the range of " + typeDescriptor();
             }
             if (lower != null && below(result, lower)) {
-                return "'" + name() + "' " + get() + " + " + amount + " = " + result + " is below " + lower
-                        + ", the least its writer allowed";
+                return sum + " = " + result + " is below " + lower + ", the least its writer allowed";
             }
-            if (upper != null && above(result, upper)) {
-                return "'" + name() + "' " + get() + " + " + amount + " = " + result + " is above " + upper
-                        + ", the most its writer allowed";
-            }
-            return null;
+            return sum + " = " + result + " is above " + upper + ", the most its writer allowed";
         }
 
         @Override
         boolean changes() {
-            T result = sum(get(), amount);
-            return result != null && !same(get(), result);
+            return result != null && !same(before, result);
         }
 
         @Override
         Runnable commit(boolean record) {
-            T result = sum(get(), amount);
-            if (result == null || same(get(), result)) {
+            if (!changes()) {
                 return null;
             }
             if (record) {
