@@ -81,6 +81,16 @@ class ReplicaTest {
         final List<Holder> holders = new ArrayList<>();
         int refused;
 
+        /** {@code count} new holders, each loaded from the master's profile as it is now. */
+        List<Holder> holders(int count) {
+            List<Holder> added = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                added.add(new Holder(profile.toBytes()));
+            }
+            holders.addAll(added);
+            return added;
+        }
+
         void process(Holder writer) {
             Object[] batch = writer.toMaster.pollFirst();
             long seq = (Long) batch[0];
@@ -130,12 +140,9 @@ class ReplicaTest {
     void twoHoldersConvergeWithTheMasterWhateverTheInterleaving(long seed) {
         Random random = new Random(seed);
         Master master = new Master();
-        Holder a = new Holder(master.profile.toBytes());
-        Holder b = new Holder(master.profile.toBytes());
-        master.holders.add(a);
-        master.holders.add(b);
-        List<Holder> both = List.of(a, b);
-
+        List<Holder> both = master.holders(2);
+        Holder a = both.get(0);
+        Holder b = both.get(1);
         interleave(random, master, both, holder -> randomChange(holder.visible(), random));
 
         assertThat(a.visible().toBytes()).isEqualTo(master.profile.toBytes());
@@ -192,11 +199,9 @@ class ReplicaTest {
     void concurrentIncrementsAllCountAndEveryCopyShowsThemOverTheMastersValue(long seed) {
         Random random = new Random(seed);
         Master master = new Master();
-        Holder a = new Holder(master.profile.toBytes());
-        Holder b = new Holder(master.profile.toBytes());
-        master.holders.add(a);
-        master.holders.add(b);
-        List<Holder> both = List.of(a, b);
+        List<Holder> both = master.holders(2);
+        Holder a = both.get(0);
+        Holder b = both.get(1);
         int[] added = {0};
         interleave(random, master, both, holder -> {
             int amount = 1 + random.nextInt(3);
