@@ -86,13 +86,15 @@ public final class SimSchema {
         return 1 + Math.floorMod(token.hashCode(), 5);
     }
 
-    /**
-     * Why {@code json} (a profile's JSON) has a {@value #TALLY} other than the weights of its tokens, or null when it
-     * has just that.
-     */
-    public static String tallyProblem(String json) {
+    /** A profile of this schema read from {@code json} (a stored row's or a copy's JSON), for the checks below. */
+    public static ObservableProfile read(String json) {
         ObservableProfile profile = SCHEMA.newProfile();
         profile.fromJson(json);
+        return profile;
+    }
+
+    /** Why {@code profile} has a {@value #TALLY} other than the weights of its tokens, or null when it has just that. */
+    public static String tallyProblem(ObservableProfile profile) {
         long tally = profile.get(TALLY, ObservableLong.class).get();
         long weights = 0;
         for (String token : tokens(profile)) {
@@ -103,10 +105,8 @@ public final class SimSchema {
                 + "twice or not their tokens") + ")";
     }
 
-    /** Why {@code json} (a profile's JSON) breaks the rule of {@link #registerRules}, or null when it keeps it. */
-    public static String derivedProblem(String json) {
-        ObservableProfile profile = SCHEMA.newProfile();
-        profile.fromJson(json);
+    /** Why {@code profile} breaks the rule of {@link #registerRules}, or null when it keeps it. */
+    public static String derivedProblem(ObservableProfile profile) {
         int count = profile.get(TOKEN_COUNT, ObservableInt.class).get();
         int size = tokens(profile).size();
         return count == size ? null : TOKEN_COUNT + " is " + count + " but the token list holds " + size;

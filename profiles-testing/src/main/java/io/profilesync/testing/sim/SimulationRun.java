@@ -762,11 +762,12 @@ public final class SimulationRun {
     }
 
     private void derived(String what, String json) {
-        String problem = SimSchema.derivedProblem(json);
+        ObservableProfile profile = SimSchema.read(json);
+        String problem = SimSchema.derivedProblem(profile);
         if (problem != null) {
             violation(Invariant.DERIVED_TOGETHER, what + ": " + problem);
         }
-        String tally = SimSchema.tallyProblem(json);
+        String tally = SimSchema.tallyProblem(profile);
         if (tally != null) {
             violation(Invariant.INCREMENTS_COUNTED, what + ": " + tally);
         }
