@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Why the master refused a peer (profiles-core's RefusalCode). */
 export enum RefusalCode {
@@ -51,7 +51,8 @@ export type Message =
     | { type: "AcquireFailed"; requestId: number; reason: string }
     | { type: "ServerBatch"; seq: number; entries: HandleDelta[] }
     | { type: "ServerPush"; ackSeq: number; durableSeq: number; entries: HandleDelta[]; refusals: Refusal[] }
-    | { type: "ReleaseProfile"; handle: number };
+    | { type: "ReleaseProfile"; handle: number }
+    | { type: "ServerTransaction"; seq: number; handle: number; preconditions: Uint8Array; delta: Uint8Array };
 
 export type MessageType = Message["type"];
 
@@ -60,7 +61,7 @@ export const MESSAGE_IDS: Readonly<Record<MessageType, number>> = {
     Hello: 100, Welcome: 101, Refused: 102, Challenge: 103, Proof: 104, Flush: 105,
     ProfileRequest: 110, ProfileSnapshot: 111, ClientUpdate: 112, ClientPush: 113,
     AcquireProfile: 120, ProfileAcquired: 121, AcquireFailed: 122, ServerBatch: 123, ServerPush: 124,
-    ReleaseProfile: 125,
+    ReleaseProfile: 125, ServerTransaction: 126,
 };
 const TYPES_BY_WIRE_ID = new Map<number, MessageType>(
     Object.entries(MESSAGE_IDS).map(([type, id]) => [id + 2, type as MessageType]));
@@ -338,6 +339,12 @@ export function encodeMessage(message: Message): Uint8Array {
         case "ReleaseProfile":
             out.varInt(message.handle);
             break;
+        case "ServerTransaction":
+            out.varLong(message.seq);
+            out.varInt(message.handle);
+            out.byteArray(message.preconditions);
+            out.byteArray(message.delta);
+            break;
     }
     return out.toBytes();
 }
@@ -409,5 +416,8 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
                 refusals: readRefusals(input) };
         case "ReleaseProfile":
             return { type, handle: input.varInt() };
+        case "ServerTransaction":
+            return { type, seq: input.varLong(), handle: input.varInt(), preconditions: input.byteArray(),
+                delta: input.byteArray() };
     }
 }

@@ -8,7 +8,7 @@ const ONE_INT_DELTA = Uint8Array.of(1, 0, 10);
 
 /** The samples of profiles-core's MessagesCodecTest, by the name of their golden file. */
 const SAMPLES: Record<string, Message> = {
-    Hello: { type: "Hello", protocolVersion: 4, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
+    Hello: { type: "Hello", protocolVersion: 5, role: Role.GAME_SERVER, instanceId: 0x0102030405060708n,
         credential: "s3cret", schemaFingerprint: "ab12" },
     Welcome: { type: "Welcome", userId: "u1", schemaJson: '{"properties":[]}', maxUpdateSize: 1 << 20 },
     Refused: { type: "Refused", code: RefusalCode.AUTHENTICATION, reason: "bad secret" },
@@ -30,6 +30,9 @@ const SAMPLES: Record<string, Message> = {
     ServerPushContinued: { type: "ServerPush", ackSeq: -1, durableSeq: -1, entries: [{ handle: 300, delta: Uint8Array.of(0) }],
         refusals: [{ seq: 4, handle: 300, property: "", reason: "unknown handle" }] },
     ReleaseProfile: { type: "ReleaseProfile", handle: 3 },
+    // gold >= 30: one precondition, "gold", operator 0 (>=), a whole number (zigzag 60).
+    ServerTransaction: { type: "ServerTransaction", seq: 4, handle: 3,
+        preconditions: Uint8Array.of(1, 4, 0x67, 0x6f, 0x6c, 0x64, 0, 0, 60), delta: ONE_INT_DELTA },
 };
 
 for (const [name, sample] of Object.entries(SAMPLES)) {

@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param validator checked for every change before anything is applied, or null: a refusal refuses the whole delta
  * @param filter asked, once the validator passed the whole delta, whether each change that changes something is
  *     applied, or null (all are): a change it leaves out is neither applied nor recorded, the others are
+ * @param allOrNothing whether one change left out (by the filter, or because it cannot apply) leaves out every change
+ *     of the delta: an atomic change applies whole or not at all
  *
  * <p>Immutable and thread-safe.
  */
 public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator,
-        UpdateFilter filter) {
+        UpdateFilter filter, boolean allOrNothing) {
     /** All properties, not recorded, not validated: how a replica applies what it receives. */
     public static final ApplyOptions REMOTE = new ApplyOptions(PropertyView.ALL, false, null);
 
@@ -28,19 +30,29 @@ public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValid
         this(view, recordAsLocal, validator, null);
     }
 
+    /** Options that apply each change the filter lets through, the others too when one is left out. */
+    public ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator, UpdateFilter filter) {
+        this(view, recordAsLocal, validator, filter, false);
+    }
+
     public ApplyOptions withView(PropertyView newView) {
-        return new ApplyOptions(newView, recordAsLocal, validator, filter);
+        return new ApplyOptions(newView, recordAsLocal, validator, filter, allOrNothing);
     }
 
     public ApplyOptions recorded(boolean record) {
-        return new ApplyOptions(view, record, validator, filter);
+        return new ApplyOptions(view, record, validator, filter, allOrNothing);
     }
 
     public ApplyOptions validatedBy(UpdateValidator newValidator) {
-        return new ApplyOptions(view, recordAsLocal, newValidator, filter);
+        return new ApplyOptions(view, recordAsLocal, newValidator, filter, allOrNothing);
     }
 
     public ApplyOptions filteredBy(UpdateFilter newFilter) {
-        return new ApplyOptions(view, recordAsLocal, validator, newFilter);
+        return new ApplyOptions(view, recordAsLocal, validator, newFilter, allOrNothing);
+    }
+
+    /** The same options, applying the delta whole or not at all ({@link #allOrNothing()}). */
+    public ApplyOptions atomic(boolean atomic) {
+        return new ApplyOptions(view, recordAsLocal, validator, filter, atomic);
     }
 }

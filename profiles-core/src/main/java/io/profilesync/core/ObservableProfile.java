@@ -475,6 +475,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         if (whole) {
             in.expectEnd("the delta");
         }
+        int decoded = pendings.size();
         pendings = withoutUnappliable(pendings, options);
         if (options.validator() != null) {
             for (Pending pending : pendings) {
@@ -491,6 +492,9 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 }
             }
             pendings = kept;
+        }
+        if (options.allOrNothing() && pendings.size() < decoded) {
+            return List.of(); // an atomic change applies whole or not at all
         }
         return commit(pendings, options.recordAsLocal());
     }

@@ -1,13 +1,16 @@
 package io.profilesync.gameserver;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.protocol.ProfilesPeer;
 import io.profilesync.protocol.ProfileUnavailableException;
 import io.profilesync.gameserver.internal.GameServerCore;
 import io.profilesync.protocol.internal.PeerRuntime;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A game server's link to the profiles master (MST's {@code MstProfilesServer}): it fetches the profiles of the
@@ -137,6 +140,57 @@ public final class ProfilesServer extends ProfilesPeer {
     public CompletableFuture<Void> flush(String userId) {
         checkUserId(userId);
         return onLoop(() -> core.flush(userId));
+    }
+
+    /**
+     * Changes the profile of {@code userId} as one unit, checked and applied by the master all or nothing: the
+     * changes {@code changes} makes apply together only if every one of {@code preconditions} holds on the master's
+     * current state (never on this server's copy, which may be stale) and none of the changes is refused (by the
+     * schema's permissions and constraints, such as a spend below {@code min: 0}, or the game's validators); otherwise
+     * none applies. A purchase:
+     *
+     * <pre>{@code
+     * profiles.transact(userId, List.of(Precondition.atLeast("gold", price),
+     *         Precondition.doesNotContain("items", "sword")), profile -> {
+     *     profile.get("gold", ObservableInt.class).subtract(price);
+     *     profile.getList("items", ElementType.STRING).add("sword");
+     * }).whenComplete((done, failure) -> ...);
+     * }</pre>
+     *
+     * <ul>
+     *   <li>{@code changes} runs on the profile executor (at once when this is called there, as it may be from any
+     *       thread); the profile shows its result at once, optimistically. Changes made to the profile before are
+     *       sent first, apart from it.
+     *   <li>It travels at once in a batch of its own, and the master saves it at once (as {@link #flush} asks). Until
+     *       the master answers, this profile's later changes wait (they go in the next batch after the answer).
+     *   <li>Refused, it leaves no trace: the profile shows the master's state again, and the refusal listeners hear
+     *       of each reason too.
+     *   <li>Across a reconnection it is sent again and applied at most once, as every batch is.
+     * </ul>
+     *
+     * @param preconditions checks on the master's state (may be empty: then only the changes' own checks decide);
+     *     at most {@link Precondition#MAX_PER_CHANGE}
+     * @param changes changes the profile; it must not keep it for later. What it throws fails the future, and
+     *     nothing of what it changed stays
+     * @return a future completed on the profile executor once the master applied the changes and they are durable
+     *     (at once when {@code changes} changed nothing); failed with
+     *     {@link io.profilesync.protocol.TransactionRefusedException} when the master refused them (a precondition
+     *     did not hold, or a change was refused), with {@link io.profilesync.core.InvalidPreconditionException} when
+     *     a precondition names no property of the profile or one of another kind, with
+     *     {@link ProfileUnavailableException} when this server does not hold the profile, and with
+     *     {@link io.profilesync.protocol.NotDurableException} as {@link #flush} fails
+     */
+    public CompletableFuture<Void> transact(String userId, List<Precondition> preconditions,
+            Consumer<ObservableServerProfile> changes) {
+        checkUserId(userId);
+        Objects.requireNonNull(preconditions, "preconditions");
+        Objects.requireNonNull(changes, "changes");
+        if (preconditions.size() > Precondition.MAX_PER_CHANGE) {
+            throw new IllegalArgumentException(preconditions.size() + " preconditions; an atomic change carries at "
+                    + "most " + Precondition.MAX_PER_CHANGE + ": check fewer, or split the change");
+        }
+        List<Precondition> checks = List.copyOf(preconditions);
+        return onLoop(() -> core.transact(userId, checks, changes));
     }
 
     /** Adds a listener told of the changes the master refused. */

@@ -7,6 +7,7 @@ import com.esotericsoftware.kryonet.OnDemandServer;
 import com.esotericsoftware.kryonet.Server;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.core.ProfilesException;
 import io.profilesync.master.hooks.Author;
 import io.profilesync.master.hooks.MasterHooks;
@@ -235,6 +236,35 @@ public final class MasterServer implements AutoCloseable {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(edit, "edit");
         return onLoop(() -> core.edit(userId, edit));
+    }
+
+    /**
+     * Changes a profile on the master as one unit, all or nothing (loading it if needed): only if every one of
+     * {@code preconditions} holds on the master's current state does {@code edit} run, on a scratch copy; only if it
+     * returns normally and its result keeps every constraint of the schema ({@code min}, {@code max}...) does the
+     * profile take what it changed, reaching every holder and saved at once. Otherwise nothing changes anywhere.
+     *
+     * <pre>{@code
+     * master.transact(userId, List.of(Precondition.atLeast("gold", price)), profile -> {
+     *     profile.get("gold", ObservableInt.class).subtract(price);
+     *     profile.getList("items", ElementType.STRING).add("sword");
+     * });
+     * }</pre>
+     *
+     * {@code edit} runs on the profile thread: keep it short, and do not keep the profile it is given.
+     *
+     * @return completed once the change is committed to the database (at once when {@code edit} changed nothing);
+     *     failed with {@link io.profilesync.protocol.TransactionRefusedException} when a precondition does not hold
+     *     or a constraint would be broken (each reason named), with what {@code edit} throws, and with
+     *     {@link io.profilesync.protocol.ProfileUnavailableException} when the profile cannot be loaded
+     */
+    public CompletableFuture<Void> transact(String userId, List<Precondition> preconditions,
+            Consumer<ObservableServerProfile> edit) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(preconditions, "preconditions");
+        Objects.requireNonNull(edit, "edit");
+        List<Precondition> checks = List.copyOf(preconditions);
+        return onLoop(() -> core.transact(userId, checks, edit));
     }
 
     /** A connected peer, for operators (the admin API lists them). */

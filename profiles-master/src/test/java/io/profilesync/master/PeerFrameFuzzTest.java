@@ -36,6 +36,7 @@ import io.profilesync.protocol.internal.Messages.Refused;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 import io.profilesync.protocol.internal.Messages.ServerPush;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.Protocol;
@@ -176,6 +177,14 @@ public class PeerFrameFuzzTest {
                 for (HandleDelta entry : batch.entries()) {
                     applyAsMaster(entry.delta(), FROM_GAME_SERVER);
                 }
+            } else if (message instanceof ServerTransaction transaction) {
+                try {
+                    io.profilesync.core.Precondition.failures(
+                            io.profilesync.core.Precondition.decode(transaction.preconditions()), mastersCopy);
+                } catch (ProfileFormatException refused) {
+                    return; // the master closes the connection
+                }
+                applyAsMaster(transaction.delta(), FROM_GAME_SERVER.atomic(true));
             } else if (message instanceof ClientPush push) {
                 applyAsReplica(clientReplica, push.delta());
             } else if (message instanceof ServerPush push) {
@@ -284,6 +293,10 @@ public class PeerFrameFuzzTest {
         seeds.put("server-batch", concat(frame(new Hello(Protocol.VERSION, Role.GAME_SERVER, 9, "secret", "")),
                 frame(new AcquireProfile(1, "u1")), frame(new ServerBatch(1, List.of(new HandleDelta(1, everything),
                         new HandleDelta(2, level)))), frame(new ReleaseProfile(1))));
+        seeds.put("server-transaction", concat(frame(new Hello(Protocol.VERSION, Role.GAME_SERVER, 9, "secret", "")),
+                frame(new AcquireProfile(1, "u1")), frame(new ServerTransaction(1, 1, io.profilesync.core.Precondition
+                        .encode(List.of(io.profilesync.core.Precondition.atLeast("level", 1),
+                                io.profilesync.core.Precondition.doesNotContain("items", "sword"))), everything))));
         seeds.put("client-update-flush", concat(hello, frame(new ProfileRequest()), frame(new ClientUpdate(1, level)),
                 frame(new Flush(1))));
         seeds.put("master-to-client", concat(frame(new Welcome("u1", SCHEMA.clientSchema().toJson(), 65536)),
@@ -322,6 +335,8 @@ public class PeerFrameFuzzTest {
         singles.put("server-batch", new ServerBatch(1, List.of(new HandleDelta(1, everything))));
         singles.put("server-push", new ServerPush(1, 1, List.of(new HandleDelta(1, level)), List.of()));
         singles.put("release-profile", new ReleaseProfile(3));
+        singles.put("server-transaction", new ServerTransaction(2, 1, io.profilesync.core.Precondition.encode(
+                List.of(io.profilesync.core.Precondition.equalTo("level", 3))), level));
         singles.put("flush", new Flush(1));
         for (Map.Entry<String, Object> single : singles.entrySet()) {
             byte[] stream = concat(hello, frame(single.getValue()));

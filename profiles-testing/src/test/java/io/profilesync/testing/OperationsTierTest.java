@@ -9,7 +9,6 @@ import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.ObservableString;
-import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.gameserver.internal.GameServerCore;
 import io.profilesync.populators.ConflictPolicy;
 import io.profilesync.populators.ProfileSchema;
@@ -50,17 +49,8 @@ class OperationsTierTest {
 
     private GameServerCore server() throws ExecutionException {
         String name = "gs" + ++servers;
-        ProfilesServerConfig config = ProfilesServerConfig.builder().host("sim-master").port(7777)
-                .secret(SimMaster.SECRET).schemaFingerprint(SCHEMA.fingerprint())
-                .updateInterval(Duration.ofMillis(10))
-                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 0.2)).build();
-        NodeLoop loop = master.peerLoop(name);
-        GameServerCore server = new GameServerCore(config, loop, master.connector(loop), master.seed() + servers,
-                new SplittableRandom(master.seed() + servers));
-        server.addRefusalListener((userId, property, reason) -> refusals.add(name + " " + property + ": " + reason));
-        server.start();
-        master.result(server.peer().connected());
-        return server;
+        return master.gameServer(name, servers, SCHEMA,
+                (userId, property, reason) -> refusals.add(name + " " + property + ": " + reason));
     }
 
     private ClientCore client() throws ExecutionException {

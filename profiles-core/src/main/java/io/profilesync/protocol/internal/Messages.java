@@ -158,6 +158,19 @@ public final class Messages {
     }
 
     /**
+     * Game server to master: batch {@code seq} holds one atomic change of the profile of {@code handle}: its
+     * {@code delta} applies whole or not at all, and only if every one of its {@code preconditions} (encoded by
+     * {@link io.profilesync.core.Precondition#encode}) holds on the master's state first. Numbered, acknowledged,
+     * sent again and applied once like any {@link ServerBatch}; a refusal names its {@code seq}.
+     */
+    public record ServerTransaction(long seq, int handle, byte[] preconditions, byte[] delta) implements Message {
+        public ServerTransaction {
+            Objects.requireNonNull(preconditions, "preconditions");
+            Objects.requireNonNull(delta, "delta");
+        }
+    }
+
+    /**
      * Master to game server: for each held profile that changed, the delta of everything the master accepted since
      * the last push (this game server's changes included), that its batches up to {@code ackSeq} are applied and
      * included (or refused), and that those up to {@code durableSeq} are committed to the database (the others it

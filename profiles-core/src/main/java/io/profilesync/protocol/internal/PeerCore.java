@@ -69,6 +69,14 @@ public final class PeerCore<S> {
         /** The message that carries batch {@code seq} with {@code entries} (a client's has one, handle 0). */
         Message batch(long seq, List<HandleDelta> entries);
 
+        /**
+         * The message that carries batch {@code seq} holding one atomic change of the copy of {@code handle}; a role
+         * that makes none (the client) never gets this call.
+         */
+        default Message atomic(long seq, int handle, byte[] preconditions, byte[] delta) {
+            throw new IllegalStateException("this peer sends no atomic changes");
+        }
+
         /** What closing fails requests with. */
         ProfileUnavailableException closedException();
     }
@@ -262,7 +270,9 @@ public final class PeerCore<S> {
         if (resynced || !isWelcomed()) {
             return;
         }
-        int resent = replicas.resend((seq, entries) -> connection.send(role.batch(seq, entries)));
+        int resent = replicas.resend((seq, entries) -> connection.send(role.batch(seq, entries)),
+                (seq, handle, preconditions, delta) -> connection.send(role.atomic(seq, handle, preconditions,
+                        delta)));
         if (resent > 0) {
             LOG.info("Sent {} unacknowledged batches again after reconnecting", resent);
         }
@@ -318,6 +328,27 @@ public final class PeerCore<S> {
         // Even when nothing waits: the role moves on at once (a release of a profile already durable ends now).
         tickNow();
         return flushed;
+    }
+
+    /**
+     * Makes what {@code edit} changes in {@code copy} one atomic change with {@code preconditions}: the changes made
+     * before it go first in their own batch, then it goes at once (when the window allows; else at a later tick) in a
+     * batch of its own, which the master applies whole or not at all, only if every precondition holds on its state,
+     * and saves at once. See {@link Replica#atomically}.
+     *
+     * @return completed on the loop once the master applied it and made it durable; failed with
+     *     {@link io.profilesync.protocol.TransactionRefusedException} when it refused it (the copy shows its state
+     *     again), with {@link NotDurableException} as {@link #flush} fails
+     * @throws RuntimeException what {@code edit} throws (nothing of it stays)
+     */
+    public CompletableFuture<Void> atomically(ReplicaSet.Copy copy, byte[] preconditions, Runnable edit) {
+        Objects.requireNonNull(copy, "copy");
+        if (halted) {
+            return stoppedBeforeDurable();
+        }
+        CompletableFuture<Void> outcome = copy.replica().atomically(preconditions, edit);
+        tickNow();
+        return outcome;
     }
 
     /**
@@ -399,7 +430,8 @@ public final class PeerCore<S> {
     private void takeBatches() {
         if (resynced && connection.idle() && replicas.windowOpen()) {
             replicas.takeBatches(maxMessageSize(), (seq, entries) -> connection.send(role.batch(seq, entries)),
-                    this::oversizeReason);
+                    (seq, handle, preconditions, delta) -> connection.send(role.atomic(seq, handle, preconditions,
+                            delta)), this::oversizeReason);
         }
     }
 

@@ -27,6 +27,7 @@ import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.Messages.ServerPush;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ import java.util.function.Function;
  */
 public final class Protocol {
     /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
     public static final int FIRST_ID = 100;
@@ -155,7 +156,13 @@ public final class Protocol {
             writeRefusals(o, m.refusals());
         }, i -> new ServerPush(i.readVarLong(true) - 1, i.readVarLong(true) - 1, readEntries(i), readRefusals(i))),
         codec(ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
-                i -> new ReleaseProfile(i.readVarInt(true))));
+                i -> new ReleaseProfile(i.readVarInt(true))),
+        codec(ServerTransaction.class, 126, (o, m) -> {
+            o.writeVarLong(m.seq(), true);
+            o.writeVarInt(m.handle(), true);
+            Messages.writeBytes(o, m.preconditions());
+            Messages.writeBytes(o, m.delta());
+        }, i -> new ServerTransaction(i.readVarLong(true), i.readVarInt(true), bytes(i), bytes(i))));
 
     private static Role roleOf(int code) {
         try {
@@ -263,6 +270,8 @@ public final class Protocol {
             size += entriesSize(m.entries()) + refusalsSize(m.refusals());
         } else if (message instanceof ServerBatch m) {
             size += entriesSize(m.entries());
+        } else if (message instanceof ServerTransaction m) {
+            size += m.preconditions().length + m.delta().length;
         } else if (message instanceof ClientUpdate m) {
             size += m.delta().length;
         } else if (message instanceof ProfileSnapshot m) {

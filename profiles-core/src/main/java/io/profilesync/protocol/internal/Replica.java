@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,25 @@ public final class Replica {
     private static final class PendingBatch {
         final long seq;
         final byte[] delta;
+        /** An atomic change's encoded preconditions, or null for an ordinary batch. */
+        final byte[] preconditions;
+        /** An atomic change's outcome, completed once durable (or failed when refused), or null. */
+        final CompletableFuture<Void> outcome;
         boolean applied;
 
         PendingBatch(long seq, byte[] delta) {
+            this(seq, delta, null, null);
+        }
+
+        PendingBatch(long seq, byte[] delta, byte[] preconditions, CompletableFuture<Void> outcome) {
             this.seq = seq;
             this.delta = delta;
+            this.preconditions = preconditions;
+            this.outcome = outcome;
+        }
+
+        boolean atomic() {
+            return preconditions != null;
         }
 
         long seq() {
@@ -60,10 +75,30 @@ public final class Replica {
         }
     }
 
+    /**
+     * Changes set apart for their own batch and not yet numbered: an atomic change ({@code preconditions} not null),
+     * and the ordinary changes made before it, which must not join it. Sent, in order, before the changes recorded in
+     * visible.
+     */
+    public record Queued(byte[] delta, byte[] preconditions, CompletableFuture<Void> outcome) {
+        public boolean atomic() {
+            return preconditions != null;
+        }
+    }
+
+    /** Sends one atomic change as its own numbered batch. */
+    @FunctionalInterface
+    public interface AtomicSink {
+        void send(long seq, byte[] preconditions, byte[] delta);
+    }
+
     private final ObservableProfile visible;
     private final ObservableProfile confirmed;
     private BiConsumer<String, String> onDropped = (property, reason) -> { };
     private final Deque<PendingBatch> pending = new ArrayDeque<>();
+    private final Deque<Queued> queued = new ArrayDeque<>();
+    /** Atomic outcomes made durable during a push, completed once the copy is whole again. */
+    private final List<CompletableFuture<Void>> durableOutcomes = new ArrayList<>();
 
     /** Starts from the master's whole profile: {@code visible} is the profile the game uses. */
     public Replica(ObservableProfile visible, byte[] snapshot) {
@@ -94,7 +129,105 @@ public final class Replica {
 
     /** Whether the game changed the copy since its changes last went in a batch. */
     public boolean hasUnsentChanges() {
-        return visible.hasUpdates();
+        return visible.hasUpdates() || !queued.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- atomic changes
+
+    /**
+     * Runs {@code edit} on the visible copy as one atomic change with {@code preconditions} (encoded): the changes
+     * made before it are set apart first (they go in their own batch, before it), and what {@code edit} changes is
+     * queued as the atomic change. The copy shows its result at once, optimistically; a refusal takes it back.
+     *
+     * @return its outcome: completed once the master applied it and made it durable, failed with
+     *     {@link io.profilesync.protocol.TransactionRefusedException} when the master refused it; completed at once
+     *     when {@code edit} changed nothing
+     * @throws RuntimeException what {@code edit} throws: then nothing of it stays, the copy shows what it showed
+     */
+    public CompletableFuture<Void> atomically(byte[] preconditions, Runnable edit) {
+        Objects.requireNonNull(preconditions, "preconditions");
+        if (visible.hasUpdates()) {
+            queued.addLast(new Queued(visible.getUpdates(), null, null));
+            visible.clearUpdates();
+        }
+        try {
+            edit.run();
+        } catch (RuntimeException | Error e) {
+            visible.clearUpdates();
+            rebuild();
+            throw e;
+        }
+        if (!visible.hasUpdates()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
+        queued.addLast(new Queued(visible.getUpdates(), preconditions, outcome));
+        visible.clearUpdates();
+        return outcome;
+    }
+
+    /**
+     * Whether an atomic change is sent and not yet acknowledged: nothing more of this copy goes out until it is, so
+     * the master has decided it before any later change of this writer reaches the profile (a refusal is then never
+     * hidden behind a later batch the profile's record holds).
+     */
+    public boolean awaitingAtomic() {
+        for (Iterator<PendingBatch> it = pending.descendingIterator(); it.hasNext(); ) {
+            PendingBatch batch = it.next();
+            if (batch.applied) {
+                return false;
+            }
+            if (batch.atomic()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The oldest change set apart and not yet numbered, or null. */
+    public Queued nextQueued() {
+        return queued.peekFirst();
+    }
+
+    /** Takes {@link #nextQueued()} as batch {@code seq}, kept until durable as any batch is. */
+    public void takeQueued(long seq) {
+        Queued next = queued.pollFirst();
+        pending.addLast(new PendingBatch(seq, next.delta(), next.preconditions(), next.outcome()));
+    }
+
+    /**
+     * The master refused atomic batch {@code seq} (nothing of it applied): it is forgotten, never sent again, the
+     * copy shows the master's state without it, and its outcome fails with {@code refusal}.
+     *
+     * @return whether {@code seq} was an atomic batch of this copy
+     */
+    public boolean refuseAtomic(long seq, RuntimeException refusal) {
+        for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
+            PendingBatch batch = it.next();
+            if (batch.seq == seq && batch.atomic()) {
+                it.remove();
+                if (!batch.applied) {
+                    rebuild();
+                }
+                batch.outcome.completeExceptionally(refusal);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every atomic change not yet decided fails with {@code why} (the copy is no longer held, or the peer stopped). */
+    public void failAtomic(RuntimeException why) {
+        for (PendingBatch batch : pending) {
+            if (batch.outcome != null) {
+                batch.outcome.completeExceptionally(why);
+            }
+        }
+        for (Queued one : queued) {
+            if (one.outcome() != null) {
+                one.outcome().completeExceptionally(why);
+            }
+        }
     }
 
     /**
@@ -126,15 +259,26 @@ public final class Replica {
 
     /** Whether nothing is unsent and nothing not yet durable. */
     public boolean settled() {
-        return pending.isEmpty() && !visible.hasUpdates();
+        return pending.isEmpty() && queued.isEmpty() && !visible.hasUpdates();
     }
 
     /**
      * Forgets the changes not yet sent (too large to send): visible goes back to confirmed plus what is still
-     * pending, its listeners told.
+     * pending, its listeners told. Changes set apart before an atomic change stay.
      */
     public void dropUnsent() {
         visible.clearUpdates();
+        rebuild();
+    }
+
+    /**
+     * Forgets the oldest change set apart (too large to send): an atomic one's outcome fails with {@code why}.
+     */
+    public void dropQueued(RuntimeException why) {
+        Queued dropped = queued.pollFirst();
+        if (dropped != null && dropped.outcome() != null) {
+            dropped.outcome().completeExceptionally(why);
+        }
         rebuild();
     }
 
@@ -142,6 +286,20 @@ public final class Replica {
     public void forEachUnacknowledged(BiConsumer<Long, byte[]> action) {
         for (PendingBatch batch : pending) {
             action.accept(batch.seq(), batch.delta());
+        }
+    }
+
+    /**
+     * As {@link #forEachUnacknowledged(BiConsumer)}, telling an atomic batch apart: {@code atomic} gets it (with its
+     * preconditions) instead of {@code action}, so it is sent again as the atomic change it is.
+     */
+    public void forEachUnacknowledged(BiConsumer<Long, byte[]> action, AtomicSink atomic) {
+        for (PendingBatch batch : pending) {
+            if (batch.atomic()) {
+                atomic.send(batch.seq(), batch.preconditions, batch.delta());
+            } else {
+                action.accept(batch.seq(), batch.delta());
+            }
         }
     }
 
@@ -178,6 +336,18 @@ public final class Replica {
         } else if (delta != null || dropped) {
             rebuild();
         }
+        completeDurableOutcomes();
+    }
+
+    /** Atomic changes made durable: their outcomes complete now that the copy is whole (callbacks may read it). */
+    private void completeDurableOutcomes() {
+        if (!durableOutcomes.isEmpty()) {
+            List<CompletableFuture<Void>> done = List.copyOf(durableOutcomes);
+            durableOutcomes.clear();
+            for (CompletableFuture<Void> outcome : done) {
+                outcome.complete(null);
+            }
+        }
     }
 
     /**
@@ -201,7 +371,7 @@ public final class Replica {
     /** Whether a batch not yet applied by the master is laid over confirmed. */
     private boolean overlaid() {
         PendingBatch last = pending.peekLast();
-        return last != null && !last.applied;
+        return (last != null && !last.applied) || !queued.isEmpty();
     }
 
     private boolean markApplied(long ackSeq) {
@@ -221,7 +391,10 @@ public final class Replica {
 
     private void drop(long durableSeq) {
         while (!pending.isEmpty() && pending.peekFirst().seq() <= durableSeq) {
-            pending.pollFirst();
+            PendingBatch batch = pending.pollFirst();
+            if (batch.outcome != null) {
+                durableOutcomes.add(batch.outcome); // applied (a refused one is gone already) and now durable
+            }
         }
     }
 
@@ -238,6 +411,13 @@ public final class Replica {
                 // acknowledgement will bring the truth. Until then it is left out of the visible copy.
                 LOG.debug("Pending batch {} does not apply to the master's newer state: {}", batch.seq(),
                         e.getMessage());
+            }
+        }
+        for (Queued one : queued) {
+            try {
+                target.applyUpdates(one.delta());
+            } catch (ProfileFormatException e) {
+                LOG.debug("Changes set apart do not apply to the master's newer state: {}", e.getMessage());
             }
         }
         // A scalar set locally and not yet sent already holds its final value (the unsent change overwrites

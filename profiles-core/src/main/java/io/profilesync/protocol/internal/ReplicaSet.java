@@ -2,6 +2,7 @@ package io.profilesync.protocol.internal;
 
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.protocol.NotDurableException;
+import io.profilesync.protocol.TransactionRefusedException;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.Refusal;
 import java.util.ArrayList;
@@ -75,6 +76,12 @@ public final class ReplicaSet {
         }
     }
 
+    /** Sends one atomic change as its own batch (a game server's {@code ServerTransaction}). */
+    @FunctionalInterface
+    public interface AtomicSink {
+        void send(long seq, int handle, byte[] preconditions, byte[] delta);
+    }
+
     /** Told of a change the master refused (or that could not be sent); one shape for both roles. */
     @FunctionalInterface
     public interface RefusalSink {
@@ -139,9 +146,11 @@ public final class ReplicaSet {
     public void remove(Copy copy, NotDurableException.Reason why) {
         copies.remove(copy.userId, copy);
         setHandle(copy, -1);
-        failFlushes(copy, why, "the profile of user '" + copy.userId + "' "
+        String message = "the profile of user '" + copy.userId + "' "
                 + (why == NotDurableException.Reason.LOST ? "was lost" : "was released")
-                + " before the master said its changes are committed to its database");
+                + " before the master said its changes are committed to its database";
+        failFlushes(copy, why, message);
+        copy.replica.failAtomic(new NotDurableException(why, message));
     }
 
     public void setHandle(Copy copy, int handle) {
@@ -210,10 +219,52 @@ public final class ReplicaSet {
      */
     public void takeBatches(int maxMessageSize, Batcher.Sink<HandleDelta> sink,
             java.util.function.IntFunction<String> tooLarge) {
+        takeBatches(maxMessageSize, sink, (seq, handle, preconditions, delta) -> {
+            throw new IllegalStateException("this peer sends no atomic changes");
+        }, tooLarge);
+    }
+
+    /**
+     * As {@link #takeBatches(int, Batcher.Sink, java.util.function.IntFunction)}; a copy's changes set apart for an
+     * atomic change go first, each in a batch of its own ({@code atomic} sends an atomic one), and while an atomic
+     * change of a copy awaits its acknowledgement nothing more of that copy goes out. Batch numbers stay in the order
+     * the changes were made in. At most one entry per copy is in any batch (the master records one batch per writer
+     * and profile).
+     */
+    public void takeBatches(int maxMessageSize, Batcher.Sink<HandleDelta> sink, AtomicSink atomic,
+            java.util.function.IntFunction<String> tooLarge) {
         Batcher<HandleDelta> batcher = new Batcher<>(maxMessageSize, () -> nextSeq++, sink);
         for (Copy copy : copies.values()) {
             if (copy.handle < 0 || copy.sealed) {
                 continue;
+            }
+            int handle = copy.handle;
+            Replica.Queued next;
+            while (!copy.replica.awaitingAtomic() && (next = copy.replica.nextQueued()) != null) {
+                batcher.finish(); // the copy's earlier entry, and the other copies', keep lower numbers
+                if (!batcher.fits(next.delta().length + (next.atomic() ? next.preconditions().length : 0))) {
+                    String reason = tooLarge.apply(next.delta().length);
+                    LOG.error("Profile of user '{}': {}", copy.userId, reason);
+                    copy.replica.dropQueued(new TransactionRefusedException(copy.userId,
+                            List.of(new TransactionRefusedException.Refusal("", reason))));
+                    refusals.refused(copy.userId, "", reason);
+                    continue;
+                }
+                long seq = nextSeq++;
+                copy.replica.takeQueued(seq);
+                if (!copy.replica.hasUnsentChanges()) {
+                    flushesBatched(copy, seq); // a flush waits for the last of the changes made before it
+                }
+                if (next.atomic()) {
+                    atomic.send(seq, handle, next.preconditions(), next.delta());
+                    // A purchase is saved at once: the master is asked, as a flush asks, not to wait its debounce.
+                    flushes.add(new Flush(copy, seq, true));
+                } else {
+                    sink.send(seq, List.of(new HandleDelta(handle, next.delta())));
+                }
+            }
+            if (copy.replica.awaitingAtomic() || copy.replica.nextQueued() != null) {
+                continue; // its later changes wait for the master's answer
             }
             byte[] delta = copy.replica.unsentChanges();
             if (delta == null) {
@@ -227,7 +278,6 @@ public final class ReplicaSet {
                 flushesDropped(copy);
                 continue;
             }
-            int handle = copy.handle;
             batcher.add(delta.length, seq -> {
                 copy.replica.takeChanges(seq, delta);
                 flushesBatched(copy, seq);
@@ -295,6 +345,9 @@ public final class ReplicaSet {
     /** Every waiting flush fails with a {@link NotDurableException} of {@code why} (the peer stopped). */
     public void failFlushes(NotDurableException.Reason why, String message) {
         failFlushes(null, why, message);
+        for (Copy copy : copies.values()) {
+            copy.replica.failAtomic(new NotDurableException(why, message));
+        }
     }
 
     private void failFlushes(Copy only, NotDurableException.Reason why, String message) {
@@ -345,15 +398,28 @@ public final class ReplicaSet {
      * @return how many batches went again
      */
     public int resend(Batcher.Sink<HandleDelta> sink) {
+        return resend(sink, (seq, handle, preconditions, delta) -> {
+            throw new IllegalStateException("this peer sends no atomic changes");
+        });
+    }
+
+    /** As {@link #resend(Batcher.Sink)}; an atomic batch goes again through {@code atomic}, as what it is. */
+    public int resend(Batcher.Sink<HandleDelta> sink, AtomicSink atomic) {
         TreeMap<Long, List<HandleDelta>> unacknowledged = new TreeMap<>();
+        TreeMap<Long, Runnable> atomics = new TreeMap<>();
         for (Copy copy : copies.values()) {
             if (copy.handle >= 0) {
+                int handle = copy.handle;
                 copy.replica.forEachUnacknowledged((seq, delta) -> unacknowledged
-                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(copy.handle, delta)));
+                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(handle, delta)),
+                        (seq, preconditions, delta) -> atomics.put(seq,
+                                () -> atomic.send(seq, handle, preconditions, delta)));
             }
         }
-        unacknowledged.forEach(sink::send);
-        return unacknowledged.size();
+        TreeMap<Long, Runnable> inOrder = new TreeMap<>(atomics);
+        unacknowledged.forEach((seq, entries) -> inOrder.put(seq, () -> sink.send(seq, entries)));
+        inOrder.values().forEach(Runnable::run);
+        return inOrder.size();
     }
 
     // ---------------------------------------------------------------- receiving
@@ -373,6 +439,9 @@ public final class ReplicaSet {
      * it; the rest are kept to send again to the next master.
      */
     public void onPush(List<HandleDelta> entries, long ackSeq, long durableSeq, List<Refusal> refused) {
+        if (!refused.isEmpty()) {
+            refuseAtomics(refused);
+        }
         if (durableSeq >= 0) {
             this.durableSeq = Math.max(this.durableSeq, durableSeq);
         }
@@ -400,6 +469,29 @@ public final class ReplicaSet {
             refusals.refused(copy == null ? "" : copy.userId, refusal.property(), refusal.reason());
         }
         completeFlushes();
+    }
+
+    /**
+     * The refusals that name an atomic batch refuse it whole, before the push's acknowledgements are read (one that
+     * is durable at once, having changed nothing, must not count as applied): it is forgotten and its outcome fails
+     * with every reason given for it.
+     */
+    private void refuseAtomics(List<Refusal> refused) {
+        Map<Long, List<Refusal>> bySeq = new LinkedHashMap<>();
+        for (Refusal refusal : refused) {
+            bySeq.computeIfAbsent(refusal.seq(), seq -> new ArrayList<>()).add(refusal);
+        }
+        for (Map.Entry<Long, List<Refusal>> one : bySeq.entrySet()) {
+            Copy copy = byHandle.get(one.getValue().get(0).handle());
+            if (copy == null) {
+                continue;
+            }
+            List<TransactionRefusedException.Refusal> reasons = new ArrayList<>();
+            for (Refusal refusal : one.getValue()) {
+                reasons.add(new TransactionRefusedException.Refusal(refusal.property(), refusal.reason()));
+            }
+            copy.replica.refuseAtomic(one.getKey(), new TransactionRefusedException(copy.userId, reasons));
+        }
     }
 
     private void apply(Copy copy, byte[] delta, long ackSeq, long durable) {

@@ -98,6 +98,9 @@ class MessagesCodecTest {
         samples.put("ServerPushContinued", new ServerPush(-1, -1, List.of(new HandleDelta(300, new byte[] {0})),
                 List.of(new Refusal(4, 300, "", "unknown handle"))));
         samples.put("ReleaseProfile", new ReleaseProfile(3));
+        samples.put("ServerTransaction", new Messages.ServerTransaction(4, 3,
+                io.profilesync.core.Precondition.encode(List.of(io.profilesync.core.Precondition.atLeast("gold", 30))),
+                ONE_INT_DELTA));
         return samples;
     }
 

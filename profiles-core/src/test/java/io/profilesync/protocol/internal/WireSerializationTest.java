@@ -110,7 +110,7 @@ class WireSerializationTest {
         assertRefused("00", "null frame");
         // Kryo's other default ids, the ids between KryoNet's and ours, the gaps between ours (106 to 109, 114 to
         // 119) and above them.
-        for (String id : List.of("02", "0a", "10", "65", "6c", "6f", "76", "8001", "ffffffff0f")) {
+        for (String id : List.of("02", "0a", "10", "65", "6c", "6f", "76", "8101", "ffffffff0f")) {
             assertRefused(id, "unknown class id");
         }
     }

@@ -1,6 +1,7 @@
 package io.profilesync.gameserver.internal;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.gameserver.ProfilesServer;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.populators.ProfileSchema;
@@ -9,9 +10,11 @@ import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.EventLoop;
 import io.profilesync.protocol.internal.Messages.Role;
 import io.profilesync.protocol.internal.PeerCore;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -60,6 +63,13 @@ public final class GameServerCore {
     /** Gives the profile back once its last changes are acknowledged, as {@link ProfilesServer#release(String)}. */
     public CompletableFuture<Void> release(String userId) {
         return session.release(Objects.requireNonNull(userId, "userId"));
+    }
+
+    /** An atomic change, as {@link ProfilesServer#transact}; completed on the loop. */
+    public CompletableFuture<Void> transact(String userId, List<Precondition> preconditions,
+            Consumer<ObservableServerProfile> edit) {
+        return session.atomically(Objects.requireNonNull(userId, "userId"), List.copyOf(preconditions),
+                Objects.requireNonNull(edit, "edit"));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.profilesync.gameserver.internal;
 
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.gameserver.ProfilesServerConfig;
 import io.profilesync.protocol.NotDurableException;
@@ -16,6 +17,7 @@ import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
 import io.profilesync.protocol.internal.Messages.ServerPush;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.PeerCore;
 import io.profilesync.protocol.internal.Replica;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +189,32 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
         return durable(userId, true);
     }
 
+    /**
+     * What {@code edit} changes in the profile of {@code userId}, as one atomic change with {@code preconditions}
+     * (see {@link PeerCore#atomically}); failed with {@link ProfileUnavailableException} when this game server does
+     * not hold the profile, with {@link io.profilesync.core.InvalidPreconditionException} when a precondition does
+     * not fit it, and with what {@code edit} throws (nothing of it stays).
+     */
+    CompletableFuture<Void> atomically(String userId, List<Precondition> preconditions,
+            Consumer<ObservableServerProfile> edit) {
+        Claim claim = claims.get(userId);
+        if (claim == null || claim.copy == null || !usable.containsKey(userId)) {
+            if (core.isStopped()) {
+                return CompletableFuture.failedFuture(core.stoppedException());
+            }
+            return CompletableFuture.failedFuture(new ProfileUnavailableException("this game server does not hold "
+                    + "the profile of user '" + userId + "'" + (claim != null && claim.state == State.FETCHING
+                    ? " yet (it is being fetched)" : "") + ", so it cannot change it; acquire it with "
+                    + "fillProfileValues first"));
+        }
+        try {
+            Precondition.checkAll(preconditions, claim.profile);
+            return core.atomically(claim.copy, Precondition.encode(preconditions), () -> edit.accept(claim.profile));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** As {@link #flush}, asking nothing of the master (see {@link PeerCore#whenDurable}). */
     CompletableFuture<Void> whenDurable(String userId) {
         return durable(userId, false);
@@ -212,7 +241,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
      */
     private void advance(Claim claim) {
         if (claim.state == State.RELEASING && core.isResynced() && claim.copy.handle() >= 0
-                && !claim.profile.hasUpdates() && claim.copy.replica().pendingBatches() == 0) {
+                && !claim.copy.replica().hasUnsentChanges() && claim.copy.replica().pendingBatches() == 0) {
             core.send(new ReleaseProfile(claim.copy.handle()));
             claim.copy.seal(true);
             moveTo(claim, State.RELEASE_SENT);
@@ -366,6 +395,11 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     @Override
     public Message batch(long seq, List<HandleDelta> entries) {
         return new ServerBatch(seq, entries);
+    }
+
+    @Override
+    public Message atomic(long seq, int handle, byte[] preconditions, byte[] delta) {
+        return new ServerTransaction(seq, handle, preconditions, delta);
     }
 
     @Override

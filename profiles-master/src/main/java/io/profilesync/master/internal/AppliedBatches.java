@@ -4,7 +4,9 @@ import io.profilesync.protocol.internal.EventLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import io.profilesync.protocol.internal.Messages.Refusal;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +36,14 @@ final class AppliedBatches {
     static final long FORGET_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
     private static final long USED_AT_RESOLUTION_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** How many refused atomic changes of one writer are remembered, to answer them again when sent again. */
+    static final int REFUSED_ATOMICS_KEPT = 64;
+
     private static final class Instance {
         long lastSeq;
         long heardAt;
+        /** The last refused atomic changes, by seq, with what they were told (oldest first). */
+        LinkedHashMap<Long, List<Refusal>> refusedAtomics;
     }
 
     private final EventLoop loop;
@@ -88,6 +95,31 @@ final class AppliedBatches {
         }
         instance.lastSeq = seq;
         return true;
+    }
+
+    /**
+     * Atomic batch {@code seq} of {@code writer} was refused with {@code refusals}: kept, so that sent again (its
+     * push was lost with the connection) it is refused again instead of being taken for applied. The newest
+     * {@link #REFUSED_ATOMICS_KEPT} are kept: the writer sends nothing more of the profile before it has the answer.
+     */
+    void rememberRefused(String writer, long seq, List<Refusal> refusals) {
+        Instance instance = instances.get(writer);
+        if (instance == null) {
+            return;
+        }
+        if (instance.refusedAtomics == null) {
+            instance.refusedAtomics = new LinkedHashMap<>();
+        }
+        instance.refusedAtomics.put(seq, refusals);
+        if (instance.refusedAtomics.size() > REFUSED_ATOMICS_KEPT) {
+            instance.refusedAtomics.remove(instance.refusedAtomics.keySet().iterator().next());
+        }
+    }
+
+    /** What atomic batch {@code seq} of {@code writer} was refused with, or null (applied, or not remembered). */
+    List<Refusal> refusedBefore(String writer, long seq) {
+        Instance instance = instances.get(writer);
+        return instance == null || instance.refusedAtomics == null ? null : instance.refusedAtomics.get(seq);
     }
 
     /** The last batch this master applied for {@code writer}, 0 when none (or forgotten). */

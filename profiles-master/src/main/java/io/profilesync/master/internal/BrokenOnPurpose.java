@@ -33,5 +33,10 @@ public enum BrokenOnPurpose {
      * Not the master's own: the simulation's writers increment as MST did, reading their copy's value and setting the
      * sum, so an increment travels as a value and a concurrent writer's increment is overwritten.
      */
-    INCREMENTS_AS_VALUES
+    INCREMENTS_AS_VALUES,
+    /**
+     * An atomic change is applied as an ordinary delta: its preconditions are not checked, and its accepted changes
+     * apply beside its refused ones (an item handed over while its price was refused).
+     */
+    ATOMIC_APPLIES_PIECEWISE
 }

@@ -3,6 +3,7 @@ package io.profilesync.master.internal;
 import io.profilesync.core.ApplyOptions;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.PropertyView;
 import io.profilesync.core.UpdateFilter;
@@ -45,6 +46,11 @@ final class ChangeRelay {
     private final boolean reactionApart;
     /** {@link BrokenOnPurpose#REFUSAL_TAKES_THE_DELTA}, for tests only: the schema refuses whole deltas. */
     private final boolean refusalTakesTheDelta;
+    /**
+     * {@link BrokenOnPurpose#ATOMIC_APPLIES_PIECEWISE}, for tests only: an atomic change is applied as an ordinary one
+     * (its preconditions unchecked, its accepted changes applied beside its refused ones).
+     */
+    private final boolean atomicBreaksApart;
     /** How much later a reaction runs when {@link #reactionApart}. */
     private static final long REACTION_APART_NANOS = 50_000_000;
     private final int maxUpdateSize;
@@ -60,6 +66,7 @@ final class ChangeRelay {
         this.loop = loop;
         this.reactionApart = broken.contains(BrokenOnPurpose.REACTION_APART);
         this.refusalTakesTheDelta = broken.contains(BrokenOnPurpose.REFUSAL_TAKES_THE_DELTA);
+        this.atomicBreaksApart = broken.contains(BrokenOnPurpose.ATOMIC_APPLIES_PIECEWISE);
         this.skipWritersOwnChanges = broken.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES);
         this.immediateProperties = Set.copyOf(immediateProperties);
         this.applied = applied;
@@ -83,6 +90,17 @@ final class ChangeRelay {
      */
     boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
             UpdateValidator validator) {
+        return apply(writer, entry, seq, handle, delta, null, view, validator);
+    }
+
+    /**
+     * As {@link #apply(Session, ProfileEntry, long, int, byte[], PropertyView, UpdateValidator)}, and when
+     * {@code preconditions} is not null the delta is one atomic change: refused whole, nothing of it applied and
+     * nothing recorded, when one of the preconditions does not hold on the master's current state or when one of its
+     * changes is refused (each reason is told to the writer, under the batch's {@code seq}).
+     */
+    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta,
+            List<Precondition> preconditions, PropertyView view, UpdateValidator validator) {
         if (delta.length > maxUpdateSize) {
             refuse(writer, entry.userId, "too_large", seq, handle, "", "update of " + delta.length
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
@@ -94,6 +112,10 @@ final class ChangeRelay {
             return false;
         }
         ObservableServerProfile profile = entry.profile;
+        boolean atomic = preconditions != null;
+        if (atomic && !atomicBreaksApart && refusedPreconditions(writer, entry, seq, handle, preconditions)) {
+            return false;
+        }
         // Each change is checked on its own (the schema, then the game's validators) and, with game logic registered,
         // described as it is decoded.
         List<PropertyChange> described = new ArrayList<>();
@@ -104,7 +126,16 @@ final class ChangeRelay {
             // Decoded once, here: the master's copy records the change, and every holder's outbox takes it from
             // there (recordChangesOf) instead of decoding the delta again.
             List<ObservableProperty<?>> changed = profile.applyUpdates(delta,
-                    new ApplyOptions(view, true, refusalTakesTheDelta ? validator : null, filter));
+                    new ApplyOptions(view, true, refusalTakesTheDelta ? validator : null, filter)
+                            .atomic(atomic && !atomicBreaksApart));
+            if (atomic && !atomicBreaksApart && !refused.isEmpty()) {
+                // One change refused refuses the whole: nothing applied, nothing recorded, every reason told.
+                for (Hooks.Refused one : refused) {
+                    refuse(writer, entry.userId, one.kind(), seq, handle, one.property(), "the atomic change was "
+                            + "refused whole, none of it applied: " + one.reason());
+                }
+                return false;
+            }
             entry.sizeBound += delta.length;
             if (!changed.isEmpty() || refused.isEmpty()) {
                 metrics.accepted(writer.role); // one whose every change was refused counts as refused only
@@ -131,6 +162,25 @@ final class ChangeRelay {
             profile.clearUpdates(); // the master's copy records a change only while relaying it
         }
         return false;
+    }
+
+    /**
+     * Refuses the atomic change when one of {@code preconditions} does not hold on the master's current state (or
+     * cannot be evaluated on it), telling the writer each that failed.
+     *
+     * @return whether it was refused
+     */
+    private boolean refusedPreconditions(Session writer, ProfileEntry entry, long seq, int handle,
+            List<Precondition> preconditions) {
+        boolean failed = false;
+        for (Precondition precondition : preconditions) {
+            String failure = precondition.whyNot(entry.profile);
+            if (failure != null) {
+                refuse(writer, entry.userId, "precondition", seq, handle, precondition.property(), failure);
+                failed = true;
+            }
+        }
+        return failed;
     }
 
     /** Whether one of {@code changed} is saved at once ({@code durability: immediate} in the schema). */
@@ -164,7 +214,8 @@ final class ChangeRelay {
     /**
      * Refuses one delta (or batch entry): nothing of it was applied; the writer learns why in its next push.
      *
-     * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held, too_big_to_send
+     * @param kind the reason as a metrics label: too_large, rejected, malformed, not_held, too_big_to_send,
+     *     precondition
      */
     void refuse(Session writer, String userId, String kind, long seq, int handle, String property, String reason) {
         metrics.refused(writer.role, kind);

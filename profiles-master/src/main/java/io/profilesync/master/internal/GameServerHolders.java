@@ -1,5 +1,7 @@
 package io.profilesync.master.internal;
 
+import io.profilesync.core.Precondition;
+import io.profilesync.core.ProfileFormatException;
 import io.profilesync.core.PropertyView;
 import io.profilesync.core.UpdateValidator;
 import io.profilesync.core.UserIds;
@@ -10,7 +12,9 @@ import io.profilesync.protocol.internal.Messages.AcquireProfile;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.ProfileAcquired;
 import io.profilesync.protocol.internal.Messages.ReleaseProfile;
+import io.profilesync.protocol.internal.Messages.Refusal;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,10 +33,12 @@ final class GameServerHolders {
     private final ChangeRelay relay;
     private final GameServerPushes pushes;
     private final Hooks hooks;
+    private final Sessions sessions;
 
     GameServerHolders(ProfileSchema schema, ProfileCache cache, Handouts handouts, AppliedBatches applied,
-            ChangeRelay relay, GameServerPushes pushes, Hooks hooks) {
+            ChangeRelay relay, GameServerPushes pushes, Hooks hooks, Sessions sessions) {
         this.hooks = hooks;
+        this.sessions = sessions;
         this.serverValidator = schema.validatorFor(Writer.SERVER);
         this.cache = cache;
         this.handouts = handouts;
@@ -93,7 +99,48 @@ final class GameServerHolders {
         }, () -> pushes.schedule(session));
     }
 
+    /**
+     * Batch {@code seq} is one atomic change: applied whole or refused whole like {@link #onServerBatch}'s entries are
+     * applied one by one. A refusal is remembered (by this master, for a while) so that the same change sent again
+     * after a lost push is answered with it again rather than taken for applied.
+     */
+    void onServerTransaction(Session session, ServerTransaction transaction) {
+        long seq = transaction.seq();
+        List<Precondition> preconditions;
+        try {
+            preconditions = Precondition.decode(transaction.preconditions());
+        } catch (ProfileFormatException e) {
+            sessions.violation(session, "sent an atomic change whose preconditions are malformed: " + e.getMessage());
+            return;
+        }
+        HandleDelta entry = new HandleDelta(transaction.handle(), transaction.delta());
+        applied.receive(session, seq, () -> {
+            List<DurableAcks.Need> needs = new ArrayList<>();
+            int told = session.refusals.size();
+            applyEntry(session, seq, entry, preconditions, needs);
+            if (session.refusals.size() > told) {
+                applied.rememberRefused(session.writerKey, seq,
+                        List.copyOf(session.refusals.subList(told, session.refusals.size())));
+            }
+            return needs;
+        }, () -> {
+            List<Refusal> refused = applied.refusedBefore(session.writerKey, seq);
+            if (refused != null) {
+                session.refusals.addAll(refused); // told again: the push that carried it was lost
+                return List.of();
+            }
+            Holding holding = session.gameServer.byHandle.get(entry.handle());
+            return holding == null ? List.of() : List.of(DurableAcks.need(holding.entry));
+        }, () -> pushes.schedule(session));
+    }
+
     private void applyEntry(Session session, long seq, HandleDelta entry, List<DurableAcks.Need> needs) {
+        applyEntry(session, seq, entry, null, needs);
+    }
+
+    /** {@code preconditions}: those of an atomic change, or null. */
+    private void applyEntry(Session session, long seq, HandleDelta entry, List<Precondition> preconditions,
+            List<DurableAcks.Need> needs) {
         Holding holding = session.gameServer.byHandle.get(entry.handle());
         if (holding == null) {
             // MST never checks that the sender holds the user; here a game server writes only what it holds.
@@ -102,8 +149,8 @@ final class GameServerHolders {
         } else if (applied.holds(holding.entry, session.writerKey, seq)) {
             // A master before this one applied and saved it (its acknowledgement was lost with that master).
             needs.add(DurableAcks.need(holding.entry));
-        } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), PropertyView.ALL,
-                serverValidator)) {
+        } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), preconditions,
+                PropertyView.ALL, serverValidator)) {
             needs.add(DurableAcks.need(holding.entry));
         }
     }

@@ -2,6 +2,7 @@ package io.profilesync.master.internal;
 
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
+import io.profilesync.core.Precondition;
 import io.profilesync.master.AdminRefusedException;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.MasterServer;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -69,6 +71,7 @@ public final class MasterCore {
     private final Hooks hooks;
     private final IProfilesDatabaseAccessor accessor;
     private final ProfileSchema schema;
+    private final MasterTransactions transactions;
     private boolean closing;
     /** A restore is replacing the database's rows: nothing loads, nobody connects, until it is done. */
     private boolean restoring;
@@ -118,15 +121,18 @@ public final class MasterCore {
                 defects.contains(BrokenOnPurpose.DEDUPE_OFF));
         this.saves = new SaveScheduler(config, accessor, loop, metrics, applied::prune, entry -> {
             durable.onSaved(entry);
+            MasterTransactions.onSaved(entry);
             hooks.saved(entry, entry.savingReason);
         }, this::savedClean);
         this.cache = new ProfileCache(config, schema, accessor, loop, metrics, saves, hooks,
                 defects.contains(BrokenOnPurpose.UNLOAD_IGNORES_DIRTINESS));
         this.relay = new ChangeRelay(config, schema.immediateProperties(), clientPushes, gameServerPushes, saves,
                 applied, metrics, hooks, loop, defects);
+        this.transactions = new MasterTransactions(schema, relay, saves);
         Handouts handouts = new Handouts(config, cache);
         this.clients = new ClientHolders(schema, cache, handouts, applied, relay, clientPushes, sessions);
-        this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes, hooks);
+        this.gameServers = new GameServerHolders(schema, cache, handouts, applied, relay, gameServerPushes, hooks,
+                sessions);
         this.handshake = new Handshake(config, schema, loop, sessions, metrics, this::sessionReady);
         for (MasterPlugin plugin : config.plugins()) {
             register(plugin);
@@ -208,6 +214,8 @@ public final class MasterCore {
             gameServers.onAcquire(session, acquire);
         } else if (message instanceof ServerBatch batch) {
             gameServers.onServerBatch(session, batch);
+        } else if (message instanceof Messages.ServerTransaction transaction) {
+            gameServers.onServerTransaction(session, transaction);
         } else if (message instanceof ReleaseProfile release) {
             gameServers.onRelease(session, release);
         } else {
@@ -268,6 +276,18 @@ public final class MasterCore {
         checkLoop("edit");
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(edit, "edit");
+        return withProfile(userId, (entry, done) -> {
+            relay.edit(entry, "edit on the master", edit);
+            done.complete(null);
+        });
+    }
+
+    /**
+     * Runs {@code work} on the loaded profile of {@code userId} (loading it first); its future fails when the profile
+     * cannot be loaded, the master is restoring, or {@code work} throws.
+     */
+    private CompletableFuture<Void> withProfile(String userId,
+            BiConsumer<ProfileEntry, CompletableFuture<Void>> work) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (restoring) {
             done.completeExceptionally(new AdminRefusedException(RESTORING));
@@ -275,13 +295,27 @@ public final class MasterCore {
         }
         cache.acquire(userId, entry -> {
             try {
-                relay.edit(entry, "edit on the master", edit);
-                done.complete(null);
+                work.accept(entry, done);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
         }, reason -> done.completeExceptionally(new ProfileUnavailableException(reason)));
         return done;
+    }
+
+    /**
+     * Changes the profile of {@code userId} on the master as one unit ({@link MasterServer#transact}): completed once
+     * saved, failed with {@link io.profilesync.protocol.TransactionRefusedException} when a precondition does not hold
+     * on the master's state or a schema constraint would be broken, with what {@code edit} throws (nothing applied
+     * either way).
+     */
+    public CompletableFuture<Void> transact(String userId, List<Precondition> preconditions,
+            Consumer<ObservableServerProfile> edit) {
+        checkLoop("transact");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(edit, "edit");
+        List<Precondition> checks = List.copyOf(preconditions);
+        return withProfile(userId, (entry, done) -> transactions.apply(entry, checks, edit, done));
     }
 
     private static final String RESTORING = "the master is restoring a backup; try again when it is done";

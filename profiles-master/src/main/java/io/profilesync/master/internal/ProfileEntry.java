@@ -52,6 +52,11 @@ final class ProfileEntry {
     long savedChangeCount;
     /** Writers waiting for a save of this profile before a batch of theirs is durable ({@link DurableAcks}). */
     final Set<Session> durableWaiters = new LinkedHashSet<>();
+    /** The master's own atomic changes waiting for a save at or past their change count ({@link MasterTransactions}). */
+    final List<SavedWaiter> savedWaiters = new ArrayList<>(0);
+
+    record SavedWaiter(long changeCount, CompletableFuture<Void> done) {
+    }
     /** Whether a save is due ({@link #saveDueAt} means something): set by the first unsaved change. */
     boolean saveDue;
     long saveDueAt;

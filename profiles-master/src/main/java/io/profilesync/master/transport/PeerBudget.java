@@ -6,6 +6,7 @@ import io.profilesync.protocol.internal.Messages.Flush;
 import io.profilesync.protocol.internal.Messages.HandleDelta;
 import io.profilesync.protocol.internal.Messages.ProfileRequest;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 
 /**
  * What one authenticated peer may ask of the master per second: requests (client updates, profile requests, game
@@ -41,6 +42,8 @@ public final class PeerBudget {
             for (HandleDelta entry : batch.entries()) {
                 deltaBytes += entry.delta().length;
             }
+        } else if (message instanceof ServerTransaction transaction) {
+            deltaBytes = transaction.delta().length + transaction.preconditions().length;
         } else if (message instanceof ProfileRequest || message instanceof AcquireProfile
                 || message instanceof Flush) {
             deltaBytes = 0;
@@ -48,8 +51,8 @@ public final class PeerBudget {
             return null; // releases and handshakes cost nothing worth budgeting
         }
         if (!requests.tryTake(1, nowNanos)) {
-            return "more than " + requestRate + " requests a second (updates, batches, profile requests and "
-                    + "flushes); "
+            return "more than " + requestRate + " requests a second (updates, batches, atomic changes, profile "
+                    + "requests and flushes); "
                     + "batch changes, or raise the master's limit";
         }
         if (deltaBytes > 0 && !decodeBytes.tryTake(deltaBytes, nowNanos)) {

@@ -4,17 +4,22 @@ import io.profilesync.core.DatabaseException;
 import io.profilesync.core.IProfilesDatabaseAccessor;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.PropertyView;
+import io.profilesync.gameserver.ProfilesServer;
+import io.profilesync.gameserver.ProfilesServerConfig;
+import io.profilesync.gameserver.internal.GameServerCore;
 import io.profilesync.master.AuthenticationException;
 import io.profilesync.master.MasterConfig;
 import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.internal.MasterCoreEvents;
 import io.profilesync.master.transport.websocket.PeerEvents;
 import io.profilesync.populators.ProfileSchema;
+import io.profilesync.protocol.ReconnectBackoff;
 import io.profilesync.protocol.internal.Connector;
 import io.profilesync.protocol.internal.Messages.ClientUpdate;
 import io.profilesync.protocol.internal.Messages.Hello;
 import io.profilesync.protocol.internal.Messages.Message;
 import io.profilesync.protocol.internal.Messages.ServerBatch;
+import io.profilesync.protocol.internal.Messages.ServerTransaction;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.PeerChannel;
 import java.time.Duration;
@@ -25,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +119,25 @@ public final class SimMaster {
     /** A seed for a peer's instance id or random source, the same on every run of the test. */
     public long seed() {
         return random.nextLong();
+    }
+
+    /**
+     * A game server's core for {@code schema} named {@code name} (its {@code index} seeds it), ticking every 10 ms,
+     * connected and welcomed by this master, telling every refusal to {@code refused}.
+     */
+    public GameServerCore gameServer(String name, int index, ProfileSchema schema,
+            ProfilesServer.RefusalListener refused) throws ExecutionException {
+        ProfilesServerConfig config = ProfilesServerConfig.builder().host("sim-master").port(7777)
+                .secret(SECRET).schemaFingerprint(schema.fingerprint())
+                .updateInterval(Duration.ofMillis(10))
+                .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 0.2)).build();
+        NodeLoop peer = peerLoop(name);
+        GameServerCore server = new GameServerCore(config, peer, connector(peer), seed() + index,
+                new SplittableRandom(seed() + index));
+        server.addRefusalListener(refused);
+        server.start();
+        result(server.peer().connected());
+        return server;
     }
 
     /** Lets {@code duration} of virtual time pass. */
@@ -302,6 +327,8 @@ public final class SimMaster {
                 watched.instanceId = hello.instanceId();
             } else if (message instanceof ServerBatch batch) {
                 numbered(watched.instanceId, batch.seq());
+            } else if (message instanceof ServerTransaction transaction) {
+                numbered(watched.instanceId, transaction.seq());
             } else if (message instanceof ClientUpdate update) {
                 numbered(watched.instanceId, update.seq());
             }
