@@ -37,6 +37,8 @@ class BrokenVariantsTest {
         "REFUSAL_TAKES_THE_DELTA, REFUSED_ALONE",
         // Increments sent as the writer's new value: two writers adding at once, one addition is overwritten.
         "INCREMENTS_AS_VALUES, INCREMENTS_COUNTED",
+        // An atomic purchase applied piecewise, unchecked: an item kept while its payment was refused below 0.
+        "ATOMIC_APPLIES_PIECEWISE, ATOMIC_WHOLE",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

@@ -197,11 +197,11 @@ public final class Replica {
 
     /**
      * The master refused atomic batch {@code seq} (nothing of it applied): it is forgotten, never sent again, the
-     * copy shows the master's state without it, and its outcome fails with {@code refusal}.
+     * copy shows the master's state without it, and its outcome fails with what {@code refusal} makes.
      *
      * @return whether {@code seq} was an atomic batch of this copy
      */
-    public boolean refuseAtomic(long seq, RuntimeException refusal) {
+    public boolean refuseAtomic(long seq, java.util.function.Supplier<? extends RuntimeException> refusal) {
         for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
             PendingBatch batch = it.next();
             if (batch.seq == seq && batch.atomic()) {
@@ -209,7 +209,7 @@ public final class Replica {
                 if (!batch.applied) {
                     rebuild();
                 }
-                batch.outcome.completeExceptionally(refusal);
+                batch.outcome.completeExceptionally(refusal.get());
                 return true;
             }
         }

@@ -482,15 +482,18 @@ public final class ReplicaSet {
             bySeq.computeIfAbsent(refusal.seq(), seq -> new ArrayList<>()).add(refusal);
         }
         for (Map.Entry<Long, List<Refusal>> one : bySeq.entrySet()) {
-            Copy copy = byHandle.get(one.getValue().get(0).handle());
-            if (copy == null) {
-                continue;
-            }
+            // Found by its number, unique for this peer: a refusal told again after a reconnection may name the
+            // handle of an earlier connection.
             List<TransactionRefusedException.Refusal> reasons = new ArrayList<>();
             for (Refusal refusal : one.getValue()) {
                 reasons.add(new TransactionRefusedException.Refusal(refusal.property(), refusal.reason()));
             }
-            copy.replica.refuseAtomic(one.getKey(), new TransactionRefusedException(copy.userId, reasons));
+            for (Copy copy : copies.values()) {
+                if (copy.replica.refuseAtomic(one.getKey(), () -> new TransactionRefusedException(copy.userId,
+                        reasons))) {
+                    break;
+                }
+            }
         }
     }
 

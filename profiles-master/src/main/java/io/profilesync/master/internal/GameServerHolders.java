@@ -126,7 +126,10 @@ final class GameServerHolders {
         }, () -> {
             List<Refusal> refused = applied.refusedBefore(session.writerKey, seq);
             if (refused != null) {
-                session.refusals.addAll(refused); // told again: the push that carried it was lost
+                // Told again (the push that carried it was lost), under the handle of this connection.
+                for (Refusal one : refused) {
+                    session.refusals.add(new Refusal(one.seq(), entry.handle(), one.property(), one.reason()));
+                }
                 return List.of();
             }
             Holding holding = session.gameServer.byHandle.get(entry.handle());

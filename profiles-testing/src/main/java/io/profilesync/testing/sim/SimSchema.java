@@ -11,6 +11,7 @@ import io.profilesync.core.ObservableList;
 import io.profilesync.core.ObservableLong;
 import io.profilesync.core.ObservableProfile;
 import io.profilesync.core.ObservableProperty;
+import io.profilesync.core.Precondition;
 import io.profilesync.core.ObservableString;
 import io.profilesync.core.ObservableVector3;
 import io.profilesync.core.Vector3;
@@ -47,6 +48,12 @@ public final class SimSchema {
      */
     public static final String TALLY = "tally";
 
+    /** What the game servers' atomic purchases pay from: it starts at {@value #PURSE_START} and may not go below 0. */
+    public static final String PURSE = "purse";
+    /** What they buy: one token per purchase applied, each paid {@value #PRICE} from the purse. */
+    public static final String PURCHASES = "purchases";
+    public static final int PURSE_START = 50;
+    public static final int PRICE = 7;
     private static final String[] WORDS = {"", "a", "Zoë", "🐉", "\r\n\t", "\"q\"", "\\", "long text long text"};
 
     static final ProfileSchema SCHEMA = ProfileSchema.builder()
@@ -66,6 +73,8 @@ public final class SimSchema {
             .stringProperty("secret", "").hiddenFromClients()
             .intProperty(SimSchema.TOKEN_COUNT, 0)
             .longProperty(TALLY, 0).clientWritable()
+            .intProperty(PURSE, PURSE_START).min(0)
+            .listProperty(PURCHASES, ElementType.STRING).maxSize(1000)
             .build();
 
     private SimSchema() {
@@ -126,6 +135,33 @@ public final class SimSchema {
         }
     }
 
+    /**
+     * One purchase, for {@link io.profilesync.gameserver.internal.GameServerCore#transact}: pay {@value #PRICE} from
+     * the purse (the schema's min 0 refuses it below that) and record {@code token}; with
+     * {@link #PURCHASE_PRECONDITIONS}, applied all or nothing by the master.
+     */
+    public static void buy(ObservableProfile profile, String token) {
+        profile.get(PURSE, ObservableInt.class).subtract(PRICE);
+        profile.getList(PURCHASES, ElementType.STRING).add(token);
+    }
+
+    /** A purchase needs the price in the purse, on the master's state. */
+    public static final List<Precondition> PURCHASE_PRECONDITIONS = List.of(Precondition.atLeast(PURSE, PRICE));
+
+    /** The purchases in {@code profile}, in order. */
+    public static List<String> purchases(ObservableProfile profile) {
+        return profile.getList(PURCHASES, ElementType.STRING).value();
+    }
+
+    /** Why {@code profile} holds a purchase not paid for (or paid for one it does not hold), or null. */
+    public static String purchaseProblem(ObservableProfile profile) {
+        int purse = profile.get(PURSE, ObservableInt.class).get();
+        int bought = purchases(profile).size();
+        return purse == PURSE_START - PRICE * bought ? null : PURSE + " is " + purse + " with " + bought
+                + " purchases of " + PRICE + " from " + PURSE_START + " (should be " + (PURSE_START - PRICE * bought)
+                + ")";
+    }
+
     /** The tokens in {@code profile}, in order (empty when it has no token list). */
     public static List<String> tokens(ObservableProfile profile) {
         if (!profile.has(TOKENS)) {
@@ -150,8 +186,9 @@ public final class SimSchema {
     public static void randomWrite(ObservableProfile profile, Random random, boolean clientOnly) {
         List<ObservableProperty<?>> candidates = new ArrayList<>();
         for (ObservableProperty<?> property : profile) {
-            if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT) || property.name().equals(TALLY)) {
-                continue; // appended to and incremented by the workload, and kept by the master
+            if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT) || property.name().equals(TALLY)
+                    || property.name().equals(PURSE) || property.name().equals(PURCHASES)) {
+                continue; // appended to, incremented and bought with by the workload, and kept by the master
             }
             boolean writable = SCHEMA.definition(property.name()).clientWritable();
             if (!clientOnly || writable || random.nextInt(20) == 0) {

@@ -14,6 +14,7 @@ import io.profilesync.master.internal.MasterCore;
 import io.profilesync.master.internal.MasterCoreEvents;
 import io.profilesync.protocol.ConnectionState;
 import io.profilesync.protocol.ReconnectBackoff;
+import io.profilesync.protocol.TransactionRefusedException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -50,6 +51,8 @@ public final class SimulationRun {
         DERIVED_TOGETHER("a reaction's change is saved and relayed with the change that triggered it"),
         REFUSED_ALONE("a refusal takes only its property: every other write of a running writer is kept"),
         INCREMENTS_COUNTED("every increment counts once, whoever else increments concurrently"),
+        ATOMIC_WHOLE("an atomic purchase applies whole or not at all: every item paid for, the purse never below 0, "
+                + "a completed one durable, a refused one nowhere"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -123,6 +126,8 @@ public final class SimulationRun {
     private final List<ClientNode> clients = new ArrayList<>();
     /** The master's profiles as last seen after a task, to catch one unloaded while dirty. */
     private final Map<String, ObservableServerProfile> seenLoaded = new TreeMap<>();
+    /** The purchases whose writer was told they were refused (token to user): never to be seen anywhere. */
+    private final Map<String, String> refusedPurchases = new TreeMap<>();
 
     private NodeLoop masterLoop;
     private MasterCore master;
@@ -488,6 +493,10 @@ public final class SimulationRun {
                         core.release(userId)));
                 return;
             }
+            if (random.nextInt(6) == 0) {
+                buy(userId);
+                return;
+            }
             String token = token(name());
             writtenBy.put(token, name());
             writtenAt.put(token, scheduler.nanoTime());
@@ -500,6 +509,32 @@ public final class SimulationRun {
             if (random.nextInt(8) == 0) {
                 watchFlush(name(), userId, token, core.flush(userId));
             }
+        }
+
+        /** An atomic purchase, its outcome watched: completed means durable, refused means nowhere. */
+        void buy(String userId) {
+            String token = "buy-" + token(name());
+            String node = name();
+            trace.add(node + " buys " + token + " for " + userId);
+            CompletableFuture<Void> outcome = core.transact(userId, SimSchema.PURCHASE_PRECONDITIONS,
+                    profile -> SimSchema.buy(profile, token));
+            requests.add(new Request("purchase " + token + " at " + scheduler.nanoTime() / 1000 + " us", outcome));
+            outcome.whenComplete((ignored, error) -> {
+                if (error == null) {
+                    boolean durable = accessor.committed(userId).map(row -> SimSchema.purchases(SimSchema.read(
+                            row.json())).contains(token)).orElse(false);
+                    trace.add(node + ": " + token + " bought" + (durable ? ", durable" : ""));
+                    if (!durable) {
+                        violation(Invariant.ATOMIC_WHOLE, node + ": the purchase " + token + " of " + userId
+                                + " completed but the database row does not hold it");
+                    }
+                } else if (error instanceof TransactionRefusedException) {
+                    trace.add(node + ": " + token + " refused: " + error.getMessage());
+                    refusedPurchases.put(token, userId);
+                } else {
+                    trace.add(node + ": " + token + " undecided: " + error.getMessage());
+                }
+            });
         }
 
         void noteAcknowledgements() {
@@ -763,6 +798,15 @@ public final class SimulationRun {
 
     private void derived(String what, String json) {
         ObservableProfile profile = SimSchema.read(json);
+        String unpaid = SimSchema.purchaseProblem(profile);
+        if (unpaid != null) {
+            violation(Invariant.ATOMIC_WHOLE, what + ": " + unpaid);
+        }
+        for (String token : SimSchema.purchases(profile)) {
+            if (refusedPurchases.containsKey(token)) {
+                violation(Invariant.ATOMIC_WHOLE, what + ": holds " + token + ", whose writer was told it was refused");
+            }
+        }
         String problem = SimSchema.derivedProblem(profile);
         if (problem != null) {
             violation(Invariant.DERIVED_TOGETHER, what + ": " + problem);
