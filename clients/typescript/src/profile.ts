@@ -59,6 +59,8 @@ interface Slot {
     dirty: boolean;
     /** A collection's operations since the last clearUpdates. */
     ops: (ListOp | DictOp)[];
+    /** How many operations were left after the last compaction (0: none since the record was last reset). */
+    compactedSize: number;
     /**
      * A number's increments since the last clearUpdates when nothing else was recorded (null otherwise): they travel
      * as "add amount" with the bounds the result must keep (docs/wire-format.md, Increments).
@@ -311,7 +313,8 @@ export class Profile {
 
     constructor(readonly definitions: readonly PropertyDefinition[]) {
         this.slots = definitions.map((definition, index) => ({
-            definition, index, value: zeroValue(definition), dirty: false, ops: [], increment: null, listeners: [],
+            definition, index, value: zeroValue(definition), dirty: false, ops: [], compactedSize: 0, increment: null,
+            listeners: [],
         }));
         for (const slot of this.slots) {
             this.byName.set(slot.definition.name, slot);
@@ -842,15 +845,20 @@ export class Profile {
 
     private recordQuiet(slot: Slot, op: ListOp | DictOp): void {
         const resets = slot.definition.kind === "list" ? op.op >= 4 : op.op >= 2;
-        if (resets) {
+        if (resets || slot.ops.length === 0) {
             slot.ops = [];
+            slot.compactedSize = 0;
         }
         slot.ops.push(op);
         const size = Array.isArray(slot.value) ? slot.value.length : (slot.value as Map<unknown, unknown>).size;
-        if (slot.ops.length > size + COLLAPSE_SLACK) {
-            slot.ops = [slot.definition.kind === "list"
-                ? { op: 5, values: [...(slot.value as ElementValue[])] }
-                : { op: 3, entries: [...(slot.value as Map<KeyValue, ElementValue>).entries()] }];
+        // As profiles-core's ObservableCollection: a dictionary keeps the last operation of each key (a burst of puts
+        // never becomes a replace that erases another writer's keys), a list collapses into one replace; compacted
+        // again only once the record doubled, so a burst stays linear.
+        if (slot.ops.length > Math.max(size + COLLAPSE_SLACK, 2 * slot.compactedSize)) {
+            slot.ops = slot.definition.kind === "list"
+                ? [{ op: 5, values: [...(slot.value as ElementValue[])] }]
+                : compactDictOps(slot.ops as DictOp[]);
+            slot.compactedSize = slot.ops.length;
         }
     }
 
@@ -862,6 +870,22 @@ export class Profile {
         }
         return out;
     }
+}
+
+/** The last operation of each key, after the clear or replace that began the record if there is one. */
+function compactDictOps(ops: DictOp[]): DictOp[] {
+    let reset: DictOp[] = [];
+    const lastOfKey = new Map<KeyValue, DictOp>();
+    for (const op of ops) {
+        if (op.op === 0 || op.op === 1) {
+            lastOfKey.delete(op.key);
+            lastOfKey.set(op.key, op);
+        } else {
+            reset = [op];
+            lastOfKey.clear();
+        }
+    }
+    return [...reset, ...lastOfKey.values()];
 }
 
 function plain(value: PropertyValue): unknown {

@@ -165,3 +165,20 @@ test("listeners per property and per profile see local and remote changes", () =
     p.applyUpdates(other.getUpdates());
     assert.deepEqual(seen, ["gold 0->7", "any gold", "gold 7->9", "any gold"]);
 });
+
+test("a burst of puts into a small dictionary keeps each key's last put, never a replace of the whole", () => {
+    const schema = parseSchema('{"properties":[{"name":"bag","type":"dict<string,int>"}]}');
+    const writer = new Profile(schema);
+    const master = new Profile(schema);
+    master.dictPut("bag", "theirs", 1); // another writer's key, put meanwhile
+    for (let i = 0; i < 40; i++) {
+        writer.dictPut("bag", "mine" + i, i);
+        writer.dictPut("bag", "mine" + i, i + 1);
+    }
+    const delta = writer.getUpdates();
+    master.applyUpdates(delta);
+    const bag = master.toJSON()["bag"] as Record<string, number>;
+    assert.equal(bag["theirs"], 1);
+    assert.equal(bag["mine39"], 40);
+    assert.equal(Object.keys(bag).length, 41);
+});

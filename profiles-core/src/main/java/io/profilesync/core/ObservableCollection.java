@@ -9,8 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A property holding a collection whose delta carries the operations made since the last clear, not the whole
- * collection. When the operations would outweigh the collection itself they collapse into one {@code REPLACE} of
- * the whole content, so the record never grows without bound. Threading: as {@link ObservableProperty}.
+ * collection. When the operations would outweigh the collection itself they are compacted: a dictionary keeps the
+ * last operation of each key (so a burst of puts never becomes a replace-everything that would erase the keys another
+ * writer put meanwhile); a list collapses them into one {@code REPLACE} of the whole content. So the record never
+ * grows beyond the keys touched, or the list's size. Threading: as {@link ObservableProperty}.
  *
  * @param <T> the value type as {@link #value()} returns it
  * @param <S> the mutable state (the collection itself)
@@ -22,6 +24,8 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     private final List<CollectionListener<? super C>> listeners = new CopyOnWriteArrayList<>();
     private final List<C> recorded = new ArrayList<>();
+    /** The record's size after its last compaction (0: none since it was last cleared). */
+    private int compactedSize;
     S state;
 
     ObservableCollection(String name, S initialState) {
@@ -93,13 +97,31 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
         for (C change : changes) {
             if (resets(change)) {
                 recorded.clear();
+                compactedSize = 0;
             }
             recorded.add(change);
         }
-        if (recorded.size() > size() + COLLAPSE_SLACK) {
+        // Compacting again only once the record doubled keeps a burst linear: removing many keys that compaction
+        // cannot merge must not compact the whole record at every further operation.
+        if (recorded.size() > Math.max(size() + COLLAPSE_SLACK, 2 * compactedSize)) {
+            List<C> compacted = compacted(recorded);
             recorded.clear();
-            recorded.add(replaceWith(copyState(state)));
+            if (compacted != null) {
+                recorded.addAll(compacted);
+            } else {
+                recorded.add(replaceWith(copyState(state)));
+            }
+            compactedSize = recorded.size();
         }
+    }
+
+    /**
+     * The same effect as {@code changes} in fewer operations that still say only what this copy changed, or null when
+     * this kind of collection cannot do that (then the record collapses into a REPLACE of the whole content, which
+     * overwrites what another writer changed meanwhile). A dictionary keeps the last operation of each key.
+     */
+    List<C> compacted(List<C> changes) {
+        return null;
     }
 
     private void fire(List<C> changes) {
@@ -144,6 +166,7 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
     @Override
     final void clearUpdate() {
         recorded.clear();
+        compactedSize = 0;
     }
 
     @Override

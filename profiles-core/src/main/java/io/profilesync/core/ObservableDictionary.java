@@ -6,7 +6,10 @@ import io.profilesync.core.DictionaryChange.Kind;
 import io.profilesync.core.internal.ByteReader;
 import io.profilesync.core.internal.ByteWriter;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -202,6 +205,28 @@ public final class ObservableDictionary<K, V>
     @Override
     boolean resets(DictionaryChange<K, V> change) {
         return change.kind() == Kind.CLEAR || change.kind() == Kind.REPLACE;
+    }
+
+    /**
+     * The last operation of each key, after the clear or replace that began the record if there is one: keys are
+     * independent, so the order between them does not matter, and a burst of changes says only which keys it touched.
+     */
+    @Override
+    List<DictionaryChange<K, V>> compacted(List<DictionaryChange<K, V>> changes) {
+        List<DictionaryChange<K, V>> compacted = new ArrayList<>();
+        Map<K, DictionaryChange<K, V>> lastOfKey = new LinkedHashMap<>();
+        for (DictionaryChange<K, V> change : changes) {
+            if (resets(change)) {
+                compacted.clear();
+                lastOfKey.clear();
+                compacted.add(change);
+            } else {
+                lastOfKey.remove(change.key());
+                lastOfKey.put(change.key(), change);
+            }
+        }
+        compacted.addAll(lastOfKey.values());
+        return compacted;
     }
 
     @Override

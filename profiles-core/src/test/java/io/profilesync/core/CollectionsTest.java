@@ -175,9 +175,53 @@ class CollectionsTest {
         for (int i = 0; i < 6; i++) {
             dict.put("k", i);
         }
+        assertThat(dict.recordedChanges()).as("a dictionary keeps the last operation of each key, never a replace")
+                .singleElement().satisfies(change -> {
+                    assertThat(change.kind()).isEqualTo(DictionaryChange.Kind.PUT);
+                    assertThat(change.value()).isEqualTo(5);
+                });
+    }
+
+    @Test
+    void aBurstOfPutsIntoASmallDictionaryNeverErasesTheKeysAnotherWriterPutMeanwhile() {
+        ObservableDictionary<String, Integer> dict = new ObservableDictionary<>("d", ElementType.STRING,
+                ElementType.INT);
+        ObservableProfile writer = of(dict);
+        ObservableProfile master = writer.copy();
+        master.getDictionary("d", ElementType.STRING, ElementType.INT).put("theirs", 1); // another writer's, meanwhile
+        writer.clearUpdates();
+        for (int i = 0; i < 40; i++) {
+            dict.put("mine" + i, i);
+            dict.put("mine" + i, i + 1);
+            dict.remove("gone" + i);
+        }
         assertThat(dict.recordedChanges()).extracting(DictionaryChange::kind)
-                .containsExactly(DictionaryChange.Kind.REPLACE);
-        assertThat(dict.recordedChanges().get(0).entries()).isEqualTo(Map.of("k", 5));
+                .doesNotContain(DictionaryChange.Kind.REPLACE).hasSizeBetween(40, 80);
+        master.applyUpdates(writer.getUpdates());
+        Map<String, Integer> result = master.getDictionary("d", ElementType.STRING, ElementType.INT).value();
+        assertThat(result).containsEntry("theirs", 1).hasSize(41).containsEntry("mine39", 40);
+        // A clear still resets the record: the keys after it are what it holds.
+        dict.clear();
+        dict.put("a", 1);
+        assertThat(dict.recordedChanges()).extracting(DictionaryChange::kind)
+                .containsExactly(DictionaryChange.Kind.CLEAR, DictionaryChange.Kind.PUT);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30) // a guard against quadratic work (minutes), not a measurement
+    void removingManyKeysThatCannotMergeRecordsEachOnceInLinearWork() {
+        ObservableDictionary<Integer, String> dict = new ObservableDictionary<>("d", ElementType.INT,
+                ElementType.STRING);
+        ObservableProfile profile = of(dict);
+        for (int i = 0; i < 200_000; i++) {
+            dict.put(i, "x");
+        }
+        profile.clearUpdates();
+        for (int i = 0; i < 200_000; i++) {
+            dict.remove(i); // nothing to merge while the dictionary shrinks: compacting at every step is quadratic
+        }
+        assertThat(dict.recordedChanges()).hasSize(200_000)
+                .allSatisfy(change -> assertThat(change.kind()).isEqualTo(DictionaryChange.Kind.REMOVE));
     }
 
     /**

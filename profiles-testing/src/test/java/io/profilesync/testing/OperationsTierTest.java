@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.profilesync.client.ProfilesClientConfig;
 import io.profilesync.client.internal.ClientCore;
+import io.profilesync.core.ElementType;
+import io.profilesync.core.ObservableDictionary;
 import io.profilesync.core.ObservableDouble;
 import io.profilesync.core.ObservableInt;
 import io.profilesync.core.ObservableProfile;
@@ -40,6 +42,7 @@ class OperationsTierTest {
             .stringProperty("referrer", "").conflict(ConflictPolicy.FIRST)
             .intProperty("bestScore", 0).conflict(ConflictPolicy.MAX)
             .doubleProperty("bestTime", 999).conflict(ConflictPolicy.MIN)
+            .dictProperty("bag", ElementType.STRING, ElementType.INT).clientWritable()
             .build();
 
     private final SimMaster master = SimMaster.start(SCHEMA, Map.of("token-1", "u1"), b -> b);
@@ -131,6 +134,32 @@ class OperationsTierTest {
         assertThat(refusals).as("every spend the master did not apply is reported").hasSize(spent - applied)
                 .allSatisfy(line -> assertThat(line).contains(" coins: ").contains("is below 0, the least its "
                         + "writer allowed"));
+    }
+
+    @Test
+    void aBurstOfPutsIntoASmallDictionaryKeepsTheKeysAnotherWriterPutsMeanwhile() throws Exception {
+        ObservableServerProfile a = master.result(server().fillProfileValues("u1"));
+        ObservableProfile c = master.result(client().fillInProfileValues());
+        ObservableDictionary<String, Integer> serverBag = a.getDictionary("bag", ElementType.STRING, ElementType.INT);
+        ObservableDictionary<String, Integer> clientBag = c.getDictionary("bag", ElementType.STRING, ElementType.INT);
+        // 40 keys in one tick into an empty dictionary, while the client rewrites its own key many times a tick: each
+        // burst was once sent as a replace-everything of what the writer's copy held, erasing the other's keys.
+        for (int i = 0; i < 40; i++) {
+            serverBag.put("k" + i, i);
+            serverBag.put("k" + i, i + 1);
+        }
+        int value = 0;
+        for (int round = 0; round < 30; round++) {
+            for (int put = 0; put < 8; put++) {
+                clientBag.put("mine", ++value);
+            }
+            master.run(Duration.ofMillis(1));
+        }
+        awaitConverged(a, c);
+        Map<String, Integer> bag = master.profile("u1").getDictionary("bag", ElementType.STRING, ElementType.INT)
+                .value();
+        assertThat(bag).hasSize(41).containsEntry("mine", value).containsEntry("k0", 1).containsEntry("k39", 40);
+        assertThat(refusals).isEmpty();
     }
 
     @Test
