@@ -152,15 +152,74 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
         }
     }
 
+    /**
+     * Thrown by {@link #readAndApply} once it has read a whole operation that does not fit the collection as it is
+     * here (a list index beyond its end): not malformed bytes, but a view older than this copy's.
+     */
+    static final class StaleOperation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StaleOperation(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Reads this property's operations; when one does not fit this copy's collection (a list index beyond its end),
+     * the rest are still read, and the whole of this property's change cannot apply: it is left out alone, and the
+     * other properties of the delta are not affected (see {@link Pending#cannotApply()}).
+     */
     @Override
     final Pending decodeUpdate(ByteReader in) {
         int count = in.readCount("operation count of '" + name() + "'", 1);
         S next = copyState(state);
         List<C> changes = new ArrayList<>(count);
+        String stale = null;
         for (int i = 0; i < count; i++) {
-            changes.add(readAndApply(in, next));
+            try {
+                changes.add(readAndApply(in, next));
+            } catch (StaleOperation e) {
+                if (stale == null) {
+                    stale = e.getMessage();
+                }
+            }
         }
-        return new CollectionPending(next, changes);
+        return stale == null ? new CollectionPending(next, changes) : new StalePending(stale);
+    }
+
+    /** This property's operations, which do not fit this copy's collection: nothing to apply. */
+    final class StalePending extends Pending {
+        private final String reason;
+
+        StalePending(String reason) {
+            super(ObservableCollection.this);
+            this.reason = reason;
+        }
+
+        @Override
+        Object newValue() {
+            return readOnly(state);
+        }
+
+        @Override
+        String cannotApply() {
+            return reason;
+        }
+
+        @Override
+        boolean malformedUnlessChecked() {
+            return true;
+        }
+
+        @Override
+        boolean changes() {
+            return false;
+        }
+
+        @Override
+        Runnable commit(boolean record) {
+            return null;
+        }
     }
 
     @Override

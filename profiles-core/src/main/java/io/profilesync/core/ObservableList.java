@@ -212,8 +212,9 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
         String what = "element of '" + name() + "'";
         switch (op) {
             case OP_SET -> {
-                int index = readIndex(in, target.size() - 1);
+                int index = readIndex(in);
                 E value = elementType.read(in, what);
+                checkIndex(index, target.size() - 1, start);
                 return new ListChange<>(Kind.SET, index, value, target.set(index, value), null);
             }
             case OP_ADD -> {
@@ -222,13 +223,15 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
                 return new ListChange<>(Kind.ADD, target.size() - 1, value, null, null);
             }
             case OP_INSERT -> {
-                int index = readIndex(in, target.size());
+                int index = readIndex(in);
                 E value = elementType.read(in, what);
+                checkIndex(index, target.size(), start);
                 target.add(index, value);
                 return new ListChange<>(Kind.INSERT, index, value, null, null);
             }
             case OP_REMOVE -> {
-                int index = readIndex(in, target.size() - 1);
+                int index = readIndex(in);
+                checkIndex(index, target.size() - 1, start);
                 return new ListChange<>(Kind.REMOVE, index, null, target.remove(index), null);
             }
             case OP_CLEAR -> {
@@ -262,14 +265,20 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
         }
     }
 
-    private int readIndex(ByteReader in, int maxIndex) {
-        int start = in.position();
-        int index = in.readVarInt("list index of '" + name() + "'");
+    private int readIndex(ByteReader in) {
+        return in.readVarInt("list index of '" + name() + "'");
+    }
+
+    /**
+     * An index beyond the list is not malformed bytes: the list changed since its writer's view (another writer
+     * removed elements meanwhile). The operation is read whole first, so the rest of the delta can still be read.
+     */
+    private void checkIndex(int index, int maxIndex, int start) {
         if (index > maxIndex) {
-            throw new ProfileFormatException("at offset " + start + ": list index " + index + " of '" + name()
-                    + "' is out of range; the list allows 0.." + maxIndex + " at this point");
+            throw new StaleOperation("at offset " + start + ": list index " + index + " of '" + name() + "' is "
+                    + "out of range; the list allows 0.." + maxIndex + " at this point (it changed since the writer's "
+                    + "view), so the operations of '" + name() + "' were left out");
         }
-        return index;
     }
 
     @Override

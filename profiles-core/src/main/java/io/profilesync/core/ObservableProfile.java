@@ -500,10 +500,11 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
     }
 
     /**
-     * The changes without the increments that cannot apply to this copy's values (beyond the type's range, or the
-     * bounds their writer set): each is told to the filter and left out alone; with a validator and no filter it
-     * refuses the whole delta, as any refusal does there; with neither (a replica laying its own unsent changes over a
-     * newer state) it is left out silently, since the master refuses it too and its writer hears of it from there.
+     * The changes without those that cannot apply to this copy's values (an increment beyond the type's range or the
+     * bounds its writer set; a list's operations beyond the list, which changed since the writer's view): each is
+     * told to the filter and left out alone; with a validator and no filter it refuses the whole delta, as any refusal
+     * does there; with neither, an increment is left out silently (the master refuses it too and its writer hears of
+     * it from there), and a list operation beyond the list means the delta is wrong (a master's delta always fits).
      */
     private static List<Pending> withoutUnappliable(List<Pending> pendings, ApplyOptions options) {
         List<Pending> kept = null;
@@ -520,6 +521,8 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                 options.filter().cannotApply(pending.property, reason);
             } else if (options.validator() != null) {
                 throw new UpdateRejectedException(pending.property.name(), reason);
+            } else if (pending.malformedUnlessChecked()) {
+                throw new ProfileFormatException(reason);
             }
             if (kept == null) {
                 kept = new ArrayList<>(pendings.subList(0, i));

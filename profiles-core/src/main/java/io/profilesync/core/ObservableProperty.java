@@ -143,6 +143,15 @@ public abstract class ObservableProperty<T> {
             return null;
         }
 
+        /**
+         * Whether, applied with neither a validator nor a filter (a replica taking the master's delta, which always
+         * fits), one that {@link #cannotApply() cannot apply} means the delta is wrong: a list operation beyond the
+         * list. An increment that cannot apply is left out silently there instead.
+         */
+        boolean malformedUnlessChecked() {
+            return false;
+        }
+
         /** Whether applying it would change anything. */
         abstract boolean changes();
 

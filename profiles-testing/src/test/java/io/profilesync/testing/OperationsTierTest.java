@@ -43,6 +43,7 @@ class OperationsTierTest {
             .intProperty("bestScore", 0).conflict(ConflictPolicy.MAX)
             .doubleProperty("bestTime", 999).conflict(ConflictPolicy.MIN)
             .dictProperty("bag", ElementType.STRING, ElementType.INT).clientWritable()
+            .listProperty("loot", ElementType.STRING).clientWritable()
             .build();
 
     private final SimMaster master = SimMaster.start(SCHEMA, Map.of("token-1", "u1"), b -> b);
@@ -160,6 +161,34 @@ class OperationsTierTest {
                 .value();
         assertThat(bag).hasSize(41).containsEntry("mine", value).containsEntry("k0", 1).containsEntry("k39", 40);
         assertThat(refusals).isEmpty();
+    }
+
+    @Test
+    void aListEditBeyondTheListChangedMeanwhileIsLeftOutAloneAndTheWritersOtherChangesApply() throws Exception {
+        master.change("u1", p -> p.getList("loot", ElementType.STRING).replaceAll(List.of("a", "b", "c")));
+        GameServerCore gs = server();
+        ObservableServerProfile a = master.result(gs.fillProfileValues("u1"));
+        ObservableProfile c = master.result(client().fillInProfileValues());
+        // The game server's batch is held up on the way (lost, then sent again after a reconnection), so the client's
+        // removes reach the master first: index 2 no longer exists there when the game server's batch arrives.
+        master.loseToMaster(true);
+        a.getList("loot", ElementType.STRING).remove(2);
+        a.get("gold", ObservableInt.class).set(77);
+        master.run(Duration.ofMillis(30));
+        master.loseToMaster(false);
+        c.getList("loot", ElementType.STRING).remove(2);
+        c.getList("loot", ElementType.STRING).remove(1);
+        master.runUntil("the master applied the client's removes",
+                () -> master.profile("u1").getList("loot", ElementType.STRING).size() == 1);
+        assertThat(a.get("gold", ObservableInt.class).intValue()).as("the copy keeps what still fits").isEqualTo(77);
+        master.cutConnections();
+        master.runUntil("the game server's batch is acknowledged", () -> gs.settled("u1"));
+        awaitConverged(a, c);
+        ObservableServerProfile truth = master.profile("u1");
+        assertThat(truth.get("gold", ObservableInt.class).intValue()).as("the same delta's scalar applies").isEqualTo(77);
+        assertThat(truth.getList("loot", ElementType.STRING).value()).containsExactly("a");
+        assertThat(refusals).singleElement().asString().startsWith("gs1 loot: ").contains("list index 2 of 'loot' is "
+                + "out of range");
     }
 
     @Test

@@ -92,6 +92,9 @@ public final class Replica {
         void send(long seq, byte[] preconditions, byte[] delta);
     }
 
+    /** Applies every change that fits, and leaves out alone one that no longer does (told to nobody). */
+    private static final ApplyOptions KEEP_WHAT_FITS = ApplyOptions.REMOTE.filteredBy((property, value) -> true);
+
     private final ObservableProfile visible;
     private final ObservableProfile confirmed;
     private BiConsumer<String, String> onDropped = (property, reason) -> { };
@@ -405,7 +408,9 @@ public final class Replica {
                 continue; // in confirmed already
             }
             try {
-                target.applyUpdates(batch.delta());
+                // What of it no longer fits the master's newer state (a list edit beyond the list) is left out alone:
+                // the master leaves it out too, and its acknowledgement brings the truth.
+                target.applyUpdates(batch.delta(), KEEP_WHAT_FITS);
             } catch (ProfileFormatException e) {
                 // The batch no longer fits the master's state; the master will refuse or rebase it and its
                 // acknowledgement will bring the truth. Until then it is left out of the visible copy.
