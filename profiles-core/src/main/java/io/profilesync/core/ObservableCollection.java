@@ -9,10 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A property holding a collection whose delta carries the operations made since the last clear, not the whole
- * collection. When the operations would outweigh the collection itself they are compacted: a dictionary keeps the
- * last operation of each key (so a burst of puts never becomes a replace-everything that would erase the keys another
- * writer put meanwhile); a list collapses them into one {@code REPLACE} of the whole content. So the record never
- * grows beyond the keys touched, or the list's size. Threading: as {@link ObservableProperty}.
+ * collection. When the operations would outweigh the collection itself they are compacted, each still saying only
+ * what this copy did (so a burst never becomes a replace-everything that would erase what another writer changed
+ * meanwhile): a dictionary keeps the last operation of each key, a list merges sets and cancels an add removed at
+ * once. A list burst that compaction cannot shrink enough collapses into one {@code REPLACE} of the whole content, so
+ * the record never grows without bound. Threading: as {@link ObservableProperty}.
  *
  * @param <T> the value type as {@link #value()} returns it
  * @param <S> the mutable state (the collection itself)

@@ -149,6 +149,38 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
         return change.kind() == Kind.CLEAR || change.kind() == Kind.REPLACE;
     }
 
+    /**
+     * The same edits in fewer operations, each still saying only what this copy did: a later set of an index replaces
+     * an earlier one among the sets that follow each other (sets of distinct indices commute), a set followed by the
+     * removal of its element goes, and an add or insert followed at once by the removal of that very element cancels.
+     * Only when that still leaves more than {@code 4 * size + 64} operations (a pathological burst) does the record
+     * collapse into a replace of the whole list.
+     */
+    @Override
+    List<ListChange<E>> compacted(List<ListChange<E>> changes) {
+        List<ListChange<E>> out = new ArrayList<>(changes.size());
+        for (ListChange<E> change : changes) {
+            if (change.kind() == Kind.SET || change.kind() == Kind.REMOVE) {
+                // Within the trailing run of sets, an earlier set of the same index is superseded.
+                for (int i = out.size() - 1; i >= 0 && out.get(i).kind() == Kind.SET; i--) {
+                    if (out.get(i).index() == change.index()) {
+                        out.remove(i);
+                        break;
+                    }
+                }
+            }
+            if (change.kind() == Kind.REMOVE && !out.isEmpty()) {
+                ListChange<E> last = out.get(out.size() - 1);
+                if ((last.kind() == Kind.ADD || last.kind() == Kind.INSERT) && last.index() == change.index()) {
+                    out.remove(out.size() - 1); // the element added was removed at once: nothing to tell
+                    continue;
+                }
+            }
+            out.add(change);
+        }
+        return out.size() > 4 * size() + 64 ? null : out;
+    }
+
     @Override
     ListChange<E> replaceWith(ArrayList<E> content) {
         return new ListChange<>(Kind.REPLACE, -1, null, null, List.copyOf(content));

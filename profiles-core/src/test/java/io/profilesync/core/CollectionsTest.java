@@ -144,7 +144,7 @@ class CollectionsTest {
     }
 
     @Test
-    void recordedOperationsCollapseIntoOneReplaceWhenLongerThanTheCollection() {
+    void recordedOperationsAreCompactedWhenLongerThanTheCollectionAndNeverBecomeAReplace() {
         ObservableList<Integer> list = new ObservableList<>("l", ElementType.INT, List.of(1, 2));
         ObservableProfile source = of(list);
         ObservableProfile replica = source.copy();
@@ -153,10 +153,10 @@ class CollectionsTest {
         }
         assertThat(list.recordedChanges()).hasSize(6);
         list.set(0, 6);
-        assertThat(list.recordedChanges()).as("7 operations > size 2 + slack 4").hasSize(1);
-        assertThat(list.recordedChanges().get(0).kind()).isEqualTo(ListChange.Kind.REPLACE);
+        assertThat(list.recordedChanges()).as("7 operations > size 2 + slack 4: the last set of index 0").hasSize(1);
+        assertThat(list.recordedChanges().get(0).kind()).isEqualTo(ListChange.Kind.SET);
         byte[] delta = Fixtures.ship(source, replica);
-        assertThat(Fixtures.hex(delta)).isEqualTo("01 00 01 05 02 0c 04");
+        assertThat(Fixtures.hex(delta)).isEqualTo("01 00 01 00 00 0c");
         for (int i = 0; i < 1000; i++) {
             list.set(i % 2, i);
             assertThat(list.recordedChanges()).hasSizeLessThanOrEqualTo(list.size() + 4);
@@ -180,6 +180,35 @@ class CollectionsTest {
                     assertThat(change.kind()).isEqualTo(DictionaryChange.Kind.PUT);
                     assertThat(change.value()).isEqualTo(5);
                 });
+    }
+
+    @Test
+    void aBurstOfListEditsSaysOnlyWhatItsWriterDidAndKeepsAnotherWritersAppends() {
+        ObservableList<String> list = new ObservableList<>("l", ElementType.STRING, List.of("a", "b"));
+        ObservableProfile writer = of(list);
+        ObservableProfile master = writer.copy();
+        master.getList("l", ElementType.STRING).add("theirs"); // another writer's append, meanwhile
+        writer.clearUpdates();
+        for (int i = 0; i < 50; i++) {
+            list.set(i % 2, "v" + i);
+            list.add("tmp");
+            list.remove(list.size() - 1); // added and removed at once: cancels
+            list.insert(0, "x");
+            list.set(0, "y");
+            list.remove(0); // inserted, set and removed: cancels
+        }
+        list.add("mine");
+        assertThat(list.recordedChanges()).extracting(ListChange::kind).doesNotContain(ListChange.Kind.REPLACE)
+                .hasSizeLessThanOrEqualTo(list.size() + 4);
+        master.applyUpdates(writer.getUpdates());
+        assertThat(master.getList("l", ElementType.STRING).value()).containsExactly("v48", "v49", "theirs", "mine");
+        // A pathological burst still bounds the record: then, and only then, a replace.
+        for (int i = 0; i < 200; i++) {
+            list.insert(0, "p");
+            list.remove(1);
+        }
+        assertThat(list.recordedChanges()).hasSizeLessThanOrEqualTo(4 * list.size() + 64)
+                .first().extracting(ListChange::kind).isEqualTo(ListChange.Kind.REPLACE);
     }
 
     @Test
