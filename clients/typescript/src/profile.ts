@@ -855,9 +855,13 @@ export class Profile {
         // never becomes a replace that erases another writer's keys), a list collapses into one replace; compacted
         // again only once the record doubled, so a burst stays linear.
         if (slot.ops.length > Math.max(size + COLLAPSE_SLACK, 2 * slot.compactedSize)) {
-            slot.ops = slot.definition.kind === "list"
-                ? [{ op: 5, values: [...(slot.value as ElementValue[])] }]
-                : compactDictOps(slot.ops as DictOp[]);
+            if (slot.definition.kind === "list") {
+                const list = slot.value as ElementValue[];
+                const compacted = compactListOps(slot.ops as ListOp[], list.length);
+                slot.ops = compacted.length > 4 * list.length + 64 ? [{ op: 5, values: [...list] }] : compacted;
+            } else {
+                slot.ops = compactDictOps(slot.ops as DictOp[]);
+            }
             slot.compactedSize = slot.ops.length;
         }
     }
@@ -870,6 +874,50 @@ export class Profile {
         }
         return out;
     }
+}
+
+/**
+ * As profiles-core's ObservableList.compacted: among consecutive sets a later set of an index replaces an earlier one,
+ * a set followed by the removal of its element goes, an add or insert removed at once cancels. {@code length} is the
+ * list's length after every op.
+ */
+function compactListOps(ops: ListOp[], length: number): ListOp[] {
+    // The length before the first op, to know where each add landed.
+    let before = length;
+    for (const op of ops) {
+        if (op.op === 1 || op.op === 2) {
+            before--;
+        } else if (op.op === 3) {
+            before++;
+        }
+    }
+    const out: { op: ListOp; at: number }[] = [];
+    let size = before;
+    for (const op of ops) {
+        let at = -1;
+        if (op.op === 0 || op.op === 2 || op.op === 3) {
+            at = op.index;
+        } else if (op.op === 1) {
+            at = size;
+        }
+        if (op.op === 0 || op.op === 3) {
+            for (let i = out.length - 1; i >= 0 && out[i]!.op.op === 0; i--) {
+                if (out[i]!.at === at) {
+                    out.splice(i, 1);
+                    break;
+                }
+            }
+        }
+        size = op.op === 1 || op.op === 2 ? size + 1 : op.op === 3 ? size - 1 : op.op === 4 ? 0
+            : op.op === 5 ? op.values.length : size;
+        const last = out[out.length - 1];
+        if (op.op === 3 && last !== undefined && (last.op.op === 1 || last.op.op === 2) && last.at === at) {
+            out.pop();
+            continue;
+        }
+        out.push({ op, at });
+    }
+    return out.map((one) => one.op);
 }
 
 /** The last operation of each key, after the clear or replace that began the record if there is one. */

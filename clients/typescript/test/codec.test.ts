@@ -182,3 +182,24 @@ test("a burst of puts into a small dictionary keeps each key's last put, never a
     assert.equal(bag["mine39"], 40);
     assert.equal(Object.keys(bag).length, 41);
 });
+
+test("a burst of list edits says only what its writer did, and keeps another writer's append", () => {
+    const schema = parseSchema('{"properties":[{"name":"l","type":"list<string>"}]}');
+    const writer = new Profile(schema);
+    writer.listAdd("l", "a");
+    writer.listAdd("l", "b");
+    const master = writer.copy();
+    master.listAdd("l", "theirs"); // another writer's append, meanwhile
+    writer.clearUpdates();
+    for (let i = 0; i < 50; i++) {
+        writer.listSet("l", i % 2, "v" + i);
+        writer.listAdd("l", "tmp");
+        writer.listRemove("l", 2);
+        writer.listInsert("l", 0, "x");
+        writer.listSet("l", 0, "y");
+        writer.listRemove("l", 0);
+    }
+    writer.listAdd("l", "mine");
+    master.applyUpdates(writer.getUpdates());
+    assert.deepEqual(master.toJSON()["l"], ["v48", "v49", "theirs", "mine"]);
+});
