@@ -200,11 +200,10 @@ public final class Replica {
 
     /**
      * The master refused atomic batch {@code seq} (nothing of it applied): it is forgotten, never sent again, the
-     * copy shows the master's state without it, and its outcome fails with what {@code refusal} makes.
-     *
-     * @return whether {@code seq} was an atomic batch of this copy
+     * copy shows the master's state without it, and its outcome fails with {@code refusal}. Nothing happens when
+     * {@code seq} is no atomic batch of this copy.
      */
-    public boolean refuseAtomic(long seq, java.util.function.Supplier<? extends RuntimeException> refusal) {
+    public void refuseAtomic(long seq, RuntimeException refusal) {
         for (Iterator<PendingBatch> it = pending.iterator(); it.hasNext(); ) {
             PendingBatch batch = it.next();
             if (batch.seq == seq && batch.atomic()) {
@@ -212,11 +211,10 @@ public final class Replica {
                 if (!batch.applied) {
                     rebuild();
                 }
-                batch.outcome.completeExceptionally(refusal.get());
-                return true;
+                batch.outcome.completeExceptionally(refusal);
+                return;
             }
         }
-        return false;
     }
 
     /** Every atomic change not yet decided fails with {@code why} (the copy is no longer held, or the peer stopped). */

@@ -112,6 +112,12 @@ public final class ReplicaSet {
     /** The highest seq a flush request named on the current connection (0: none yet). */
     private long flushAsked;
     private final Map<Integer, Copy> byHandle = new HashMap<>();
+    /**
+     * The atomic batches sent and not yet durable, by number, with their copy: a refusal finds its batch here (by
+     * number, unique for this peer; a refusal told again after a reconnection may name an earlier connection's
+     * handle) instead of searching every copy.
+     */
+    private final TreeMap<Long, Copy> atomicsInFlight = new TreeMap<>();
     private final RefusalSink refusals;
     private final Consumer<String> diverged;
     private long nextSeq = 1;
@@ -150,6 +156,7 @@ public final class ReplicaSet {
                 + (why == NotDurableException.Reason.LOST ? "was lost" : "was released")
                 + " before the master said its changes are committed to its database";
         failFlushes(copy, why, message);
+        atomicsInFlight.values().removeIf(held -> held == copy);
         copy.replica.failAtomic(new NotDurableException(why, message));
     }
 
@@ -256,6 +263,7 @@ public final class ReplicaSet {
                     flushesBatched(copy, seq); // a flush waits for the last of the changes made before it
                 }
                 if (next.atomic()) {
+                    atomicsInFlight.put(seq, copy);
                     atomic.send(seq, handle, next.preconditions(), next.delta());
                     // A purchase is saved at once: the master is asked, as a flush asks, not to wait its debounce.
                     flushes.add(new Flush(copy, seq, true));
@@ -406,17 +414,17 @@ public final class ReplicaSet {
     /** As {@link #resend(Batcher.Sink)}; an atomic batch goes again through {@code atomic}, as what it is. */
     public int resend(Batcher.Sink<HandleDelta> sink, AtomicSink atomic) {
         TreeMap<Long, List<HandleDelta>> unacknowledged = new TreeMap<>();
-        TreeMap<Long, Runnable> atomics = new TreeMap<>();
+        TreeMap<Long, Runnable> inOrder = new TreeMap<>();
         for (Copy copy : copies.values()) {
             if (copy.handle >= 0) {
                 int handle = copy.handle;
                 copy.replica.forEachUnacknowledged((seq, delta) -> unacknowledged
                         .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(handle, delta)),
-                        (seq, preconditions, delta) -> atomics.put(seq,
+                        (seq, preconditions, delta) -> inOrder.put(seq,
                                 () -> atomic.send(seq, handle, preconditions, delta)));
             }
         }
-        TreeMap<Long, Runnable> inOrder = new TreeMap<>(atomics);
+        // Ordinary batches regroup every copy's entries of one number; an atomic one is alone in its number.
         unacknowledged.forEach((seq, entries) -> inOrder.put(seq, () -> sink.send(seq, entries)));
         inOrder.values().forEach(Runnable::run);
         return inOrder.size();
@@ -446,6 +454,9 @@ public final class ReplicaSet {
             this.durableSeq = Math.max(this.durableSeq, durableSeq);
         }
         long durable = this.durableSeq;
+        if (!atomicsInFlight.isEmpty()) {
+            atomicsInFlight.headMap(durable, true).clear(); // durable: no refusal can come for them any more
+        }
         long push = ++pushes;
         for (HandleDelta entry : entries) {
             Copy copy = byHandle.get(entry.handle());
@@ -477,24 +488,20 @@ public final class ReplicaSet {
      * with every reason given for it.
      */
     private void refuseAtomics(List<Refusal> refused) {
-        Map<Long, List<Refusal>> bySeq = new LinkedHashMap<>();
+        if (atomicsInFlight.isEmpty()) {
+            return;
+        }
+        Map<Long, List<TransactionRefusedException.Refusal>> bySeq = new LinkedHashMap<>();
         for (Refusal refusal : refused) {
-            bySeq.computeIfAbsent(refusal.seq(), seq -> new ArrayList<>()).add(refusal);
-        }
-        for (Map.Entry<Long, List<Refusal>> one : bySeq.entrySet()) {
-            // Found by its number, unique for this peer: a refusal told again after a reconnection may name the
-            // handle of an earlier connection.
-            List<TransactionRefusedException.Refusal> reasons = new ArrayList<>();
-            for (Refusal refusal : one.getValue()) {
-                reasons.add(new TransactionRefusedException.Refusal(refusal.property(), refusal.reason()));
-            }
-            for (Copy copy : copies.values()) {
-                if (copy.replica.refuseAtomic(one.getKey(), () -> new TransactionRefusedException(copy.userId,
-                        reasons))) {
-                    break;
-                }
+            if (atomicsInFlight.containsKey(refusal.seq())) {
+                bySeq.computeIfAbsent(refusal.seq(), seq -> new ArrayList<>())
+                        .add(new TransactionRefusedException.Refusal(refusal.property(), refusal.reason()));
             }
         }
+        bySeq.forEach((seq, reasons) -> {
+            Copy copy = atomicsInFlight.remove(seq);
+            copy.replica.refuseAtomic(seq, new TransactionRefusedException(copy.userId, reasons));
+        });
     }
 
     private void apply(Copy copy, byte[] delta, long ackSeq, long durable) {
