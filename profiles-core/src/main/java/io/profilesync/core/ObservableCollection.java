@@ -118,12 +118,10 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     /**
      * The same effect as {@code changes} in fewer operations that still say only what this copy changed, or null when
-     * this kind of collection cannot do that (then the record collapses into a REPLACE of the whole content, which
-     * overwrites what another writer changed meanwhile). A dictionary keeps the last operation of each key.
+     * they cannot be made few enough (then the record collapses into a REPLACE of the whole content, which overwrites
+     * what another writer changed meanwhile).
      */
-    List<C> compacted(List<C> changes) {
-        return null;
-    }
+    abstract List<C> compacted(List<C> changes);
 
     private void fire(List<C> changes) {
         for (C change : changes) {

@@ -192,7 +192,8 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
         return property.profile == this ? properties.indexOf(property) : -1;
     }
 
-    private List<String> names() {
+    /** The properties' names, in order, for messages. */
+    List<String> names() {
         List<String> names = new ArrayList<>(properties.size());
         for (ObservableProperty<?> property : properties) {
             names.add(property.name());

@@ -148,7 +148,7 @@ public final class Precondition {
     public String problem(ObservableProfile profile) {
         if (!profile.has(property)) {
             return "precondition " + this + " names property '" + property + "', which the profile does not have; "
-                    + "it has " + names(profile);
+                    + "it has " + profile.names();
         }
         ObservableProperty<?> target = profile.get(property);
         boolean fits = switch (operator) {
@@ -183,6 +183,11 @@ public final class Precondition {
         if (problem != null) {
             throw new InvalidPreconditionException(problem);
         }
+        return evaluated(profile);
+    }
+
+    /** {@link #failure} of a precondition that can be evaluated on {@code profile}. */
+    private String evaluated(ObservableProfile profile) {
         ObservableProperty<?> target = profile.get(property);
         boolean holds = switch (operator) {
             case AT_LEAST -> compare(((ObservableScalar<?>) target).get(), value) >= 0;
@@ -239,7 +244,7 @@ public final class Precondition {
      */
     public String whyNot(ObservableProfile profile) {
         String problem = problem(profile);
-        return problem != null ? problem : failure(profile);
+        return problem != null ? problem : evaluated(profile);
     }
 
     /**
@@ -335,14 +340,6 @@ public final class Precondition {
         }
         in.expectEnd("the preconditions");
         return preconditions;
-    }
-
-    private static List<String> names(ObservableProfile profile) {
-        List<String> names = new ArrayList<>();
-        for (ObservableProperty<?> one : profile.properties()) {
-            names.add(one.name());
-        }
-        return names;
     }
 
     private static String quoted(Object value) {
