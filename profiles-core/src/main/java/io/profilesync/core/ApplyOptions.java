@@ -13,16 +13,24 @@ import java.util.Objects;
  *     applied, or null (all are): a change it leaves out is neither applied nor recorded, the others are
  * @param allOrNothing whether one change left out (by the filter, or because it cannot apply) leaves out every change
  *     of the delta: an atomic change applies whole or not at all
+ * @param rebaser moves list operations made on the writer's older view onto this copy's lists, or null (they apply
+ *     at the indices they carry); an operation it drops is left out alone and told to the filter
  *
  * <p>Immutable and thread-safe.
  */
 public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator,
-        UpdateFilter filter, boolean allOrNothing) {
+        UpdateFilter filter, boolean allOrNothing, ListRebaser rebaser) {
     /** All properties, not recorded, not validated: how a replica applies what it receives. */
     public static final ApplyOptions REMOTE = new ApplyOptions(PropertyView.ALL, false, null);
 
     public ApplyOptions {
         Objects.requireNonNull(view, "view");
+    }
+
+    /** Options without a {@link #rebaser()}. */
+    public ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValidator validator, UpdateFilter filter,
+            boolean allOrNothing) {
+        this(view, recordAsLocal, validator, filter, allOrNothing, null);
     }
 
     /** Options that apply every change the validator lets through (no filter). */
@@ -36,23 +44,28 @@ public record ApplyOptions(PropertyView view, boolean recordAsLocal, UpdateValid
     }
 
     public ApplyOptions withView(PropertyView newView) {
-        return new ApplyOptions(newView, recordAsLocal, validator, filter, allOrNothing);
+        return new ApplyOptions(newView, recordAsLocal, validator, filter, allOrNothing, rebaser);
     }
 
     public ApplyOptions recorded(boolean record) {
-        return new ApplyOptions(view, record, validator, filter, allOrNothing);
+        return new ApplyOptions(view, record, validator, filter, allOrNothing, rebaser);
     }
 
     public ApplyOptions validatedBy(UpdateValidator newValidator) {
-        return new ApplyOptions(view, recordAsLocal, newValidator, filter, allOrNothing);
+        return new ApplyOptions(view, recordAsLocal, newValidator, filter, allOrNothing, rebaser);
     }
 
     public ApplyOptions filteredBy(UpdateFilter newFilter) {
-        return new ApplyOptions(view, recordAsLocal, validator, newFilter, allOrNothing);
+        return new ApplyOptions(view, recordAsLocal, validator, newFilter, allOrNothing, rebaser);
     }
 
     /** The same options, applying the delta whole or not at all ({@link #allOrNothing()}). */
     public ApplyOptions atomic(boolean atomic) {
-        return new ApplyOptions(view, recordAsLocal, validator, filter, atomic);
+        return new ApplyOptions(view, recordAsLocal, validator, filter, atomic, rebaser);
+    }
+
+    /** The same options, list operations moved by {@code newRebaser} (see {@link #rebaser()}). */
+    public ApplyOptions rebasedBy(ListRebaser newRebaser) {
+        return new ApplyOptions(view, recordAsLocal, validator, filter, allOrNothing, newRebaser);
     }
 }

@@ -78,8 +78,18 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
 
     abstract void writeChange(C change, ByteWriter out);
 
-    /** Reads one operation and applies it to {@code target}, returning the change with its previous values. */
-    abstract C readAndApply(ByteReader in, S target);
+    /**
+     * Reads one operation and applies it to {@code target}, returning the change with its previous values;
+     * {@code rebase}, when not null, says where it applies (see {@link ListRebaser}).
+     *
+     * @throws DroppedOperation once the whole operation is read, when {@code rebase} drops it
+     */
+    abstract C readAndApply(ByteReader in, S target, ListRebaser.Rebase rebase);
+
+    /** The rebase of this collection's operations in one delta, or null (only a list is rebased). */
+    ListRebaser.Rebase rebaseBy(ListRebaser rebaser) {
+        return null;
+    }
 
     /** Applies a change already made (and checked) on another copy holding what {@code target} holds. */
     abstract void replay(C change, S target);
@@ -104,7 +114,8 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
         }
         // Compacting again only once the record doubled keeps a burst linear: removing many keys that compaction
         // cannot merge must not compact the whole record at every further operation.
-        if (recorded.size() > Math.max(size() + COLLAPSE_SLACK, 2 * compactedSize)) {
+        if (recorded.size() > Math.max(size() + COLLAPSE_SLACK, 2 * compactedSize)
+                && (profile == null || !profile.recordsExactly)) {
             List<C> compacted = compacted(recorded);
             recorded.clear();
             if (compacted != null) {
@@ -163,6 +174,23 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
         }
     }
 
+    /** Thrown by {@link #readAndApply} once it has read a whole operation its rebase drops: left out alone. */
+    static final class DroppedOperation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DroppedOperation(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    final Pending decodeUpdate(ByteReader in, int kind, int start, ListRebaser rebaser) {
+        if (rebaser == null || kind != VALUE_UPDATE) {
+            return decodeUpdate(in, kind, start);
+        }
+        return decodeOperations(in, rebaseBy(rebaser));
+    }
+
     /**
      * Reads this property's operations; when one does not fit this copy's collection (a list index beyond its end),
      * the rest are still read, and the whole of this property's change cannot apply: it is left out alone, and the
@@ -170,20 +198,34 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
      */
     @Override
     final Pending decodeUpdate(ByteReader in) {
+        return decodeOperations(in, null);
+    }
+
+    /**
+     * As {@link #decodeUpdate(ByteReader)}; with a {@code rebase}, each operation applies where it says, and one it
+     * drops is left out alone while the others apply (see {@link Pending#droppedAlone()}).
+     */
+    private Pending decodeOperations(ByteReader in, ListRebaser.Rebase rebase) {
         int count = in.readCount("operation count of '" + name() + "'", 1);
         S next = copyState(state);
         List<C> changes = new ArrayList<>(count);
         String stale = null;
+        List<String> dropped = List.of();
         for (int i = 0; i < count; i++) {
             try {
-                changes.add(readAndApply(in, next));
+                changes.add(readAndApply(in, next, rebase));
             } catch (StaleOperation e) {
                 if (stale == null) {
                     stale = e.getMessage();
                 }
+            } catch (DroppedOperation e) {
+                if (dropped.isEmpty()) {
+                    dropped = new ArrayList<>();
+                }
+                dropped.add(e.getMessage());
             }
         }
-        return stale == null ? new CollectionPending(next, changes) : new StalePending(stale);
+        return stale == null ? new CollectionPending(next, changes, dropped) : new StalePending(stale);
     }
 
     /** This property's operations, which do not fit this copy's collection: nothing to apply. */
@@ -247,11 +289,22 @@ public abstract class ObservableCollection<T, S, C> extends ObservableProperty<T
     final class CollectionPending extends Pending {
         private final S next;
         private final List<C> changes;
+        private final List<String> dropped;
 
         CollectionPending(S next, List<C> changes) {
+            this(next, changes, List.of());
+        }
+
+        CollectionPending(S next, List<C> changes, List<String> dropped) {
             super(ObservableCollection.this);
             this.next = next;
             this.changes = changes;
+            this.dropped = dropped;
+        }
+
+        @Override
+        List<String> droppedAlone() {
+            return dropped;
         }
 
         @Override

@@ -290,7 +290,7 @@ public final class ObservableDictionary<K, V>
     }
 
     @Override
-    DictionaryChange<K, V> readAndApply(ByteReader in, TreeMap<K, V> target) {
+    DictionaryChange<K, V> readAndApply(ByteReader in, TreeMap<K, V> target, ListRebaser.Rebase rebase) {
         int start = in.position();
         int op = in.readByte("dictionary operation of '" + name() + "'");
         switch (op) {

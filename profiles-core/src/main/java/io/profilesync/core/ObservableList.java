@@ -238,7 +238,37 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
     }
 
     @Override
-    ListChange<E> readAndApply(ByteReader in, ArrayList<E> target) {
+    ListRebaser.Rebase rebaseBy(ListRebaser rebaser) {
+        return rebaser.of(this);
+    }
+
+    /**
+     * Recorded operations since the last clear, oldest first, as made (for a relay whose profile
+     * {@link ObservableProfile#recordExactly() records exactly}).
+     */
+    public List<ListChange<E>> recorded() {
+        return recordedChanges();
+    }
+
+    /**
+     * Whether an operation recorded since the last clear names an index (set, insert, remove): one whose meaning
+     * depends on the list it was made on.
+     */
+    public boolean recordsIndexedEdits() {
+        if (!isDirty()) {
+            return false;
+        }
+        for (ListChange<E> change : recordedChanges()) {
+            Kind kind = change.kind();
+            if (kind == Kind.SET || kind == Kind.INSERT || kind == Kind.REMOVE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    ListChange<E> readAndApply(ByteReader in, ArrayList<E> target, ListRebaser.Rebase rebase) {
         int start = in.position();
         int op = in.readByte("list operation of '" + name() + "'");
         String what = "element of '" + name() + "'";
@@ -246,32 +276,38 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
             case OP_SET -> {
                 int index = readIndex(in);
                 E value = elementType.read(in, what);
+                index = rebased(rebase, Kind.SET, index, 0);
                 checkIndex(index, target.size() - 1, start);
                 return new ListChange<>(Kind.SET, index, value, target.set(index, value), null);
             }
             case OP_ADD -> {
                 E value = elementType.read(in, what);
+                rebased(rebase, Kind.ADD, -1, 0);
                 target.add(value);
                 return new ListChange<>(Kind.ADD, target.size() - 1, value, null, null);
             }
             case OP_INSERT -> {
                 int index = readIndex(in);
                 E value = elementType.read(in, what);
+                index = rebased(rebase, Kind.INSERT, index, 0);
                 checkIndex(index, target.size(), start);
                 target.add(index, value);
                 return new ListChange<>(Kind.INSERT, index, value, null, null);
             }
             case OP_REMOVE -> {
                 int index = readIndex(in);
+                index = rebased(rebase, Kind.REMOVE, index, 0);
                 checkIndex(index, target.size() - 1, start);
                 return new ListChange<>(Kind.REMOVE, index, null, target.remove(index), null);
             }
             case OP_CLEAR -> {
+                rebased(rebase, Kind.CLEAR, -1, 0);
                 target.clear();
                 return new ListChange<>(Kind.CLEAR, -1, null, null, List.of());
             }
             case OP_REPLACE -> {
                 ArrayList<E> content = readState(in);
+                rebased(rebase, Kind.REPLACE, -1, content.size());
                 target.clear();
                 target.addAll(content);
                 return replaceWith(content);
@@ -279,6 +315,18 @@ public final class ObservableList<E> extends ObservableCollection<List<E>, Array
             default -> throw new ProfileFormatException("at offset " + start + ": expected a list operation of '"
                     + name() + "' (0 set, 1 add, 2 insert, 3 remove, 4 clear, 5 replace) but found " + op);
         }
+    }
+
+    /** Where the operation applies here: as it came without a rebase; dropped alone when its rebase says so. */
+    private static int rebased(ListRebaser.Rebase rebase, Kind kind, int index, int count) {
+        if (rebase == null) {
+            return index;
+        }
+        int mapped = rebase.map(kind, index, count);
+        if (mapped == ListRebaser.DROP) {
+            throw new DroppedOperation(rebase.whyDropped());
+        }
+        return kind == Kind.SET || kind == Kind.INSERT || kind == Kind.REMOVE ? mapped : index;
     }
 
     @Override

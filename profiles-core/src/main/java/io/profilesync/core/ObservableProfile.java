@@ -62,6 +62,17 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
     private SchemaEvolution evolution = SchemaEvolution.NONE;
     private long fingerprint;
     private boolean fingerprintKnown;
+    /** Whether collections record every operation as made, never compacted (see {@link #recordExactly()}). */
+    boolean recordsExactly;
+
+    /**
+     * From now on this profile's collections record each operation exactly as it was made, never compacted nor
+     * collapsed, until their record is cleared: for a relay (the master's copy) that reads what each change did, one
+     * operation at a time, and clears its record after every change. Copies do not inherit it.
+     */
+    public void recordExactly() {
+        recordsExactly = true;
+    }
 
     public ObservableProfile() {
     }
@@ -471,7 +482,7 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
                         + " follows index " + last + "; indices must increase, each property at most once");
             }
             last = index;
-            pendings.add(included.get(index).decodeUpdate(in, header & 3, start));
+            pendings.add(included.get(index).decodeUpdate(in, header & 3, start, options.rebaser()));
         }
         if (whole) {
             in.expectEnd("the delta");
@@ -494,7 +505,8 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
             }
             pendings = kept;
         }
-        if (options.allOrNothing() && pendings.size() < decoded) {
+        boolean droppedAlone = tellDroppedAlone(pendings, options);
+        if (options.allOrNothing() && (pendings.size() < decoded || droppedAlone)) {
             return List.of(); // an atomic change applies whole or not at all
         }
         return commit(pendings, options.recordAsLocal());
@@ -530,6 +542,27 @@ public class ObservableProfile implements Iterable<ObservableProperty<?>> {
             }
         }
         return kept == null ? pendings : kept;
+    }
+
+    /**
+     * Tells the filter of each operation left out alone (see {@link ObservableProperty.Pending#droppedAlone()}); with
+     * a validator and no filter one refuses the whole delta, as any refusal does there.
+     *
+     * @return whether one was
+     */
+    private static boolean tellDroppedAlone(List<Pending> pendings, ApplyOptions options) {
+        boolean any = false;
+        for (Pending pending : pendings) {
+            for (String reason : pending.droppedAlone()) {
+                any = true;
+                if (options.filter() != null) {
+                    options.filter().cannotApply(pending.property, reason);
+                } else if (options.validator() != null) {
+                    throw new UpdateRejectedException(pending.property.name(), reason);
+                }
+            }
+        }
+        return any;
     }
 
     private List<ObservableProperty<?>> included(PropertyView view) {

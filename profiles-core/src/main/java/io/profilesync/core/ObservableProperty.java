@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.profilesync.core.internal.ByteReader;
 import io.profilesync.core.internal.ByteWriter;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -92,6 +93,11 @@ public abstract class ObservableProperty<T> {
         return decodeUpdate(in);
     }
 
+    /** As {@link #decodeUpdate(ByteReader, int, int)}; a list's operations are moved by {@code rebaser} when given. */
+    Pending decodeUpdate(ByteReader in, int kind, int start, ListRebaser rebaser) {
+        return decodeUpdate(in, kind, start);
+    }
+
     abstract void clearUpdate();
 
     /**
@@ -150,6 +156,14 @@ public abstract class ObservableProperty<T> {
          */
         boolean malformedUnlessChecked() {
             return false;
+        }
+
+        /**
+         * Why each of its operations that cannot apply was left out alone while the others apply (a list operation
+         * on an element another writer removed meanwhile); empty when none was.
+         */
+        List<String> droppedAlone() {
+            return List.of();
         }
 
         /** Whether applying it would change anything. */

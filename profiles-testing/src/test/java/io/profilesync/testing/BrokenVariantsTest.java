@@ -39,6 +39,8 @@ class BrokenVariantsTest {
         "INCREMENTS_AS_VALUES, INCREMENTS_COUNTED",
         // An atomic purchase applied piecewise, unchecked: an item kept while its payment was refused below 0.
         "ATOMIC_APPLIES_PIECEWISE, ATOMIC_WHOLE",
+        // A list index applied as it came, on the master's newer list: a remove deletes another writer's element.
+        "LIST_EDITS_NOT_REBASED, REMOVED_AS_SEEN",
     })
     void eachDefectIsCaught(BrokenOnPurpose defect, Invariant expected) {
         Optional<Simulation.Caught> caught = Simulation.firstFailure(EnumSet.of(defect), expected, MAX_SEEDS);

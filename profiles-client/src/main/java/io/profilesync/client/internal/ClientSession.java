@@ -145,10 +145,10 @@ final class ClientSession implements PeerCore.Role<ProfileSchema> {
         try {
             if (copy == null) {
                 ObservableProfile fresh = core.schema().newProfile();
-                copy = core.replicas().add(userId, new Replica(fresh, m.profile()), HANDLE);
+                copy = core.replicas().add(userId, new Replica(fresh, m.profile(), m.push()), HANDLE);
                 profile = fresh;
             } else {
-                core.replicas().onSnapshot(copy, m.profile(), m.lastAppliedSeq());
+                core.replicas().onSnapshot(copy, m.profile(), m.lastAppliedSeq(), m.push());
                 core.replicas().setHandle(copy, HANDLE);
             }
         } catch (ProfileFormatException e) {
@@ -216,7 +216,8 @@ final class ClientSession implements PeerCore.Role<ProfileSchema> {
 
     @Override
     public Message batch(long seq, List<HandleDelta> entries) {
-        return new ClientUpdate(seq, entries.get(0).delta());
+        HandleDelta entry = entries.get(0);
+        return new ClientUpdate(seq, entry.base(), entry.overlay(), entry.delta());
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
 public final class Batcher<E> {
     /** What {@code Protocol.estimateSize} counts for a message and for each entry besides its delta. */
     static final int MESSAGE_OVERHEAD = 32;
-    static final int ENTRY_OVERHEAD = 10;
+    static final int ENTRY_OVERHEAD = 20;
 
     /** Receives each full batch. */
     @FunctionalInterface

@@ -101,14 +101,27 @@ public final class Messages {
     }
 
     /**
-     * Master to client: the whole profile (client view), and the last of this client instance's batches whose effects
-     * it includes.
+     * Master to client: the whole profile (client view), the last of this client instance's batches whose effects it
+     * includes, and its number among the pushes of this copy ({@code push}, see {@link HandleDelta}'s base: the
+     * copy counts the pushes it applies on from it; a number not above the copy's last one means the master's
+     * numbering started again, so bases the copy recorded before mean nothing any more).
      */
-    public record ProfileSnapshot(long lastAppliedSeq, byte[] profile) implements Message {
+    public record ProfileSnapshot(long lastAppliedSeq, long push, byte[] profile) implements Message {
+        /** A snapshot that is push number 1 of its copy. */
+        public ProfileSnapshot(long lastAppliedSeq, byte[] profile) {
+            this(lastAppliedSeq, 1, profile);
+        }
     }
 
-    /** Client to master: batch {@code seq} of this client instance's changes, a delta in the client view. */
-    public record ClientUpdate(long seq, byte[] delta) implements Message {
+    /**
+     * Client to master: batch {@code seq} of this client instance's changes, a delta in the client view, made on the
+     * copy as push number {@code base} left it (see {@link HandleDelta}).
+     */
+    public record ClientUpdate(long seq, long base, long overlay, byte[] delta) implements Message {
+        /** A batch that names no base (its list operations apply at the indices they carry). */
+        public ClientUpdate(long seq, byte[] delta) {
+            this(seq, 0, 0, delta);
+        }
     }
 
     /** One refused change: the batch, the profile handle (0 for a client), the property if known, and why. */
@@ -133,10 +146,16 @@ public final class Messages {
     }
 
     /**
-     * Master to game server: the profile, the handle that names it from now on, and the last of this game server's
-     * batches whose effects it includes.
+     * Master to game server: the profile, the handle that names it from now on, the last of this game server's
+     * batches whose effects it includes, and its number among the pushes of this copy (as in
+     * {@link ProfileSnapshot}).
      */
-    public record ProfileAcquired(int requestId, int handle, long lastAppliedSeq, byte[] profile) implements Message {
+    public record ProfileAcquired(int requestId, int handle, long lastAppliedSeq, long push, byte[] profile)
+            implements Message {
+        /** An acquire whose snapshot is push number 1 of its copy. */
+        public ProfileAcquired(int requestId, int handle, long lastAppliedSeq, byte[] profile) {
+            this(requestId, handle, lastAppliedSeq, 1, profile);
+        }
     }
 
     /**
@@ -146,8 +165,18 @@ public final class Messages {
     public record AcquireFailed(int requestId, String reason) implements Message {
     }
 
-    /** The delta of one held profile, named by its handle. */
-    public record HandleDelta(int handle, byte[] delta) {
+    /**
+     * The delta of one held profile, named by its handle. In a batch, also where the writer's copy stood when the
+     * changes were made, so the master can move their list indices onto its own list (see {@code docs/protocol.md},
+     * "Lists under concurrent writers"): {@code base} is the number of the last push of this profile the copy had
+     * applied (1 for the snapshot it started from, 0: not said), and its batches from {@code seq - overlay} on were
+     * laid over it, not yet acknowledged. In a push both are 0 and do not travel.
+     */
+    public record HandleDelta(int handle, long base, long overlay, byte[] delta) {
+        /** An entry that names no base: a push's, or a batch's sent again to a new connection. */
+        public HandleDelta(int handle, byte[] delta) {
+            this(handle, 0, 0, delta);
+        }
     }
 
     /** Game server to master: batch {@code seq}, the changes of every held profile that changed. */
@@ -160,13 +189,20 @@ public final class Messages {
     /**
      * Game server to master: batch {@code seq} holds one atomic change of the profile of {@code handle}: its
      * {@code delta} applies whole or not at all, and only if every one of its {@code preconditions} (encoded by
-     * {@link io.profilesync.core.Precondition#encode}) holds on the master's state first. Numbered, acknowledged,
+     * {@link io.profilesync.core.Precondition#encode}) holds on the master's state first; {@code base} and
+     * {@code overlay} as in {@link HandleDelta}. Numbered, acknowledged,
      * sent again and applied once like any {@link ServerBatch}; a refusal names its {@code seq}.
      */
-    public record ServerTransaction(long seq, int handle, byte[] preconditions, byte[] delta) implements Message {
+    public record ServerTransaction(long seq, int handle, long base, long overlay, byte[] preconditions, byte[] delta)
+            implements Message {
         public ServerTransaction {
             Objects.requireNonNull(preconditions, "preconditions");
             Objects.requireNonNull(delta, "delta");
+        }
+
+        /** An atomic change that names no base (see {@link HandleDelta}). */
+        public ServerTransaction(long seq, int handle, byte[] preconditions, byte[] delta) {
+            this(seq, handle, 0, 0, preconditions, delta);
         }
     }
 

@@ -70,10 +70,10 @@ public final class PeerCore<S> {
         Message batch(long seq, List<HandleDelta> entries);
 
         /**
-         * The message that carries batch {@code seq} holding one atomic change of the copy of {@code handle}; a role
+         * The message that carries batch {@code seq} holding one atomic change, {@code entry}, of one copy; a role
          * that makes none (the client) never gets this call.
          */
-        default Message atomic(long seq, int handle, byte[] preconditions, byte[] delta) {
+        default Message atomic(long seq, HandleDelta entry, byte[] preconditions) {
             throw new IllegalStateException("this peer sends no atomic changes");
         }
 
@@ -271,8 +271,7 @@ public final class PeerCore<S> {
             return;
         }
         int resent = replicas.resend((seq, entries) -> connection.send(role.batch(seq, entries)),
-                (seq, handle, preconditions, delta) -> connection.send(role.atomic(seq, handle, preconditions,
-                        delta)));
+                (seq, entry, preconditions) -> connection.send(role.atomic(seq, entry, preconditions)));
         if (resent > 0) {
             LOG.info("Sent {} unacknowledged batches again after reconnecting", resent);
         }
@@ -430,8 +429,8 @@ public final class PeerCore<S> {
     private void takeBatches() {
         if (resynced && connection.idle() && replicas.windowOpen()) {
             replicas.takeBatches(maxMessageSize(), (seq, entries) -> connection.send(role.batch(seq, entries)),
-                    (seq, handle, preconditions, delta) -> connection.send(role.atomic(seq, handle, preconditions,
-                            delta)), this::oversizeReason);
+                    (seq, entry, preconditions) -> connection.send(role.atomic(seq, entry, preconditions)),
+                    this::oversizeReason);
         }
     }
 

@@ -41,7 +41,7 @@ import java.util.function.Function;
  */
 public final class Protocol {
     /** Bumped on any incompatible change of the messages; a peer speaking another version is refused at Hello. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     /** The first message id; ids below are left to Kryo's and KryoNet's own registrations. */
     public static final int FIRST_ID = 100;
@@ -118,12 +118,18 @@ public final class Protocol {
         codec(ProfileRequest.class, 110, (o, m) -> { }, i -> new ProfileRequest()),
         codec(ProfileSnapshot.class, 111, (o, m) -> {
             o.writeVarLong(m.lastAppliedSeq(), true);
+            o.writeVarLong(m.push(), true);
             Messages.writeBytes(o, m.profile());
-        }, i -> new ProfileSnapshot(i.readVarLong(true), bytes(i))),
+        }, i -> new ProfileSnapshot(i.readVarLong(true), i.readVarLong(true), bytes(i))),
         codec(ClientUpdate.class, 112, (o, m) -> {
             o.writeVarLong(m.seq(), true);
+            writeBase(o, m.base(), m.overlay());
             Messages.writeBytes(o, m.delta());
-        }, i -> new ClientUpdate(i.readVarLong(true), bytes(i))),
+        }, i -> {
+            long seq = i.readVarLong(true);
+            long base = i.readVarLong(true);
+            return new ClientUpdate(seq, base, base > 0 ? i.readVarLong(true) : 0, bytes(i));
+        }),
         codec(ClientPush.class, 113, (o, m) -> {
             o.writeVarLong(m.ackSeq(), true);
             o.writeVarLong(m.durableSeq(), true);
@@ -138,31 +144,41 @@ public final class Protocol {
             o.writeVarInt(m.requestId(), true);
             o.writeVarInt(m.handle(), true);
             o.writeVarLong(m.lastAppliedSeq(), true);
+            o.writeVarLong(m.push(), true);
             Messages.writeBytes(o, m.profile());
-        }, i -> new ProfileAcquired(i.readVarInt(true), i.readVarInt(true), i.readVarLong(true), bytes(i))),
+        }, i -> new ProfileAcquired(i.readVarInt(true), i.readVarInt(true), i.readVarLong(true), i.readVarLong(true),
+                bytes(i))),
         codec(AcquireFailed.class, 122, (o, m) -> {
             o.writeVarInt(m.requestId(), true);
             Messages.writeString(o, m.reason());
         }, i -> new AcquireFailed(i.readVarInt(true), string(i))),
         codec(ServerBatch.class, 123, (o, m) -> {
             o.writeVarLong(m.seq(), true);
-            writeEntries(o, m.entries());
-        }, i -> new ServerBatch(i.readVarLong(true), readEntries(i))),
+            writeEntries(o, m.entries(), true);
+        }, i -> new ServerBatch(i.readVarLong(true), readEntries(i, true))),
         codec(ServerPush.class, 124, (o, m) -> {
             // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
             o.writeVarLong(m.ackSeq() + 1, true);
             o.writeVarLong(m.durableSeq() + 1, true);
-            writeEntries(o, m.entries());
+            writeEntries(o, m.entries(), false);
             writeRefusals(o, m.refusals());
-        }, i -> new ServerPush(i.readVarLong(true) - 1, i.readVarLong(true) - 1, readEntries(i), readRefusals(i))),
+        }, i -> new ServerPush(i.readVarLong(true) - 1, i.readVarLong(true) - 1, readEntries(i, false),
+                readRefusals(i))),
         codec(ReleaseProfile.class, 125, (o, m) -> o.writeVarInt(m.handle(), true),
                 i -> new ReleaseProfile(i.readVarInt(true))),
         codec(ServerTransaction.class, 126, (o, m) -> {
             o.writeVarLong(m.seq(), true);
             o.writeVarInt(m.handle(), true);
+            writeBase(o, m.base(), m.overlay());
             Messages.writeBytes(o, m.preconditions());
             Messages.writeBytes(o, m.delta());
-        }, i -> new ServerTransaction(i.readVarLong(true), i.readVarInt(true), bytes(i), bytes(i))));
+        }, i -> {
+            long seq = i.readVarLong(true);
+            int handle = i.readVarInt(true);
+            long base = i.readVarLong(true);
+            long overlay = base > 0 ? i.readVarLong(true) : 0;
+            return new ServerTransaction(seq, handle, base, overlay, bytes(i), bytes(i));
+        }));
 
     private static Role roleOf(int code) {
         try {
@@ -193,19 +209,34 @@ public final class Protocol {
         return count;
     }
 
-    private static void writeEntries(Output out, List<HandleDelta> entries) {
+    /** A batch's base: the push number (0: none), then, only when there is one, how many batches were laid over. */
+    private static void writeBase(Output out, long base, long overlay) {
+        out.writeVarLong(Math.max(0, base), true);
+        if (base > 0) {
+            out.writeVarLong(Math.max(0, overlay), true);
+        }
+    }
+
+    /** {@code withBase}: a batch's entries, each with its base; a push's carry none. */
+    private static void writeEntries(Output out, List<HandleDelta> entries, boolean withBase) {
         out.writeVarInt(entries.size(), true);
         for (HandleDelta entry : entries) {
             out.writeVarInt(entry.handle(), true);
+            if (withBase) {
+                writeBase(out, entry.base(), entry.overlay());
+            }
             Messages.writeBytes(out, entry.delta());
         }
     }
 
-    private static List<HandleDelta> readEntries(Input in) {
-        int count = count(in, 2);
+    private static List<HandleDelta> readEntries(Input in, boolean withBase) {
+        int count = count(in, withBase ? 3 : 2);
         List<HandleDelta> entries = new ArrayList<>(count);
         for (int n = 0; n < count; n++) {
-            entries.add(new HandleDelta(in.readVarInt(true), bytes(in)));
+            int handle = in.readVarInt(true);
+            long base = withBase ? in.readVarLong(true) : 0;
+            long overlay = base > 0 ? in.readVarLong(true) : 0;
+            entries.add(new HandleDelta(handle, base, overlay, bytes(in)));
         }
         return entries;
     }
@@ -271,9 +302,9 @@ public final class Protocol {
         } else if (message instanceof ServerBatch m) {
             size += entriesSize(m.entries());
         } else if (message instanceof ServerTransaction m) {
-            size += m.preconditions().length + m.delta().length;
+            size += varLongSize(m.base()) + varLongSize(m.overlay()) + m.preconditions().length + m.delta().length;
         } else if (message instanceof ClientUpdate m) {
-            size += m.delta().length;
+            size += varLongSize(m.base()) + varLongSize(m.overlay()) + m.delta().length;
         } else if (message instanceof ProfileSnapshot m) {
             size += m.profile().length;
         } else if (message instanceof ProfileAcquired m) {
@@ -296,10 +327,15 @@ public final class Protocol {
         return size;
     }
 
+    private static int varLongSize(long value) {
+        return value >= 0 && value < (1L << 35) ? 5 : 10;
+    }
+
     private static int entriesSize(List<HandleDelta> entries) {
         int size = 0;
         for (HandleDelta entry : entries) {
-            size += 10 + entry.delta().length;
+            // Handle and length at most 10 bytes of varints, a batch's base and overlay at most 10 while under 2^35.
+            size += 10 + varLongSize(entry.base()) + varLongSize(entry.overlay()) + entry.delta().length;
         }
         return size;
     }

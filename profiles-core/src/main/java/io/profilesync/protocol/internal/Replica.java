@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +50,11 @@ public final class Replica {
         final byte[] preconditions;
         /** An atomic change's outcome, completed once durable (or failed when refused), or null. */
         final CompletableFuture<Void> outcome;
+        /** The push its copy stood on when it was made (0: unknown, after a snapshot), and its overlay. */
+        long basePush;
+        long overlay;
+        /** Its list edits and the views they were made on, to lay it over newer states; null when none. */
+        Map<String, ListViews.Edits> edits;
         boolean applied;
 
         PendingBatch(long seq, byte[] delta) {
@@ -80,11 +86,26 @@ public final class Replica {
      * and the ordinary changes made before it, which must not join it. Sent, in order, before the changes recorded in
      * visible.
      */
-    public record Queued(byte[] delta, byte[] preconditions, CompletableFuture<Void> outcome) {
+    public record Queued(byte[] delta, byte[] preconditions, CompletableFuture<Void> outcome, Base base,
+            Map<String, ListViews.Edits> edits) {
         public boolean atomic() {
             return preconditions != null;
         }
     }
+
+    /**
+     * Where the copy stood when changes were made: push number {@code push} (1: the snapshot; 0: unknown, as after a
+     * reconnection), the first batch laid over it ({@code overlayFrom}, 0: none was pending) and the newest batch
+     * numbered then ({@code numberedBefore}), so the master can tell which view a list index pointed into.
+     */
+    public record Base(long push, long overlayFrom, long numberedBefore) {
+        static final Base UNKNOWN = new Base(0, 0, 0);
+    }
+
+    /** The number of pushes of this copy applied since its snapshot, counting the snapshot as 1. */
+    private long pushes = 1;
+    /** The identities of its lists' elements, so batches not yet acknowledged are laid over newer states by them. */
+    private final ListViews lists = new ListViews();
 
     /** Sends one atomic change as its own numbered batch. */
     @FunctionalInterface
@@ -105,9 +126,16 @@ public final class Replica {
 
     /** Starts from the master's whole profile: {@code visible} is the profile the game uses. */
     public Replica(ObservableProfile visible, byte[] snapshot) {
+        this(visible, snapshot, 1);
+    }
+
+    /** As {@link #Replica(ObservableProfile, byte[])}, the snapshot being push number {@code push} of this copy. */
+    public Replica(ObservableProfile visible, byte[] snapshot, long push) {
         this.visible = visible;
         visible.fromBytes(snapshot);
         this.confirmed = visible.copy();
+        this.pushes = Math.max(1, push);
+        lists.reset(confirmed);
     }
 
     public ObservableProfile visible() {
@@ -149,8 +177,9 @@ public final class Replica {
      */
     public CompletableFuture<Void> atomically(byte[] preconditions, Runnable edit) {
         Objects.requireNonNull(preconditions, "preconditions");
+        Base before = base();
         if (visible.hasUpdates()) {
-            queued.addLast(new Queued(visible.getUpdates(), null, null));
+            queued.addLast(new Queued(visible.getUpdates(), null, null, before, lists.capture(visible)));
             visible.clearUpdates();
         }
         try {
@@ -164,7 +193,7 @@ public final class Replica {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> outcome = new CompletableFuture<>();
-        queued.addLast(new Queued(visible.getUpdates(), preconditions, outcome));
+        queued.addLast(new Queued(visible.getUpdates(), preconditions, outcome, before, lists.capture(visible)));
         visible.clearUpdates();
         return outcome;
     }
@@ -192,10 +221,61 @@ public final class Replica {
         return queued.peekFirst();
     }
 
-    /** Takes {@link #nextQueued()} as batch {@code seq}, kept until durable as any batch is. */
-    public void takeQueued(long seq) {
+    /**
+     * Takes {@link #nextQueued()} as batch {@code seq}, kept until durable as any batch is.
+     *
+     * @return how many of this copy's batches before it its changes were made over (see {@link #overlay(long)})
+     */
+    public long takeQueued(long seq) {
         Queued next = queued.pollFirst();
-        pending.addLast(new PendingBatch(seq, next.delta(), next.preconditions(), next.outcome()));
+        long from = next.base().overlayFrom();
+        if (from == 0) {
+            // Nothing was pending then, but changes set apart before it were: the first of them numbered since.
+            from = seq;
+            for (PendingBatch batch : pending) {
+                if (batch.seq > next.base().numberedBefore()) {
+                    from = batch.seq;
+                    break;
+                }
+            }
+        }
+        PendingBatch batch = new PendingBatch(seq, next.delta(), next.preconditions(), next.outcome());
+        batch.basePush = next.base().push();
+        batch.overlay = seq - from;
+        batch.edits = next.edits();
+        pending.addLast(batch);
+        return seq - from;
+    }
+
+    /** Where the copy stands now, for changes made now (see {@link Base}). */
+    public Base base() {
+        long from = 0;
+        for (PendingBatch batch : pending) {
+            if (!batch.applied) {
+                from = batch.seq;
+                break;
+            }
+        }
+        return new Base(pushes, from, lastPendingSeq());
+    }
+
+    /** The number of the last push of this copy applied (1: the snapshot). */
+    public long pushes() {
+        return pushes;
+    }
+
+    /**
+     * For the unsent changes about to go as batch {@code seq}: how many of this copy's batches before it they were
+     * made over (sent and not yet applied by the master, so laid over its state): {@code seq} minus the first of
+     * them, or 0.
+     */
+    public long overlay(long seq) {
+        for (PendingBatch batch : pending) {
+            if (!batch.applied) {
+                return seq - batch.seq;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -254,8 +334,12 @@ public final class Replica {
      * is cleared and the delta kept until acknowledged. So a tick encodes each profile's changes once.
      */
     public void takeChanges(long seq, byte[] delta) {
+        PendingBatch batch = new PendingBatch(seq, delta);
+        batch.basePush = pushes;
+        batch.overlay = overlay(seq);
+        batch.edits = lists.capture(visible);
         visible.clearUpdates();
-        pending.addLast(new PendingBatch(seq, delta));
+        pending.addLast(batch);
     }
 
     /** Whether nothing is unsent and nothing not yet durable. */
@@ -290,16 +374,29 @@ public final class Replica {
         }
     }
 
+    /** One batch to send again: its number, where the copy stood when it was made, its delta. */
+    @FunctionalInterface
+    public interface Resend {
+        void send(long seq, long push, long overlay, byte[] delta);
+    }
+
+    /** Sends one atomic change again: as {@link Resend}, with its preconditions. */
+    @FunctionalInterface
+    public interface AtomicResend {
+        void send(long seq, long push, long overlay, byte[] preconditions, byte[] delta);
+    }
+
     /**
-     * As {@link #forEachUnacknowledged(BiConsumer)}, telling an atomic batch apart: {@code atomic} gets it (with its
-     * preconditions) instead of {@code action}, so it is sent again as the atomic change it is.
+     * Calls {@code action} with each batch not yet durable, oldest first, to send again with the base it was made on
+     * (push 0 when the master's numbering started again since); an atomic one goes to {@code atomic} instead, with
+     * its preconditions, so it is sent again as the atomic change it is.
      */
-    public void forEachUnacknowledged(BiConsumer<Long, byte[]> action, AtomicSink atomic) {
+    public void forEachUnacknowledged(Resend action, AtomicResend atomic) {
         for (PendingBatch batch : pending) {
             if (batch.atomic()) {
-                atomic.send(batch.seq(), batch.preconditions, batch.delta());
+                atomic.send(batch.seq(), batch.basePush, batch.overlay, batch.preconditions, batch.delta());
             } else {
-                action.accept(batch.seq(), batch.delta());
+                action.send(batch.seq(), batch.basePush, batch.overlay, batch.delta());
             }
         }
     }
@@ -325,19 +422,71 @@ public final class Replica {
      */
     public void onPush(byte[] delta, long ackSeq, long durableSeq) {
         boolean inSync = !overlaid() && !visible.hasUpdates();
+        if (!inSync && (delta != null || appliesAny(ackSeq))) {
+            setApartIndexedEdits();
+        }
         if (delta != null) {
-            confirmed.applyUpdates(delta);
+            lists.applyPush(confirmed, delta);
+            pushes++;
+        }
+        if (appliesAny(ackSeq)) {
+            lists.acknowledged(acknowledgedEdits(ackSeq), confirmed);
         }
         boolean dropped = markApplied(ackSeq);
         drop(durableSeq);
         if (inSync) {
             if (delta != null) {
                 visible.applyUpdates(delta);
+                lists.visibleIsConfirmed();
             }
         } else if (delta != null || dropped) {
             rebuild();
         }
         completeDurableOutcomes();
+    }
+
+    /** The list edits of the batches {@code ackSeq} acknowledges now (not yet applied), oldest first. */
+    private List<Map<String, ListViews.Edits>> acknowledgedEdits(long ackSeq) {
+        List<Map<String, ListViews.Edits>> edits = new ArrayList<>(0);
+        for (PendingBatch batch : pending) {
+            if (!batch.applied && batch.seq() <= ackSeq && batch.edits != null) {
+                edits.add(batch.edits);
+            }
+        }
+        return edits;
+    }
+
+    /** Whether {@code ackSeq} acknowledges a batch not yet applied. */
+    private boolean appliesAny(long ackSeq) {
+        for (Iterator<PendingBatch> it = pending.descendingIterator(); it.hasNext(); ) {
+            PendingBatch batch = it.next();
+            if (batch.applied) {
+                return false;
+            }
+            if (batch.seq() <= ackSeq) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The view is about to change under unsent list edits that name an index: they are set apart, with the base they
+     * were made on, to go in a batch of their own, so the master reads each index in the view it was made in (laid
+     * over the new view, an index may point at another element until the master's answer).
+     */
+    private void setApartIndexedEdits() {
+        if (!visible.hasUpdates()) {
+            return;
+        }
+        for (ObservableProperty<?> property : visible) {
+            if (property instanceof io.profilesync.core.ObservableList<?> list && list.recordsIndexedEdits()) {
+                Base made = base();
+                queued.addLast(new Queued(visible.getUpdates(), null, null, made, lists.capture(visible)));
+                visible.clearUpdates();
+                return;
+            }
+        }
     }
 
     /** Atomic changes made durable: their outcomes complete now that the copy is whole (callbacks may read it). */
@@ -356,13 +505,45 @@ public final class Replica {
      * are dropped, and visible is rebuilt, its listeners told what changed meanwhile.
      */
     public void onSnapshot(byte[] snapshot, long lastAppliedSeq) {
+        onSnapshot(snapshot, lastAppliedSeq, 1);
+    }
+
+    /**
+     * As {@link #onSnapshot(byte[], long)}, the snapshot being push number {@code push}: one not above the last push
+     * this copy applied means the master numbers this copy's pushes afresh (a new master, or the profile loaded
+     * again), so the bases recorded before name pushes it does not know: they are forgotten (their batches go again
+     * without one).
+     */
+    public void onSnapshot(byte[] snapshot, long lastAppliedSeq, long push) {
         confirmed.fromBytes(snapshot);
+        lists.reset(confirmed);
+        pushes = Math.max(1, push);
+        // The whole new state tells nothing of which element is which: the batches not yet applied are laid over it
+        // at their indices from now on, and sent again without a base, so the master applies them at their indices
+        // too.
+        forgetBases();
         // The snapshot holds exactly the batches up to lastAppliedSeq: those are applied, any later one is not (a
         // master restarted from the database may hold fewer than the one before told), so it is laid over again.
         for (PendingBatch batch : pending) {
             batch.applied = batch.seq() <= lastAppliedSeq;
         }
         rebuild();
+    }
+
+    /** Every recorded base names a push of a numbering the master no longer has. */
+    private void forgetBases() {
+        for (PendingBatch batch : pending) {
+            batch.basePush = 0;
+            batch.edits = ListViews.atTheirIndices(batch.edits);
+        }
+        if (!queued.isEmpty()) {
+            List<Queued> before = List.copyOf(queued);
+            queued.clear();
+            for (Queued one : before) {
+                queued.addLast(new Queued(one.delta(), one.preconditions(), one.outcome(), Base.UNKNOWN,
+                        ListViews.atTheirIndices(one.edits())));
+            }
+        }
     }
 
     // Pending batches are in seq order, and the applied ones are a prefix (acknowledgements and snapshots name "every
@@ -401,14 +582,16 @@ public final class Replica {
 
     private void rebuild() {
         ObservableProfile target = confirmed.copy();
+        Map<String, io.profilesync.core.internal.ListIdentity.Ids> laid = lists.startLaying();
         for (PendingBatch batch : pending) {
             if (batch.applied) {
                 continue; // in confirmed already
             }
             try {
-                // What of it no longer fits the master's newer state (a list edit beyond the list) is left out alone:
-                // the master leaves it out too, and its acknowledgement brings the truth.
-                target.applyUpdates(batch.delta(), KEEP_WHAT_FITS);
+                // What of it no longer fits the master's newer state (an element removed meanwhile) is left out
+                // alone: the master leaves it out too, and its acknowledgement brings the truth. List edits apply to
+                // the elements they were made on, wherever those now are, as the master moves them.
+                target.applyUpdates(batch.delta(), KEEP_WHAT_FITS.rebasedBy(lists.layingOver(batch.edits, laid)));
             } catch (ProfileFormatException e) {
                 // The batch no longer fits the master's state; the master will refuse or rebase it and its
                 // acknowledgement will bring the truth. Until then it is left out of the visible copy.
@@ -418,7 +601,7 @@ public final class Replica {
         }
         for (Queued one : queued) {
             try {
-                target.applyUpdates(one.delta());
+                target.applyUpdates(one.delta(), KEEP_WHAT_FITS.rebasedBy(lists.layingOver(one.edits(), laid)));
             } catch (ProfileFormatException e) {
                 LOG.debug("Changes set apart do not apply to the master's newer state: {}", e.getMessage());
             }
@@ -448,6 +631,7 @@ public final class Replica {
         }
         // fromBytes fires the listeners of the properties that differ and drops their unsent record...
         visible.fromBytes(target.toBytes(rest), rest);
+        lists.finishLaying(laid, target);
         List<String[]> dropped = new ArrayList<>();
         for (int i = 0; i < unsent.size(); i++) {
             String name = unsentNames.get(i);

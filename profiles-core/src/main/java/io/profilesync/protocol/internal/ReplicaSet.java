@@ -76,10 +76,10 @@ public final class ReplicaSet {
         }
     }
 
-    /** Sends one atomic change as its own batch (a game server's {@code ServerTransaction}). */
+    /** Sends one atomic change, {@code entry}, as its own batch (a game server's {@code ServerTransaction}). */
     @FunctionalInterface
     public interface AtomicSink {
-        void send(long seq, int handle, byte[] preconditions, byte[] delta);
+        void send(long seq, HandleDelta entry, byte[] preconditions);
     }
 
     /** Told of a change the master refused (or that could not be sent); one shape for both roles. */
@@ -226,7 +226,7 @@ public final class ReplicaSet {
      */
     public void takeBatches(int maxMessageSize, Batcher.Sink<HandleDelta> sink,
             java.util.function.IntFunction<String> tooLarge) {
-        takeBatches(maxMessageSize, sink, (seq, handle, preconditions, delta) -> {
+        takeBatches(maxMessageSize, sink, (seq, entry, preconditions) -> {
             throw new IllegalStateException("this peer sends no atomic changes");
         }, tooLarge);
     }
@@ -258,17 +258,18 @@ public final class ReplicaSet {
                     continue;
                 }
                 long seq = nextSeq++;
-                copy.replica.takeQueued(seq);
+                long overlay = copy.replica.takeQueued(seq);
+                HandleDelta entry = new HandleDelta(handle, next.base().push(), overlay, next.delta());
                 if (!copy.replica.hasUnsentChanges()) {
                     flushesBatched(copy, seq); // a flush waits for the last of the changes made before it
                 }
                 if (next.atomic()) {
                     atomicsInFlight.put(seq, copy);
-                    atomic.send(seq, handle, next.preconditions(), next.delta());
+                    atomic.send(seq, entry, next.preconditions());
                     // A purchase is saved at once: the master is asked, as a flush asks, not to wait its debounce.
                     flushes.add(new Flush(copy, seq, true));
                 } else {
-                    sink.send(seq, List.of(new HandleDelta(handle, next.delta())));
+                    sink.send(seq, List.of(entry));
                 }
             }
             if (copy.replica.awaitingAtomic() || copy.replica.nextQueued() != null) {
@@ -287,9 +288,11 @@ public final class ReplicaSet {
                 continue;
             }
             batcher.add(delta.length, seq -> {
+                // Where the copy stood: the master moves list indices from that view onto its own list.
+                HandleDelta entry = new HandleDelta(handle, copy.replica.pushes(), copy.replica.overlay(seq), delta);
                 copy.replica.takeChanges(seq, delta);
                 flushesBatched(copy, seq);
-                return new HandleDelta(handle, delta);
+                return entry;
             });
         }
         batcher.finish();
@@ -406,7 +409,7 @@ public final class ReplicaSet {
      * @return how many batches went again
      */
     public int resend(Batcher.Sink<HandleDelta> sink) {
-        return resend(sink, (seq, handle, preconditions, delta) -> {
+        return resend(sink, (seq, entry, preconditions) -> {
             throw new IllegalStateException("this peer sends no atomic changes");
         });
     }
@@ -418,10 +421,12 @@ public final class ReplicaSet {
         for (Copy copy : copies.values()) {
             if (copy.handle >= 0) {
                 int handle = copy.handle;
-                copy.replica.forEachUnacknowledged((seq, delta) -> unacknowledged
-                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(handle, delta)),
-                        (seq, preconditions, delta) -> inOrder.put(seq,
-                                () -> atomic.send(seq, handle, preconditions, delta)));
+                // Each with the base it was made on: the master still has it when it is the same master and kept the
+                // profile loaded (a network blip), and names no base otherwise (the copy's snapshot says which).
+                copy.replica.forEachUnacknowledged((seq, push, overlay, delta) -> unacknowledged
+                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(handle, push, overlay, delta)),
+                        (seq, push, overlay, preconditions, delta) -> inOrder.put(seq,
+                                () -> atomic.send(seq, new HandleDelta(handle, push, overlay, delta), preconditions)));
             }
         }
         // Ordinary batches regroup every copy's entries of one number; an atomic one is alone in its number.
@@ -520,7 +525,12 @@ public final class ReplicaSet {
      * @throws ProfileFormatException when it cannot be read (then nothing changed)
      */
     public void onSnapshot(Copy copy, byte[] snapshot, long lastAppliedSeq) {
-        copy.replica.onSnapshot(snapshot, lastAppliedSeq);
+        onSnapshot(copy, snapshot, lastAppliedSeq, 1);
+    }
+
+    /** As {@link #onSnapshot(Copy, byte[], long)}, the snapshot being push number {@code push} of the copy. */
+    public void onSnapshot(Copy copy, byte[] snapshot, long lastAppliedSeq, long push) {
+        copy.replica.onSnapshot(snapshot, lastAppliedSeq, push);
         ackedSeq = Math.max(ackedSeq, lastAppliedSeq);
     }
 }

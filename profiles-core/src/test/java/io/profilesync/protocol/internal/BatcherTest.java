@@ -27,7 +27,7 @@ class BatcherTest {
 
     @Test
     void aFullBatchIsSentAndTheNextTakesTheNextNumber() {
-        Batcher<String> batcher = batcher(32 + 3 * (10 + 100));
+        Batcher<String> batcher = batcher(32 + 3 * (20 + 100));
         for (String name : List.of("a", "b", "c", "d", "e")) {
             batcher.add(100, seq -> name + seq);
         }
@@ -48,7 +48,7 @@ class BatcherTest {
     void fitsTellsWhetherADeltaCanTravelAtAll() {
         Batcher<String> batcher = batcher(1000);
 
-        assertThat(batcher.fits(1000 - 42)).isTrue();
-        assertThat(batcher.fits(1000 - 41)).isFalse();
+        assertThat(batcher.fits(1000 - 52)).isTrue();
+        assertThat(batcher.fits(1000 - 51)).isFalse();
     }
 }

@@ -86,19 +86,20 @@ class MessagesCodecTest {
         samples.put("Refused", new Refused(RefusalCode.AUTHENTICATION, "bad secret"));
         samples.put("ProfileRequest", new ProfileRequest());
         samples.put("ProfileSnapshot", new ProfileSnapshot(7, new byte[] {1, 2, 3, 4}));
-        samples.put("ClientUpdate", new ClientUpdate(1, ONE_INT_DELTA));
+        samples.put("ClientUpdate", new ClientUpdate(5, 3, 2, ONE_INT_DELTA));
         samples.put("ClientPush", new ClientPush(1, 1, ONE_INT_DELTA, List.of()));
         samples.put("ClientPushRefused", new ClientPush(2, 1, new byte[0],
                 List.of(new Refusal(2, 0, "level", "150 is above 100"))));
         samples.put("AcquireProfile", new AcquireProfile(1, "u1"));
         samples.put("ProfileAcquired", new ProfileAcquired(1, 3, 0, new byte[] {9, 8, 7}));
         samples.put("AcquireFailed", new AcquireFailed(1, "database down"));
-        samples.put("ServerBatch", new ServerBatch(1, List.of(new HandleDelta(1, ONE_INT_DELTA))));
+        samples.put("ServerBatch", new ServerBatch(1, List.of(new HandleDelta(1, 2, 0, ONE_INT_DELTA),
+                new HandleDelta(2, ONE_INT_DELTA))));
         samples.put("ServerPush", new ServerPush(1, 1, List.of(new HandleDelta(1, ONE_INT_DELTA)), List.of()));
         samples.put("ServerPushContinued", new ServerPush(-1, -1, List.of(new HandleDelta(300, new byte[] {0})),
                 List.of(new Refusal(4, 300, "", "unknown handle"))));
         samples.put("ReleaseProfile", new ReleaseProfile(3));
-        samples.put("ServerTransaction", new Messages.ServerTransaction(4, 3,
+        samples.put("ServerTransaction", new Messages.ServerTransaction(4, 3, 6, 1,
                 io.profilesync.core.Precondition.encode(List.of(io.profilesync.core.Precondition.atLeast("gold", 30))),
                 ONE_INT_DELTA));
         return samples;
@@ -125,11 +126,19 @@ class MessagesCodecTest {
     }
 
     @Test
-    void aServerBatchWithOneThreeByteDeltaTakesEightBytes() {
+    void aServerBatchWithOneThreeByteDeltaTakesTenBytes() {
+        byte[] bytes = write(new ServerBatch(1, List.of(new HandleDelta(1, 4, 0, ONE_INT_DELTA))));
+
+        // class id 123+2, seq 1, 1 entry, handle 1, base push 4, overlay 0, delta length 3, the delta
+        assertThat(bytes).containsExactly(125, 1, 1, 1, 4, 0, 3, 1, 0, 10);
+    }
+
+    @Test
+    void anEntryWithoutABaseCarriesNoOverlay() {
         byte[] bytes = write(new ServerBatch(1, List.of(new HandleDelta(1, ONE_INT_DELTA))));
 
-        // class id 123+2, seq 1, 1 entry, handle 1, delta length 3, the delta
-        assertThat(bytes).containsExactly(125, 1, 1, 1, 3, 1, 0, 10);
+        // class id 123+2, seq 1, 1 entry, handle 1, base 0 (none), delta length 3, the delta
+        assertThat(bytes).containsExactly(125, 1, 1, 1, 0, 3, 1, 0, 10);
     }
 
     @Test
@@ -180,9 +189,9 @@ class MessagesCodecTest {
         // ServerPush, ack 0, durable 0, entry count 0, refusal count 2^28
         assertRefused("7e00000080808080");
         // ProfileSnapshot, lastApplied 0, profile length 2^31-16
-        assertRefused("7100f0ffffff07");
-        // ClientUpdate, seq 1, delta length -1 (as a 5-byte varint)
-        assertRefused("7201ffffffff0f");
+        assertRefused("710001f0ffffff07");
+        // ClientUpdate, seq 1, no base, delta length -1 (as a 5-byte varint)
+        assertRefused("720100ffffffff0f");
         // Hello, version 1, role 2, instance id, credential length 2^30
         assertRefused("6601020102030405060708808080800400");
         // Hello with an unknown role

@@ -121,8 +121,8 @@ class WireSerializationTest {
         assertRefused("6601020102030405060708808080800400", "1073741824");
         // ServerBatch with 2^31-1 entries.
         assertRefused("7d01ffffffff07", "2147483647");
-        // ProfileSnapshot whose profile claims 2^31-16 bytes.
-        assertRefused("7100f0ffffff07", "2147483632");
+        // ProfileSnapshot (push 1) whose profile claims 2^31-16 bytes.
+        assertRefused("710001f0ffffff07", "2147483632");
         // A Hello cut short inside its instance id.
         assertRefused("66010201020304", "unreadable frame");
         // A varint that never ends.

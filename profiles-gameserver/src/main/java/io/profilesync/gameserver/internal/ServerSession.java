@@ -398,8 +398,9 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
     }
 
     @Override
-    public Message atomic(long seq, int handle, byte[] preconditions, byte[] delta) {
-        return new ServerTransaction(seq, handle, preconditions, delta);
+    public Message atomic(long seq, HandleDelta entry, byte[] preconditions) {
+        return new ServerTransaction(seq, entry.handle(), entry.base(), entry.overlay(), preconditions,
+                entry.delta());
     }
 
     @Override
@@ -434,7 +435,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
             case FETCHING -> onFetched(claim, m);
             case REACQUIRING, REACQUIRING_TO_RELEASE -> {
                 try {
-                    core.replicas().onSnapshot(claim.copy, m.profile(), m.lastAppliedSeq());
+                    core.replicas().onSnapshot(claim.copy, m.profile(), m.lastAppliedSeq(), m.push());
                 } catch (ProfileFormatException e) {
                     lose(claim, "its snapshot after the reconnection cannot be read: " + e.getMessage());
                     return;
@@ -452,7 +453,7 @@ final class ServerSession implements PeerCore.Role<ProfileSchema> {
         ObservableServerProfile profile = core.schema().newServerProfile(claim.userId);
         Replica replica;
         try {
-            replica = new Replica(profile, m.profile());
+            replica = new Replica(profile, m.profile(), m.push());
         } catch (ProfileFormatException e) {
             core.send(new ReleaseProfile(m.handle()));
             claim.fetch.completeExceptionally(new ProfileUnavailableException("the profile of user '"

@@ -38,5 +38,10 @@ public enum BrokenOnPurpose {
      * An atomic change is applied as an ordinary delta: its preconditions are not checked, and its accepted changes
      * apply beside its refused ones (an item handed over while its price was refused).
      */
-    ATOMIC_APPLIES_PIECEWISE
+    ATOMIC_APPLIES_PIECEWISE,
+    /**
+     * A list operation applies at the index its writer sent, on the master's list as it is now, as before rebasing:
+     * a writer removing by index deletes another element when others changed the list since its copy's view.
+     */
+    LIST_EDITS_NOT_REBASED
 }

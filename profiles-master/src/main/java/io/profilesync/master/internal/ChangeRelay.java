@@ -1,6 +1,8 @@
 package io.profilesync.master.internal;
 
 import io.profilesync.core.ApplyOptions;
+import io.profilesync.core.ListChange;
+import io.profilesync.core.ObservableList;
 import io.profilesync.core.ObservableProperty;
 import io.profilesync.core.ObservableServerProfile;
 import io.profilesync.core.Precondition;
@@ -51,6 +53,10 @@ final class ChangeRelay {
      * (its preconditions unchecked, its accepted changes applied beside its refused ones).
      */
     private final boolean atomicBreaksApart;
+    /** False only for {@link BrokenOnPurpose#LIST_EDITS_NOT_REBASED}. */
+    private final boolean rebasing;
+    /** The rebase of the delta being relayed, or null (an edit on the master itself). */
+    private ListRebases relaying;
     /** How much later a reaction runs when {@link #reactionApart}. */
     private static final long REACTION_APART_NANOS = 50_000_000;
     private final int maxUpdateSize;
@@ -67,6 +73,7 @@ final class ChangeRelay {
         this.reactionApart = broken.contains(BrokenOnPurpose.REACTION_APART);
         this.refusalTakesTheDelta = broken.contains(BrokenOnPurpose.REFUSAL_TAKES_THE_DELTA);
         this.atomicBreaksApart = broken.contains(BrokenOnPurpose.ATOMIC_APPLIES_PIECEWISE);
+        this.rebasing = !broken.contains(BrokenOnPurpose.LIST_EDITS_NOT_REBASED);
         this.skipWritersOwnChanges = broken.contains(BrokenOnPurpose.PUSH_SKIPS_WRITERS_OWN_CHANGES);
         this.immediateProperties = Set.copyOf(immediateProperties);
         this.applied = applied;
@@ -88,32 +95,52 @@ final class ChangeRelay {
      *
      * @return whether it was accepted
      */
-    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, PropertyView view,
-            UpdateValidator validator) {
-        return apply(writer, entry, seq, handle, delta, null, view, validator);
+    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, WriterBase base,
+            PropertyView view, UpdateValidator validator) {
+        return apply(writer, entry, seq, handle, delta, base, null, view, validator);
     }
 
     /**
-     * As {@link #apply(Session, ProfileEntry, long, int, byte[], PropertyView, UpdateValidator)}, and when
-     * {@code preconditions} is not null the delta is one atomic change: refused whole, nothing of it applied and
+     * Where the writer's copy stood when it made a delta: the version of the profile its last applied push showed
+     * ({@code version}, -1 when unknown) and the first of its batches it laid over that ({@code overlayFrom}, -1 when
+     * unknown). List operations are rebased from there ({@link ListRebases}).
+     */
+    record WriterBase(long version, long overlayFrom) {
+        static final WriterBase UNKNOWN = new WriterBase(-1, -1);
+    }
+
+    /**
+     * As {@link #apply(Session, ProfileEntry, long, int, byte[], WriterBase, PropertyView, UpdateValidator)}, and
+     * when {@code preconditions} is not null the delta is one atomic change: refused whole, nothing of it applied and
      * nothing recorded, when one of the preconditions does not hold on the master's current state or when one of its
      * changes is refused (each reason is told to the writer, under the batch's {@code seq}).
      */
-    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta,
+    boolean apply(Session writer, ProfileEntry entry, long seq, int handle, byte[] delta, WriterBase base,
             List<Precondition> preconditions, PropertyView view, UpdateValidator validator) {
+        if (base.overlayFrom() >= 0 && entry.writerOps != null) {
+            WriterOps recent = entry.writerOps.get(writer.writerKey);
+            if (recent != null) {
+                recent.forgetBefore(base.overlayFrom()); // its copy no longer lays those over anything
+            }
+        }
         if (delta.length > maxUpdateSize) {
             refuse(writer, entry.userId, "too_large", seq, handle, "", "update of " + delta.length
                     + " bytes exceeds the master's maxUpdateSize of " + maxUpdateSize);
+            recordUnread(entry, writer, seq);
             return false;
         }
         String tooLarge = growthRefusal(entry, delta.length);
         if (tooLarge != null) {
             refuse(writer, entry.userId, "too_big_to_send", seq, handle, "", tooLarge);
+            recordUnread(entry, writer, seq);
             return false;
         }
         ObservableServerProfile profile = entry.profile;
+        ListRebases rebases = new ListRebases(entry, writer.writerKey, seq, base.version(),
+                base.overlayFrom() < 0 ? seq : base.overlayFrom(), rebasing, base.overlayFrom() >= 0);
         boolean atomic = preconditions != null;
         if (atomic && !atomicBreaksApart && refusedPreconditions(writer, entry, seq, handle, preconditions)) {
+            recordRefused(entry, writer, delta, view, rebases);
             return false;
         }
         // Each change is checked on its own (the schema, then the game's validators) and, with game logic registered,
@@ -127,7 +154,8 @@ final class ChangeRelay {
             // there (recordChangesOf) instead of decoding the delta again.
             List<ObservableProperty<?>> changed = profile.applyUpdates(delta,
                     new ApplyOptions(view, true, refusalTakesTheDelta ? validator : null, filter)
-                            .atomic(atomic && !atomicBreaksApart));
+                            .atomic(atomic && !atomicBreaksApart).rebasedBy(rebases));
+            recordWriter(entry, writer, rebases);
             if (atomic && !atomicBreaksApart && !refused.isEmpty()) {
                 // One change refused refuses the whole: nothing applied, nothing recorded, every reason told.
                 for (Hooks.Refused one : refused) {
@@ -135,6 +163,12 @@ final class ChangeRelay {
                             + "refused whole, none of it applied: " + one.reason());
                 }
                 return false;
+            }
+            for (ObservableProperty<?> property : changed) {
+                ListRebases.OneList list = property instanceof ObservableList<?> ? rebases.list(property.name()) : null;
+                if (list != null) {
+                    list.committed = true;
+                }
             }
             entry.sizeBound += delta.length;
             if (!changed.isEmpty() || refused.isEmpty()) {
@@ -148,20 +182,64 @@ final class ChangeRelay {
             }
             boolean immediate = immediate(changed);
             if (!changed.isEmpty()) {
-                immediate |= changedByHooks(entry, new ProfileChange(entry.userId, Hooks.author(writer), described,
-                        false), writer);
+                relaying = rebases;
+                try {
+                    immediate |= changedByHooks(entry, new ProfileChange(entry.userId, Hooks.author(writer),
+                            described, false), writer);
+                } finally {
+                    relaying = null;
+                }
             }
             saves.markChanged(entry, immediate);
             return true;
         } catch (UpdateRejectedException e) {
+            recordUnread(entry, writer, seq);
             refuse(writer, entry.userId, "rejected", seq, handle, e.propertyName(), e.reason());
         } catch (ProfileFormatException e) {
+            recordUnread(entry, writer, seq);
             LOG.warn("Malformed update from {} for user '{}': {}", writer, entry.userId, e.getMessage());
             refuse(writer, entry.userId, "malformed", seq, handle, "", "malformed update: " + e.getMessage());
         } finally {
             profile.clearUpdates(); // the master's copy records a change only while relaying it
         }
         return false;
+    }
+
+    /** Keeps what the writer's delta did to lists (as it made it), for its later deltas' rebases. */
+    private static void recordWriter(ProfileEntry entry, Session writer, ListRebases rebases) {
+        WriterOps.Batch batch = rebases.writerBatch();
+        if (batch != null) {
+            entry.writerOps(writer.writerKey).add(batch);
+        }
+    }
+
+    /**
+     * A delta refused before it was read (too large): whatever it did to lists is unknown, so a later delta of the
+     * writer made over it is not rebased (only when the writer has list operations on record: otherwise nothing to
+     * rebase over is lost).
+     */
+    private static void recordUnread(ProfileEntry entry, Session writer, long seq) {
+        if (entry.writerOps != null && entry.writerOps.containsKey(writer.writerKey)) {
+            entry.writerOps.get(writer.writerKey).add(new WriterOps.Batch(seq, java.util.Map.of(), true));
+        } else if (entry.lists != null) {
+            entry.writerOps(writer.writerKey).add(new WriterOps.Batch(seq, java.util.Map.of(), true));
+        }
+    }
+
+    /**
+     * An atomic change refused on its preconditions, before it was applied: its writer's copy laid it over the
+     * master's state until it heard, so what it did to lists is read (on a scratch copy) for the rebases of what the
+     * writer made meanwhile.
+     */
+    private static void recordRefused(ProfileEntry entry, Session writer, byte[] delta, PropertyView view,
+            ListRebases rebases) {
+        try {
+            entry.profile.copy().applyUpdates(delta, new ApplyOptions(view, false, null, (property, value) -> true)
+                    .rebasedBy(rebases));
+            recordWriter(entry, writer, rebases);
+        } catch (RuntimeException e) {
+            recordUnread(entry, writer, rebases.seq());
+        }
     }
 
     /**
@@ -292,6 +370,8 @@ final class ChangeRelay {
      * recorded.
      */
     private void relay(ProfileEntry entry, Session writer) {
+        entry.version++;
+        followLists(entry, relaying);
         for (Session client : entry.clients) {
             if (skipWritersOwnChanges && client == writer) {
                 continue;
@@ -305,6 +385,51 @@ final class ChangeRelay {
             }
             holding.outbox.recordChangesOf(entry.profile);
             gameServerPushes.changed(holding, holding.session != writer);
+        }
+    }
+
+    /**
+     * Each list of the master's copy that recorded operations tells its {@link ListHistory} what it took: the
+     * operations a rebase applied (with the identities it gave), then any a reaction made (fresh identities). A
+     * history that no longer matches the list starts again from what the list holds.
+     */
+    private static void followLists(ProfileEntry entry, ListRebases rebases) {
+        for (ObservableList<?> list : entry.listProperties()) {
+            if (!list.isDirty()) {
+                continue;
+            }
+            String name = list.name();
+            ListHistory history = entry.lists == null ? null : entry.lists.get(name);
+            if (history == null) {
+                if (entry.lists == null) {
+                    entry.lists = new java.util.HashMap<>(4);
+                }
+                entry.lists.put(name, new ListHistory(entry, list.size(), entry.version)); // known from now on
+                continue;
+            }
+            List<? extends ListChange<?>> recorded = list.recorded();
+            ListRebases.OneList one = rebases == null ? null : rebases.list(name);
+            int fromRebase = one != null && one.committed ? one.mapping.taken.size() : 0;
+            if (fromRebase > recorded.size()) {
+                history.restart(entry.version, list.size());
+                continue;
+            }
+            for (int i = 0; i < fromRebase; i++) {
+                io.profilesync.core.internal.ListIdentity.Taken op = one.mapping.taken.get(i);
+                history.applied(entry.version, op.kind(), op.index(), op.ids() == null ? 0 : op.ids()[0], op.ids());
+            }
+            for (int i = fromRebase; i < recorded.size(); i++) {
+                ListChange<?> op = recorded.get(i);
+                switch (op.kind()) {
+                    case ADD, INSERT -> history.applied(entry.version, op.kind(), op.index(), history.newId(), null);
+                    case REPLACE -> history.applied(entry.version, op.kind(), -1, 0,
+                            history.newIds(op.values().size()));
+                    default -> history.applied(entry.version, op.kind(), op.index(), 0, null);
+                }
+            }
+            if (history.size() != list.size()) {
+                history.restart(entry.version, list.size());
+            }
         }
     }
 }

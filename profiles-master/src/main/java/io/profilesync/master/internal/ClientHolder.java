@@ -10,6 +10,8 @@ import io.profilesync.protocol.internal.EventLoop;
 final class ClientHolder {
     ProfileEntry entry;
     ObservableServerProfile outbox;
+    /** The version each recent push showed the writer's copy (list rebases): the entry's, per writer. */
+    PushedVersions pushed;
     long lastPushAt;
     /** When the oldest change of another writer waiting in the outbox was accepted, or -1 (push latency). */
     long changedAt = -1;

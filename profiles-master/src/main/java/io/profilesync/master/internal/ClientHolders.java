@@ -51,8 +51,10 @@ final class ClientHolders {
                 cache.attach(entry);
             }
             holder.outbox = entry.profile.copy();
+            holder.pushed = entry.pushedTo(session.writerKey);
             holder.changedAt = -1; // the snapshot carries it
-            session.outbound.send(new ProfileSnapshot(applied.lastApplied(entry, session.writerKey), snapshot));
+            session.outbound.send(new ProfileSnapshot(applied.lastApplied(entry, session.writerKey),
+                    holder.pushed.snapshot(entry.version, session), snapshot));
         });
     }
 
@@ -66,11 +68,25 @@ final class ClientHolders {
         long seq = update.seq();
         applied.receive(session, seq, () -> {
             if (!applied.holds(entry, session.writerKey, seq)
-                    && !relay.apply(session, entry, seq, 0, update.delta(), clientView, clientValidator)) {
+                    && !relay.apply(session, entry, seq, 0, update.delta(),
+                            base(holder.pushed, session, seq, update.base(), update.overlay()), clientView, clientValidator)) {
                 return List.of(); // refused: nothing to save
             }
             return List.of(DurableAcks.need(entry));
         }, () -> List.of(DurableAcks.need(entry)), () -> pushes.schedule(session));
+    }
+
+    /**
+     * Where the writer's copy stood when it made batch {@code seq}: push number {@code base} (0: not said) with its
+     * batches from {@code seq - overlay} on laid over it.
+     */
+    static ChangeRelay.WriterBase base(PushedVersions pushed, Session session, long seq, long base,
+            long overlay) {
+        if (base <= 0) {
+            return ChangeRelay.WriterBase.UNKNOWN;
+        }
+        long back = overlay < 0 || overlay > seq ? 0 : overlay;
+        return new ChangeRelay.WriterBase(pushed.versionAt(base, session), seq - back);
     }
 
     /** The client is gone: it lets its profile go. */

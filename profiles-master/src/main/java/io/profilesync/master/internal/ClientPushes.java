@@ -97,6 +97,9 @@ final class ClientPushes {
             return;
         }
         holder.outbox.clearUpdates();
+        if (delta.length > 0) {
+            holder.pushed.pushed(holder.entry.version, session);
+        }
         session.answered();
         holder.lastPushAt = loop.nanoTime();
         if (holder.changedAt >= 0 && delta.length > 0) {

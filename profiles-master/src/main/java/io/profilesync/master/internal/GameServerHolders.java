@@ -74,8 +74,9 @@ final class GameServerHolders {
                 holdings.dirty.remove(holding);
                 holding.changedAt = -1; // the snapshot carries it
             }
+            holding.pushed = entry.pushedTo(session.writerKey);
             session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
-                    applied.lastApplied(entry, session.writerKey), snapshot));
+                    applied.lastApplied(entry, session.writerKey), holding.pushed.snapshot(entry.version, session), snapshot));
         });
     }
 
@@ -113,7 +114,8 @@ final class GameServerHolders {
             sessions.violation(session, "sent an atomic change whose preconditions are malformed: " + e.getMessage());
             return;
         }
-        HandleDelta entry = new HandleDelta(transaction.handle(), transaction.delta());
+        HandleDelta entry = new HandleDelta(transaction.handle(), transaction.base(), transaction.overlay(),
+                transaction.delta());
         applied.receive(session, seq, () -> {
             List<DurableAcks.Need> needs = new ArrayList<>();
             int told = session.refusals.size();
@@ -152,7 +154,8 @@ final class GameServerHolders {
         } else if (applied.holds(holding.entry, session.writerKey, seq)) {
             // A master before this one applied and saved it (its acknowledgement was lost with that master).
             needs.add(DurableAcks.need(holding.entry));
-        } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(), preconditions,
+        } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(),
+                ClientHolders.base(holding.pushed, session, seq, entry.base(), entry.overlay()), preconditions,
                 PropertyView.ALL, serverValidator)) {
             needs.add(DurableAcks.need(holding.entry));
         }
@@ -166,6 +169,7 @@ final class GameServerHolders {
         // A game server releases only once its batches are durable, so it never sends them again: its entry in the
         // exactly-once record can go (with the next save).
         applied.released(holding.entry, session.writerKey);
+        holding.entry.forgetWriter(session.writerKey);
         release(holding);
         pushes.schedule(session);
     }

@@ -89,6 +89,7 @@ final class GameServerPushes {
         long now = loop.nanoTime();
         for (Holding holding : sent) {
             holding.outbox.clearUpdates();
+            holding.pushed.pushed(holding.entry.version, holding.session);
             holdings.dirty.remove(holding);
             if (holding.changedAt >= 0) {
                 metrics.pushed(Role.GAME_SERVER, now - holding.changedAt);

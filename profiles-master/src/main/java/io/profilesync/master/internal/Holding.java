@@ -11,6 +11,8 @@ final class Holding {
     final int handle;
     final ProfileEntry entry;
     ObservableServerProfile outbox;
+    /** The version each recent push showed the writer's copy (list rebases): the entry's, per writer. */
+    PushedVersions pushed;
     /** When the oldest change of another writer waiting in the outbox was accepted, or -1 (push latency). */
     long changedAt = -1;
 

@@ -245,6 +245,7 @@ final class ProfileCache {
             return;
         }
         entry.profile = fresh;
+        fresh.recordExactly(); // ChangeRelay follows each list operation by operation (ListHistory)
         entry.sizeBound = -1;
         entry.ready = true;
         cancelLoadTimers(entry);

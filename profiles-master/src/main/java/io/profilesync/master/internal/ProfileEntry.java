@@ -29,6 +29,74 @@ final class ProfileEntry {
      */
     long sizeBound = -1;
 
+    // Lists under concurrent writers (ListRebases).
+    /** Counts the changes relayed: the version of the state each push shows (ListHistory tags operations with it). */
+    long version;
+    /** The next identity an element of one of its lists gets. */
+    long nextElementId = 1;
+    /** The history of each list changed or rebased since the profile was loaded, by name (null until one is). */
+    java.util.Map<String, ListHistory> lists;
+    /** Each writer's recent list operations, by {@link Session#writerKey} (null until one made any). */
+    java.util.Map<String, WriterOps> writerOps;
+
+    /** The history of list {@code name}, made (holding {@code size} elements, unchanged since the load) if new. */
+    ListHistory listHistory(String name, int size) {
+        if (lists == null) {
+            lists = new java.util.HashMap<>(4);
+        }
+        return lists.computeIfAbsent(name, n -> new ListHistory(this, size, 0));
+    }
+
+    private ObservableServerProfile listsOf;
+    private java.util.List<io.profilesync.core.ObservableList<?>> listProperties = java.util.List.of();
+
+    /** The list properties of {@link #profile}. */
+    java.util.List<io.profilesync.core.ObservableList<?>> listProperties() {
+        if (listsOf != profile) {
+            java.util.List<io.profilesync.core.ObservableList<?>> found = new ArrayList<>();
+            for (io.profilesync.core.ObservableProperty<?> property : profile) {
+                if (property instanceof io.profilesync.core.ObservableList<?> list) {
+                    found.add(list);
+                }
+            }
+            listProperties = found;
+            listsOf = profile;
+        }
+        return listProperties;
+    }
+
+    /** The writer's recent list operations, made if new. */
+    WriterOps writerOps(String writerKey) {
+        if (writerOps == null) {
+            writerOps = new java.util.HashMap<>(4);
+        }
+        return writerOps.computeIfAbsent(writerKey, k -> new WriterOps());
+    }
+
+    /** The versions recent pushes showed each writer's copy, by {@link Session#writerKey}. */
+    private java.util.Map<String, PushedVersions> pushedTo;
+
+    /** The versions recent pushes showed {@code writerKey}'s copy, made if new. */
+    PushedVersions pushedTo(String writerKey) {
+        if (pushedTo == null) {
+            pushedTo = new java.util.HashMap<>(4);
+        }
+        return pushedTo.computeIfAbsent(writerKey, k -> new PushedVersions());
+    }
+
+    /**
+     * The writer released the profile: its recent operations and pushes are no longer needed (a connection lost is
+     * no release: the writer comes back and sends its batches again, with their bases).
+     */
+    void forgetWriter(String writerKey) {
+        if (writerOps != null) {
+            writerOps.remove(writerKey);
+        }
+        if (pushedTo != null) {
+            pushedTo.remove(writerKey);
+        }
+    }
+
     // Loading (ProfileCache).
     boolean ready;
     int loadAttempts;

@@ -34,6 +34,11 @@ import java.util.TreeMap;
  * <p>Threading: the writes touch the profile they are given: call them on the thread that owns it.
  */
 public final class SimSchema {
+    /**
+     * A list every writer inserts its own unique tokens into and removes some of its own from by index, from its
+     * copy's view: how the invariants see that each remove deletes the element its writer saw.
+     */
+    public static final String SHELF = "shelf";
     /** The append-only list of unique tokens (client-writable, so every writer can append). */
     public static final String TOKENS = "tokens";
     /**
@@ -75,6 +80,7 @@ public final class SimSchema {
             .longProperty(TALLY, 0).clientWritable()
             .intProperty(PURSE, PURSE_START).min(0)
             .listProperty(PURCHASES, ElementType.STRING).maxSize(1000)
+            .listProperty(SHELF, ElementType.STRING).maxSize(100_000).clientWritable()
             .build();
 
     private SimSchema() {
@@ -162,6 +168,14 @@ public final class SimSchema {
                 + ")";
     }
 
+    /** The shelf of {@code profile}, in order (empty when it has none). */
+    public static List<String> shelf(ObservableProfile profile) {
+        if (!profile.has(SHELF)) {
+            return List.of();
+        }
+        return profile.getList(SHELF, ElementType.STRING).value();
+    }
+
     /** The tokens in {@code profile}, in order (empty when it has no token list). */
     public static List<String> tokens(ObservableProfile profile) {
         if (!profile.has(TOKENS)) {
@@ -187,7 +201,8 @@ public final class SimSchema {
         List<ObservableProperty<?>> candidates = new ArrayList<>();
         for (ObservableProperty<?> property : profile) {
             if (property.name().equals(TOKENS) || property.name().equals(TOKEN_COUNT) || property.name().equals(TALLY)
-                    || property.name().equals(PURSE) || property.name().equals(PURCHASES)) {
+                    || property.name().equals(PURSE) || property.name().equals(PURCHASES)
+                    || property.name().equals(SHELF)) {
                 continue; // appended to, incremented and bought with by the workload, and kept by the master
             }
             boolean writable = SCHEMA.definition(property.name()).clientWritable();

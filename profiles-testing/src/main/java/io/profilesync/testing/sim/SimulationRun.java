@@ -53,6 +53,8 @@ public final class SimulationRun {
         INCREMENTS_COUNTED("every increment counts once, whoever else increments concurrently"),
         ATOMIC_WHOLE("an atomic purchase applies whole or not at all: every item paid for, the purse never below 0, "
                 + "a completed one durable, a refused one nowhere"),
+        REMOVED_AS_SEEN("each remove by index deletes the element its writer saw: no other writer's element goes, "
+                + "and the one it saw does"),
         QUIESCENCE("the system quiesces once faults stop"),
         NO_EXCEPTION("no core throws");
 
@@ -126,6 +128,30 @@ public final class SimulationRun {
     private final List<ClientNode> clients = new ArrayList<>();
     /** The master's profiles as last seen after a task, to catch one unloaded while dirty. */
     private final Map<String, ObservableServerProfile> seenLoaded = new TreeMap<>();
+    /** Each shelf token's writer (peer incarnation) and user. */
+    private final Map<String, String> shelfOwner = new TreeMap<>();
+    private final Map<String, String> shelfFor = new TreeMap<>();
+    /** The shelf tokens their writer removed, to the virtual time it did. */
+    private final Map<String, Long> shelfRemovedAt = new TreeMap<>();
+    /** Shelf tokens durably in place: seen in their writer's settled confirmed copy. */
+    private final Set<String> shelfPlaced = new TreeSet<>();
+    /** "writer/user" to the virtual time of that writer's last remove from that user's shelf. */
+    private final Map<String, Long> lastShelfRemove = new TreeMap<>();
+    /** "writer/user" to the virtual time of the last refusal of a shelf edit the writer heard of. */
+    private final Map<String, Long> lastShelfRefusal = new TreeMap<>();
+    /**
+     * The users whose shelf a remove may have reached a master without its base: sent again after a reconnection or
+     * to a new master, it applies at its index (the copy's snapshot says nothing of which element is which).
+     */
+    private final Set<String> shelfAtItsIndex = new TreeSet<>();
+    /** The writers whose connection is down: a remove made meanwhile goes out on the snapshot's view. */
+    private final Set<String> disconnected = new TreeSet<>();
+    /** When each writer last connected: its snapshots follow shortly. */
+    private final Map<String, Long> lastConnected = new TreeMap<>();
+    /** How long after connecting a writer may still be editing the view from before (its snapshot not yet in). */
+    private static final long SNAPSHOT_WINDOW_NANOS = 200_000_000L;
+    /** How long before a reconnection a remove may still be sent again (its batch not yet durable). */
+    private static final long RESEND_WINDOW_NANOS = 5_000_000_000L;
     /** The purchases whose writer was told they were refused (token to user): never to be seen anywhere. */
     private final Map<String, String> refusedPurchases = new TreeMap<>();
 
@@ -215,6 +241,7 @@ public final class SimulationRun {
 
     private void crashMaster() {
         masterCrashes++;
+        sentAgainWithoutBase("");
         trace.add("master " + masterIncarnation + " CRASHES");
         masterLoop.kill();
         network.masterDown();
@@ -357,6 +384,9 @@ public final class SimulationRun {
      * lost), can take a token with it; one naming another property refuses that property alone.
      */
     private void refused(String writer, String userId, String property) {
+        if (property.isEmpty() || property.equals(SimSchema.SHELF)) {
+            lastShelfRefusal.put(writer + "/" + userId, scheduler.nanoTime());
+        }
         if (property.isEmpty() || property.equals(SimSchema.TOKENS)) {
             lastRefusal.put(writer + "/" + userId, scheduler.nanoTime());
         }
@@ -369,6 +399,13 @@ public final class SimulationRun {
     private void connectionLost(String writer, ConnectionState state) {
         if (state == ConnectionState.RECONNECTING) {
             lastConnectionLoss.put(writer, scheduler.nanoTime());
+            sentAgainWithoutBase(writer + "/");
+        }
+        if (state == ConnectionState.CONNECTED) {
+            disconnected.remove(writer);
+            lastConnected.put(writer, scheduler.nanoTime());
+        } else {
+            disconnected.add(writer);
         }
     }
 
@@ -399,6 +436,132 @@ public final class SimulationRun {
     }
 
     // ------------------------------------------------------------------ game servers
+
+    /** Removes by writers named by {@code prefix} ("" for all) lately may go again without a base. */
+    private void sentAgainWithoutBase(String prefix) {
+        long now = scheduler.nanoTime();
+        lastShelfRemove.forEach((key, at) -> {
+            if (key.startsWith(prefix) && now - at <= RESEND_WINDOW_NANOS) {
+                shelfAtItsIndex.add(key.substring(key.indexOf('/') + 1));
+            }
+        });
+    }
+
+    /**
+     * One edit of the shelf by {@code writer}, from its copy's view: remove one of its own tokens by its index there,
+     * or put a new one in (appended or inserted).
+     */
+    private void editShelf(String writer, String userId, ObservableProfile profile) {
+        io.profilesync.core.ObservableList<String> shelf = profile.getList(SimSchema.SHELF,
+                io.profilesync.core.ElementType.STRING);
+        List<String> seen = shelf.value();
+        List<String> own = new ArrayList<>();
+        for (String token : seen) {
+            if (writer.equals(shelfOwner.get(token))) {
+                own.add(token);
+            }
+        }
+        if (!own.isEmpty() && random.nextInt(3) == 0) {
+            String token = own.get(random.nextInt(own.size()));
+            int index = seen.indexOf(token);
+            trace.add(writer + " removes " + token + " at " + index + " from the shelf of " + userId + " " + seen);
+            shelf.remove(index);
+            Long connectedAt = lastConnected.get(writer);
+            if (disconnected.contains(writer)
+                    || (connectedAt != null && scheduler.nanoTime() - connectedAt < SNAPSHOT_WINDOW_NANOS)) {
+                shelfAtItsIndex.add(userId); // made on a view the next snapshot replaces
+            }
+            shelfRemovedAt.put(token, scheduler.nanoTime());
+            lastShelfRemove.put(writer + "/" + userId, scheduler.nanoTime());
+            return;
+        }
+        String token = "sh-" + token(writer);
+        shelfOwner.put(token, writer);
+        shelfFor.put(token, userId);
+        if (seen.isEmpty() || random.nextBoolean()) {
+            shelf.add(token);
+        } else {
+            int index = random.nextInt(seen.size() + 1);
+            trace.add(writer + " inserts " + token + " at " + index + " in the shelf of " + userId);
+            shelf.insert(index, token);
+        }
+    }
+
+    /** The writer's own shelf tokens its settled confirmed copy shows are durably in place. */
+    private void noteShelf(String writer, ObservableProfile confirmedCopy, boolean settled) {
+        if (!settled) {
+            return;
+        }
+        for (String token : SimSchema.shelf(confirmedCopy)) {
+            if (writer.equals(shelfOwner.get(token))) {
+                shelfPlaced.add(token);
+            }
+        }
+    }
+
+    /**
+     * Once quiet: no token durably in place is gone unless its own writer removed it (a remove that deleted another
+     * element than its writer saw), and every token a running, settled writer removed is gone unless it was told of
+     * a refusal since (a remove that missed its element). Users whose shelf a remove may have reached a master
+     * without its base are left out.
+     */
+    private void checkRemovedAsSeen() {
+        Set<String> running = runningWriters();
+        Map<String, Set<String>> shelves = new TreeMap<>();
+        for (String userId : users) {
+            Set<String> held = new TreeSet<>();
+            Optional<ObservableServerProfile> live = master.loadedProfile(userId);
+            if (live.isPresent()) {
+                held.addAll(SimSchema.shelf(live.get()));
+            } else {
+                accessor.committed(userId).ifPresent(row -> held.addAll(SimSchema.shelf(SimSchema.read(row.json()))));
+            }
+            shelves.put(userId, held);
+        }
+        List<String> wronglyGone = new ArrayList<>();
+        for (String token : shelfPlaced) {
+            String userId = shelfFor.get(token);
+            if (!shelfRemovedAt.containsKey(token) && !shelfAtItsIndex.contains(userId)
+                    && !shelves.get(userId).contains(token)) {
+                wronglyGone.add(token + " (" + userId + ", by " + shelfOwner.get(token) + ")");
+            }
+        }
+        if (!wronglyGone.isEmpty()) {
+            violation(Invariant.REMOVED_AS_SEEN, "durably in place, never removed by its writer, but gone (another "
+                    + "writer's remove deleted it): " + abbreviate(wronglyGone.toString()));
+        }
+        List<String> stillThere = new ArrayList<>();
+        shelfRemovedAt.forEach((token, at) -> {
+            String userId = shelfFor.get(token);
+            String writer = shelfOwner.get(token);
+            Long refusal = lastShelfRefusal.get(writer + "/" + userId);
+            Long loss = lastConnectionLoss.get(writer);
+            if (running.contains(writer) && !shelfAtItsIndex.contains(userId) && (refusal == null || refusal < at)
+                    && (loss == null || loss < at) && settledWriter(writer, userId)
+                    && shelves.get(userId).contains(token)) {
+                stillThere.add(token + " (" + userId + ", by " + writer + " at " + at / 1000 + " us)");
+            }
+        });
+        if (!stillThere.isEmpty()) {
+            violation(Invariant.REMOVED_AS_SEEN, "removed by its running, settled writer, never refused, but still "
+                    + "at the master (the remove deleted something else): " + abbreviate(stillThere.toString()));
+        }
+    }
+
+    /** Whether {@code writer} (a running incarnation) has nothing of {@code userId}'s profile unsent or in flight. */
+    private boolean settledWriter(String writer, String userId) {
+        for (GameServerNode node : gameServers) {
+            if (node.up() && node.name().equals(writer)) {
+                return node.core.held(userId).isEmpty() || node.core.settled(userId);
+            }
+        }
+        for (ClientNode node : clients) {
+            if (node.up() && node.name().equals(writer)) {
+                return node.core.settled();
+            }
+        }
+        return false;
+    }
 
     /** A request a peer made, to check it was answered. */
     private record Request(String what, CompletableFuture<?> future) {
@@ -506,6 +669,9 @@ public final class SimulationRun {
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(held.get(), random, false);
             }
+            if (random.nextInt(3) == 0) {
+                editShelf(name(), userId, held.get());
+            }
             if (random.nextInt(8) == 0) {
                 watchFlush(name(), userId, token, core.flush(userId));
             }
@@ -543,8 +709,10 @@ public final class SimulationRun {
             }
             for (String userId : users) {
                 boolean settled = core.settled(userId);
-                confirmed(userId).ifPresent(profile -> acknowledge(name(), SimSchema.tokens(profile), userId,
-                        settled));
+                confirmed(userId).ifPresent(profile -> {
+                    acknowledge(name(), SimSchema.tokens(profile), userId, settled);
+                    noteShelf(name(), profile, settled);
+                });
             }
         }
 
@@ -653,6 +821,9 @@ public final class SimulationRun {
             for (int i = random.nextInt(3); i > 0; i--) {
                 SimSchema.randomWrite(profile.get(), random, true);
             }
+            if (random.nextInt(3) == 0) {
+                editShelf(name(), userId, profile.get());
+            }
             if (random.nextInt(8) == 0) {
                 watchFlush(name(), userId, token, core.flush());
             }
@@ -661,7 +832,10 @@ public final class SimulationRun {
         void noteAcknowledgements() {
             if (up()) {
                 boolean settled = core.settled();
-                confirmed().ifPresent(profile -> acknowledge(name(), SimSchema.tokens(profile), userId, settled));
+                confirmed().ifPresent(profile -> {
+                    acknowledge(name(), SimSchema.tokens(profile), userId, settled);
+                    noteShelf(name(), profile, settled);
+                });
             }
         }
 
@@ -753,6 +927,7 @@ public final class SimulationRun {
         if (quiet) {
             checkConvergence();
             checkRefusedAlone();
+            checkRemovedAsSeen();
         }
         checkAppliedOnce();
         checkAcknowledgedKept();
