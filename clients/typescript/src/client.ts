@@ -212,7 +212,7 @@ export class ProfilesClient {
         if (this.currentState === "ready") {
             this.tick();
         }
-        const unsent = replica.visible.hasUpdates();
+        const unsent = replica.hasUnsentChanges;
         const seq = unsent ? 0 : replica.lastPendingSeq;
         if (!unsent && seq <= this.durableSeq) {
             return Promise.resolve();
@@ -358,7 +358,7 @@ export class ProfilesClient {
             case "Refused":
                 return this.onRefused(message.code, message.reason);
             case "ProfileSnapshot":
-                return this.onSnapshot(message.profile, message.lastAppliedSeq);
+                return this.onSnapshot(message.profile, message.lastAppliedSeq, message.push);
             case "AcquireFailed":
                 if (this.currentState === "loading") {
                     if (!this.replica) {
@@ -415,7 +415,7 @@ export class ProfilesClient {
         }
     }
 
-    private onSnapshot(profile: Uint8Array, lastAppliedSeq: number): void {
+    private onSnapshot(profile: Uint8Array, lastAppliedSeq: number, push: number): void {
         if (this.currentState !== "loading") {
             return;
         }
@@ -427,13 +427,13 @@ export class ProfilesClient {
                         + "game servers change it (schema: clientWritable)");
                 }
             };
-            this.replica = new Replica(visible, profile);
+            this.replica = new Replica(visible, profile, push);
         } else {
-            this.replica.onSnapshot(profile, lastAppliedSeq);
+            this.replica.onSnapshot(profile, lastAppliedSeq, push);
             // The batches not yet durable go again, with their original numbers (a restarted master skips those
-            // its database holds).
+            // its database holds), and without a base: the pushes they were made on are not this master's.
             for (const batch of this.replica.unacknowledged()) {
-                this.send({ type: "ClientUpdate", seq: batch.seq, delta: batch.delta });
+                this.send({ type: "ClientUpdate", seq: batch.seq, base: 0, overlay: 0, delta: batch.delta });
             }
         }
 
@@ -469,24 +469,55 @@ export class ProfilesClient {
 
     private tick(): void {
         const replica = this.replica;
-        if (!replica || !replica.visible.hasUpdates()) {
+        if (!replica || !replica.hasUnsentChanges) {
             return;
         }
-        const delta = replica.visible.getUpdates();
-        if (this.maxUpdateSize > 0 && delta.length > this.maxUpdateSize) {
-            replica.discardUnsent();
-            this.tellRefusal({ seq: 0, property: "", reason: `the changes of one interval take ${delta.length} `
-                + `bytes, more than the master accepts (${this.maxUpdateSize}); they were dropped` });
-            // Flushes waiting for the dropped changes wait for what went before (-1: nothing, done now).
-            this.flushesBatched(replica.lastPendingSeq > 0 ? replica.lastPendingSeq : -1);
-            this.completeFlushes();
-            return;
+        // Changes set apart (list edits by index made before a push changed the view) go first, each in a batch of
+        // its own with the base it was made on, before the changes made since.
+        for (let next = replica.nextQueued(); next !== null; next = replica.nextQueued()) {
+            if (this.tooLarge(next.delta.length)) {
+                replica.dropQueued();
+                this.droppedTooLarge(replica, next.delta.length);
+                continue;
+            }
+            const batch = replica.takeQueued(++this.lastSeq)!;
+            this.sendBatch(batch);
+            if (!replica.hasUnsentChanges) {
+                this.flushesBatched(batch.seq); // a flush waits for the last of the changes made before it
+            }
         }
-        const seq = ++this.lastSeq;
-        replica.takeChanges(seq);
-        this.send({ type: "ClientUpdate", seq, delta });
-        this.flushesBatched(seq);
+        if (replica.visible.hasUpdates()) {
+            const delta = replica.visible.getUpdates();
+            if (this.tooLarge(delta.length)) {
+                replica.discardUnsent();
+                this.droppedTooLarge(replica, delta.length);
+            } else {
+                const batch = replica.takeChanges(++this.lastSeq)!;
+                this.sendBatch(batch);
+                this.flushesBatched(batch.seq);
+            }
+        }
+        this.completeFlushes();
         this.askFlush();
+    }
+
+    private tooLarge(length: number): boolean {
+        return this.maxUpdateSize > 0 && length > this.maxUpdateSize;
+    }
+
+    private sendBatch(batch: { seq: number; base: number; overlay: number; delta: Uint8Array }): void {
+        this.send({ type: "ClientUpdate", seq: batch.seq, base: batch.base, overlay: batch.overlay,
+            delta: batch.delta });
+    }
+
+    /** Changes too large to send were dropped: told as a refusal; flushes waiting for them wait for what went before. */
+    private droppedTooLarge(replica: Replica, length: number): void {
+        this.tellRefusal({ seq: 0, property: "", reason: `the changes of one interval take ${length} `
+            + `bytes, more than the master accepts (${this.maxUpdateSize}); they were dropped` });
+        if (!replica.hasUnsentChanges) {
+            // -1: nothing went before, done now.
+            this.flushesBatched(replica.lastPendingSeq > 0 ? replica.lastPendingSeq : -1);
+        }
     }
 
     // ---------------------------------------------------------------- flushes

@@ -13,7 +13,8 @@ export { NotDurableError, ProfilesClient, RefusedError, backoffDelayMs } from ".
 export type { ClientRefusal, ClientState, Clock, ProfilesClientOptions } from "./client.js";
 export { Profile, FORMAT_VERSION, layoutFingerprint } from "./profile.js";
 export type {
-    ApplyOptions, ElementValue, KeyValue, ProfileListener, PropertyValue, ValueListener, Vector3,
+    ApplyOptions, ElementValue, KeyValue, ListOpCode, ListRebase, ProfileListener, PropertyValue, RecordedListOp,
+    ValueListener, Vector3,
 } from "./profile.js";
 export { ProfileFormatError, ByteReader, ByteWriter, toHex, fromHex } from "./codec/bytes.js";
 export { sha256 } from "./codec/sha256.js";

@@ -5,7 +5,7 @@
  */
 
 /** Bumped on any incompatible change of the messages (profiles-core's Protocol.VERSION). */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Why the master refused a peer (profiles-core's RefusalCode). */
 export enum RefusalCode {
@@ -32,7 +32,19 @@ export class ProtocolError extends Error {
 }
 
 export interface Refusal { readonly seq: number; readonly handle: number; readonly property: string; readonly reason: string }
-export interface HandleDelta { readonly handle: number; readonly delta: Uint8Array }
+/**
+ * The delta of one held profile, named by its handle. In a batch (ServerBatch), also where the writer's copy stood
+ * when the changes were made, so the master can move their list indices onto its own list (docs/protocol.md, "Lists
+ * under concurrent writers"): {@code base} is the number of the last push of this profile the copy had applied (1 for
+ * the snapshot it started from, 0 or absent: not said), and its batches from {@code seq - overlay} on were laid over
+ * it, not yet acknowledged. A push's entries carry neither (they do not travel there).
+ */
+export interface HandleDelta {
+    readonly handle: number;
+    readonly base?: number;
+    readonly overlay?: number;
+    readonly delta: Uint8Array;
+}
 
 export type Message =
     | { type: "Hello"; protocolVersion: number; role: Role; instanceId: bigint; credential: string;
@@ -43,16 +55,28 @@ export type Message =
     | { type: "Proof"; hmac: Uint8Array }
     | { type: "Flush"; seq: number }
     | { type: "ProfileRequest" }
-    | { type: "ProfileSnapshot"; lastAppliedSeq: number; profile: Uint8Array }
-    | { type: "ClientUpdate"; seq: number; delta: Uint8Array }
+    /**
+     * The whole profile: it holds the client's batches up to {@code lastAppliedSeq}, and is push number {@code push}
+     * of this copy (the master's count of its pushes to it; 1 for a fresh load), so later batches name their base in
+     * the master's numbering.
+     */
+    | { type: "ProfileSnapshot"; lastAppliedSeq: number; push: number; profile: Uint8Array }
+    /**
+     * Batch {@code seq} of the client's changes, made on its copy as push number {@code base} left it (1: the
+     * snapshot; 0: not said, as a batch sent again after a reconnection), with {@code overlay} of its own earlier
+     * batches, not yet applied by the master, laid over that view ({@code overlay} travels only when base > 0).
+     */
+    | { type: "ClientUpdate"; seq: number; base: number; overlay: number; delta: Uint8Array }
     | { type: "ClientPush"; ackSeq: number; durableSeq: number; delta: Uint8Array; refusals: Refusal[] }
     | { type: "AcquireProfile"; requestId: number; userId: string }
-    | { type: "ProfileAcquired"; requestId: number; handle: number; lastAppliedSeq: number; profile: Uint8Array }
+    | { type: "ProfileAcquired"; requestId: number; handle: number; lastAppliedSeq: number; push: number;
+        profile: Uint8Array }
     | { type: "AcquireFailed"; requestId: number; reason: string }
     | { type: "ServerBatch"; seq: number; entries: HandleDelta[] }
     | { type: "ServerPush"; ackSeq: number; durableSeq: number; entries: HandleDelta[]; refusals: Refusal[] }
     | { type: "ReleaseProfile"; handle: number }
-    | { type: "ServerTransaction"; seq: number; handle: number; preconditions: Uint8Array; delta: Uint8Array };
+    | { type: "ServerTransaction"; seq: number; handle: number; base: number; overlay: number;
+        preconditions: Uint8Array; delta: Uint8Array };
 
 export type MessageType = Message["type"];
 
@@ -229,19 +253,43 @@ class KryoReader {
     }
 }
 
-function writeEntries(out: KryoWriter, entries: readonly HandleDelta[]): void {
+/** A batch's base: the push number (0: none), then, only when there is one, how many batches were laid over. */
+function writeBase(out: KryoWriter, base: number, overlay: number): void {
+    out.varLong(Math.max(0, base));
+    if (base > 0) {
+        out.varLong(Math.max(0, overlay));
+    }
+}
+
+/** The base and overlay of a batch; the overlay reads as 0 when no base is said (it does not travel then). */
+function readBase(input: KryoReader): { base: number; overlay: number } {
+    const base = input.varLong();
+    return { base, overlay: base > 0 ? input.varLong() : 0 };
+}
+
+/** {@code withBase}: a batch's entries, each with its base; a push's carry none. */
+function writeEntries(out: KryoWriter, entries: readonly HandleDelta[], withBase: boolean): void {
     out.varInt(entries.length);
     for (const entry of entries) {
         out.varInt(entry.handle);
+        if (withBase) {
+            writeBase(out, entry.base ?? 0, entry.overlay ?? 0);
+        }
         out.byteArray(entry.delta);
     }
 }
 
-function readEntries(input: KryoReader): HandleDelta[] {
-    const count = input.count(2);
+function readEntries(input: KryoReader, withBase: boolean): HandleDelta[] {
+    const count = input.count(withBase ? 3 : 2);
     const entries: HandleDelta[] = [];
     for (let n = 0; n < count; n++) {
-        entries.push({ handle: input.varInt(), delta: input.byteArray() });
+        const handle = input.varInt();
+        if (withBase) {
+            const { base, overlay } = readBase(input);
+            entries.push({ handle, base, overlay, delta: input.byteArray() });
+        } else {
+            entries.push({ handle, delta: input.byteArray() });
+        }
     }
     return entries;
 }
@@ -299,10 +347,12 @@ export function encodeMessage(message: Message): Uint8Array {
             break;
         case "ProfileSnapshot":
             out.varLong(message.lastAppliedSeq);
+            out.varLong(message.push);
             out.byteArray(message.profile);
             break;
         case "ClientUpdate":
             out.varLong(message.seq);
+            writeBase(out, message.base, message.overlay);
             out.byteArray(message.delta);
             break;
         case "ClientPush":
@@ -319,6 +369,7 @@ export function encodeMessage(message: Message): Uint8Array {
             out.varInt(message.requestId);
             out.varInt(message.handle);
             out.varLong(message.lastAppliedSeq);
+            out.varLong(message.push);
             out.byteArray(message.profile);
             break;
         case "AcquireFailed":
@@ -327,13 +378,13 @@ export function encodeMessage(message: Message): Uint8Array {
             break;
         case "ServerBatch":
             out.varLong(message.seq);
-            writeEntries(out, message.entries);
+            writeEntries(out, message.entries, true);
             break;
         case "ServerPush":
             // ackSeq -1 (continued) travels as 0; real sequence numbers start at 1.
             out.varLong(message.ackSeq + 1);
             out.varLong(message.durableSeq + 1);
-            writeEntries(out, message.entries);
+            writeEntries(out, message.entries, false);
             writeRefusals(out, message.refusals);
             break;
         case "ReleaseProfile":
@@ -342,6 +393,7 @@ export function encodeMessage(message: Message): Uint8Array {
         case "ServerTransaction":
             out.varLong(message.seq);
             out.varInt(message.handle);
+            writeBase(out, message.base, message.overlay);
             out.byteArray(message.preconditions);
             out.byteArray(message.delta);
             break;
@@ -396,9 +448,12 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
         case "ProfileRequest":
             return { type };
         case "ProfileSnapshot":
-            return { type, lastAppliedSeq: input.varLong(), profile: input.byteArray() };
-        case "ClientUpdate":
-            return { type, seq: input.varLong(), delta: input.byteArray() };
+            return { type, lastAppliedSeq: input.varLong(), push: input.varLong(), profile: input.byteArray() };
+        case "ClientUpdate": {
+            const seq = input.varLong();
+            const { base, overlay } = readBase(input);
+            return { type, seq, base, overlay, delta: input.byteArray() };
+        }
         case "ClientPush":
             return { type, ackSeq: input.varLong(), durableSeq: input.varLong(), delta: input.byteArray(),
                 refusals: readRefusals(input) };
@@ -406,18 +461,21 @@ function decodeFields(type: MessageType, input: KryoReader): Message {
             return { type, requestId: input.varInt(), userId: input.string() };
         case "ProfileAcquired":
             return { type, requestId: input.varInt(), handle: input.varInt(), lastAppliedSeq: input.varLong(),
-                profile: input.byteArray() };
+                push: input.varLong(), profile: input.byteArray() };
         case "AcquireFailed":
             return { type, requestId: input.varInt(), reason: input.string() };
         case "ServerBatch":
-            return { type, seq: input.varLong(), entries: readEntries(input) };
+            return { type, seq: input.varLong(), entries: readEntries(input, true) };
         case "ServerPush":
-            return { type, ackSeq: input.varLong() - 1, durableSeq: input.varLong() - 1, entries: readEntries(input),
+            return { type, ackSeq: input.varLong() - 1, durableSeq: input.varLong() - 1, entries: readEntries(input, false),
                 refusals: readRefusals(input) };
         case "ReleaseProfile":
             return { type, handle: input.varInt() };
-        case "ServerTransaction":
-            return { type, seq: input.varLong(), handle: input.varInt(), preconditions: input.byteArray(),
-                delta: input.byteArray() };
+        case "ServerTransaction": {
+            const seq = input.varLong();
+            const handle = input.varInt();
+            const { base, overlay } = readBase(input);
+            return { type, seq, handle, base, overlay, preconditions: input.byteArray(), delta: input.byteArray() };
+        }
     }
 }

@@ -301,6 +301,46 @@ export interface ApplyOptions {
     readonly recordAsLocal?: boolean;
     /** Apply only these property indices; others in the delta are still decoded and checked, then skipped. */
     readonly only?: (index: number) => boolean;
+    /**
+     * Apply every change that fits, and leave out alone, silently, one that no longer does: a list operation whose
+     * index is beyond the list at that point (a view older than this copy's) drops that list's operations of this
+     * delta, the rest of the delta still read and applied (profiles-core's Replica KEEP_WHAT_FITS). Default false:
+     * such an index is malformed and nothing applies.
+     */
+    readonly keepWhatFits?: boolean;
+    /**
+     * Moves list operations made on a writer's older view of a list onto this copy's lists (profiles-core's
+     * ListRebaser): asked once per list the delta changes, with its name and its size before the delta, for the
+     * rebase of that list's operations (null: they apply at the indices they carry). An operation its rebase drops is
+     * left out alone, silently, while the others apply.
+     */
+    readonly rebase?: (list: string, size: number) => ListRebase | null;
+}
+
+/** A list operation's code, as it travels: 0 set, 1 add, 2 insert, 3 remove, 4 clear, 5 replace. */
+export type ListOpCode = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** What {@link ListRebase.map} answers for an operation that cannot apply here (it is left out alone). */
+export const DROP = -1;
+
+/** The rebase of one list's operations in one delta, asked for each in order (profiles-core's ListRebaser.Rebase). */
+export interface ListRebase {
+    /**
+     * Where the operation applies on this copy's list: the index to set, remove or insert at (anything for add, clear
+     * and replace), or {@link DROP}. {@code index}: the writer's (set, insert, remove), -1 for add, clear and replace;
+     * {@code count}: the number of elements a replace brings, else 0.
+     */
+    map(kind: ListOpCode, index: number, count: number): number;
+}
+
+/** One operation a list recorded, as its delta carries it: its code, its index (-1 for add, clear, replace), and
+ * the number of elements a replace brings (else 0). */
+export interface RecordedListOp {
+    readonly op: ListOpCode;
+    readonly index: number;
+    readonly count: number;
+    /** The elements it creates (add, insert: one; replace: all), else empty. */
+    readonly values: readonly ElementValue[];
 }
 
 export class Profile {
@@ -645,6 +685,30 @@ export class Profile {
         return isDirty(this.slot(name));
     }
 
+    /**
+     * Whether a list's operation recorded since the last {@link clearUpdates} names an index (set, insert, remove):
+     * one whose meaning depends on the list it was made on (profiles-core's ObservableList.recordsIndexedEdits), of
+     * any list of this profile.
+     */
+    recordsIndexedEdits(): boolean {
+        return this.slots.some((slot) => slot.definition.kind === "list"
+            && (slot.ops as ListOp[]).some((op) => op.op === 0 || op.op === 2 || op.op === 3));
+    }
+
+    /**
+     * The operations list {@code name} recorded since the last {@link clearUpdates}, in the order its delta carries
+     * them (profiles-core's ObservableList.recorded); empty when it recorded none.
+     */
+    recordedListOps(name: string): RecordedListOp[] {
+        const slot = this.typed(name, ["list"]);
+        return (slot.ops as ListOp[]).map((op) => ({
+            op: op.op,
+            index: op.op === 0 || op.op === 2 || op.op === 3 ? op.index : -1,
+            count: op.op === 5 ? op.values.length : 0,
+            values: op.op === 1 || op.op === 2 ? [op.value] : op.op === 5 ? op.values : [],
+        }));
+    }
+
     /** The delta of the local changes (of the properties {@code include} accepts, by default all). */
     getUpdates(include: (definition: PropertyDefinition) => boolean = () => true): Uint8Array {
         const changed = this.slots.filter((s) => isDirty(s) && include(s.definition));
@@ -799,7 +863,9 @@ export class Profile {
                 decoded.push({ slot, value: fits ? result : null, ops: [], inc: { amount, lower, upper } });
             } else if (d.kind === "list" || d.kind === "dict") {
                 const ops: (ListOp | DictOp)[] = [];
-                const value = applyOps(d, slot.value, input, ops);
+                const rebase = d.kind === "list" && options.rebase
+                    ? options.rebase(d.name, (slot.value as readonly ElementValue[]).length) : null;
+                const value = applyOps(d, slot.value, input, ops, options.keepWhatFits === true, rebase);
                 decoded.push({ slot, value, ops, inc: null });
             } else {
                 decoded.push({ slot, value: readValue(d, input), ops: [], inc: null });
@@ -813,7 +879,7 @@ export class Profile {
                 continue;
             }
             if (value === null) {
-                continue; // an increment that cannot apply here
+                continue; // an increment, or a list's operations (keepWhatFits), that cannot apply here
             }
             const previous = slot.value;
             const collection = slot.definition.kind === "list" || slot.definition.kind === "dict";
@@ -1120,32 +1186,109 @@ function readValue(d: PropertyDefinition, input: ByteReader): PropertyValue {
     return readScalar(d, input);
 }
 
-/** Decodes the operations of a collection update and applies them to a copy of {@code value}. */
-function applyOps(d: PropertyDefinition, value: PropertyValue, input: ByteReader, ops: (ListOp | DictOp)[]):
-    PropertyValue {
+/**
+ * Decodes the operations of a collection update and applies them to a copy of {@code value}. With
+ * {@code keepWhatFits}, a list index beyond the list is not malformed: every operation is still read, and null says
+ * the list's operations cannot apply here (left out alone). With a {@code rebase}, each list operation applies where
+ * it says (checked there), and one it drops is left out alone while the others apply.
+ */
+function applyOps(d: PropertyDefinition, value: PropertyValue, input: ByteReader, ops: (ListOp | DictOp)[],
+    keepWhatFits = false, rebase: ListRebase | null = null): PropertyValue | null {
     const count = readCountFitting(input, `operation count of '${d.name}'`, 1);
     if (d.kind === "list") {
         const list = [...(value as readonly ElementValue[])];
         const e = d.element!;
         const what = `element of '${d.name}'`;
+        let stale = false;
         for (let n = 0; n < count; n++) {
             const at = input.position;
             const code = input.readCount(`operation of '${d.name}'`);
-            const index = (bound: number): number => {
-                const i = input.readCount(`list index of '${d.name}'`);
+            // The index, checked against the list at this point: -1 when it is beyond the list and keepWhatFits
+            // leaves the list's operations out.
+            const checked = (i: number, bound: number): number => {
                 if (i >= bound) {
+                    if (keepWhatFits) {
+                        stale = true;
+                        return -1;
+                    }
                     input.fail(`list index ${i} of '${d.name}' is out of range; the list allows 0..${bound - 1} at `
                         + "this point", at);
                 }
                 return i;
             };
+            // Without a rebase, the index as it came, checked at once.
+            const index = (bound: number): number => checked(input.readCount(`list index of '${d.name}'`), bound);
+            if (rebase !== null) {
+                // As profiles-core's ObservableList.readAndApply: the whole operation is read, then its rebase says
+                // where it applies (or drops it alone), then that index is checked.
+                const raw = code === 0 || code === 2 || code === 3 ? input.readCount(`list index of '${d.name}'`) : -1;
+                switch (code) {
+                    case 0: case 2: {
+                        const v = readElement(e, input, what);
+                        const mapped = rebase.map(code, raw, 0);
+                        if (mapped === DROP) {
+                            break;
+                        }
+                        const i = checked(mapped, code === 0 ? list.length : list.length + 1);
+                        if (i >= 0) {
+                            if (code === 0) {
+                                list[i] = v;
+                                ops.push({ op: 0, index: i, value: v });
+                            } else {
+                                list.splice(i, 0, v);
+                                ops.push({ op: 2, index: i, value: v });
+                            }
+                        }
+                        break;
+                    }
+                    case 1: {
+                        const v = readElement(e, input, what);
+                        if (rebase.map(1, -1, 0) !== DROP) {
+                            list.push(v);
+                            ops.push({ op: 1, value: v });
+                        }
+                        break;
+                    }
+                    case 3: {
+                        const mapped = rebase.map(3, raw, 0);
+                        if (mapped === DROP) {
+                            break;
+                        }
+                        const i = checked(mapped, list.length);
+                        if (i >= 0) {
+                            list.splice(i, 1);
+                            ops.push({ op: 3, index: i });
+                        }
+                        break;
+                    }
+                    case 4:
+                        if (rebase.map(4, -1, 0) !== DROP) {
+                            list.length = 0;
+                            ops.push({ op: 4 });
+                        }
+                        break;
+                    case 5: {
+                        const values = readValue(d, input) as ElementValue[];
+                        if (rebase.map(5, -1, values.length) !== DROP) {
+                            list.splice(0, list.length, ...values);
+                            ops.push({ op: 5, values: [...values] });
+                        }
+                        break;
+                    }
+                    default:
+                        input.fail(`expected a list operation of '${d.name}' (0 set, 1 add, 2 insert, 3 remove, 4 `
+                            + `clear, 5 replace) but found ${code}`, at);
+                }
+                continue;
+            }
             switch (code) {
-                case 0: { const i = index(list.length); const v = readElement(e, input, what); list[i] = v;
-                    ops.push({ op: 0, index: i, value: v }); break; }
+                case 0: { const i = index(list.length); const v = readElement(e, input, what);
+                    if (i >= 0) { list[i] = v; ops.push({ op: 0, index: i, value: v }); } break; }
                 case 1: { const v = readElement(e, input, what); list.push(v); ops.push({ op: 1, value: v }); break; }
                 case 2: { const i = index(list.length + 1); const v = readElement(e, input, what);
-                    list.splice(i, 0, v); ops.push({ op: 2, index: i, value: v }); break; }
-                case 3: { const i = index(list.length); list.splice(i, 1); ops.push({ op: 3, index: i }); break; }
+                    if (i >= 0) { list.splice(i, 0, v); ops.push({ op: 2, index: i, value: v }); } break; }
+                case 3: { const i = index(list.length);
+                    if (i >= 0) { list.splice(i, 1); ops.push({ op: 3, index: i }); } break; }
                 case 4: list.length = 0; ops.push({ op: 4 }); break;
                 case 5: {
                     const values = readValue(d, input) as ElementValue[];
@@ -1158,7 +1301,7 @@ function applyOps(d: PropertyDefinition, value: PropertyValue, input: ByteReader
                         + `5 replace) but found ${code}`, at);
             }
         }
-        return Object.freeze(list);
+        return stale ? null : Object.freeze(list);
     }
     const map = new Map(value as ReadonlyMap<KeyValue, ElementValue>);
     for (let n = 0; n < count; n++) {

@@ -4,8 +4,16 @@
  * yet durable, and visible = confirmed + the batches not yet applied + unsent local changes, which the game reads and
  * changes. A batch the master applied (ackSeq) leaves visible's overlay, since confirmed holds it; it is kept, to send
  * again to the next master, until the master says it is durable (durableSeq).
+ *
+ * Each batch says where the copy stood when its changes were made (its base: the number of pushes applied, the
+ * snapshot counting as 1, and how many of its own earlier batches were laid over that view), so the master moves list
+ * indices from that view onto its own list (protocol 6). Unsent list edits by index are set apart, with their base,
+ * before a push changes the view under them, to go in a batch of their own. The batches not yet applied are laid over
+ * the master's newer state by the identities of the list elements their edits were made on ({@link ListViews}), as
+ * the master moves them; after a snapshot (a whole new state) at their own indices, as the master then takes them.
  */
 import { ProfileFormatError } from "./codec/bytes.js";
+import { ListViews, type ListEdits } from "./list-views.js";
 import { Profile } from "./profile.js";
 
 interface PendingBatch {
@@ -13,16 +21,60 @@ interface PendingBatch {
     readonly delta: Uint8Array;
     /** The master said it is in its state (so in confirmed, not laid over it again). */
     applied: boolean;
+    /** Its list edits and the views they were made on, to lay it over newer states; null when none. */
+    edits: ListEdits;
 }
+
+/**
+ * Where the copy stood when changes were made: push number {@code push} (1: the snapshot; 0: unknown, as after a
+ * reconnection), the first batch laid over it ({@code overlayFrom}, 0: none was pending) and the newest batch numbered
+ * then ({@code numberedBefore}), so the master can tell which view a list index pointed into.
+ */
+export interface Base {
+    readonly push: number;
+    readonly overlayFrom: number;
+    readonly numberedBefore: number;
+}
+
+const UNKNOWN_BASE: Base = Object.freeze({ push: 0, overlayFrom: 0, numberedBefore: 0 });
+
+/** Unsent changes set apart for a batch of their own (list edits by index made before the view changed). */
+export interface Queued {
+    readonly delta: Uint8Array;
+    readonly base: Base;
+    /** Its list edits and the views they were made on (see {@link ListViews}); null when none. */
+    readonly edits: ListEdits;
+}
+
+/** A batch to send: its number, its base push (0: none said) and overlay (0 without a base), its delta. */
+export interface OutgoingBatch {
+    readonly seq: number;
+    readonly base: number;
+    readonly overlay: number;
+    readonly delta: Uint8Array;
+}
+
+/** Applies every change that fits, and leaves out alone, silently, one that no longer does. */
+const KEEP_WHAT_FITS = { keepWhatFits: true } as const;
 
 export class Replica {
     readonly confirmed: Profile;
     private pending: PendingBatch[] = [];
+    private queued: Queued[] = [];
+    /** The number of pushes of this copy applied since its snapshot, counting the snapshot as 1. */
+    private pushCount = 1;
+    /** The identities of its lists' elements, so batches not yet acknowledged are laid over newer states by them. */
+    private readonly lists = new ListViews();
 
-    /** Starts from the master's whole profile; {@code visible} is the profile the game uses. */
-    constructor(readonly visible: Profile, snapshot: Uint8Array) {
+    /**
+     * Starts from the master's whole profile, push number {@code push} of this copy (as its ProfileSnapshot says; at
+     * least 1); {@code visible} is the profile the game uses.
+     */
+    constructor(readonly visible: Profile, snapshot: Uint8Array, push = 1) {
         visible.fromBytes(snapshot);
         this.confirmed = visible.copy();
+        this.pushCount = Math.max(1, push);
+        this.lists.reset(this.confirmed);
     }
 
     /** Batches sent that the master has not applied yet. */
@@ -40,15 +92,78 @@ export class Replica {
         return this.pending.length === 0 ? 0 : this.pending[this.pending.length - 1]!.seq;
     }
 
-    /** Takes the changes made since the last call as batch {@code seq}; null when nothing changed. */
-    takeChanges(seq: number): Uint8Array | null {
+    /** The number of the last push of this copy applied (1: the snapshot). */
+    get pushes(): number {
+        return this.pushCount;
+    }
+
+    /** Whether the game changed the copy since its changes last went in a batch (set apart ones included). */
+    get hasUnsentChanges(): boolean {
+        return this.visible.hasUpdates() || this.queued.length > 0;
+    }
+
+    /** Whether nothing is unsent and nothing not yet durable. */
+    get settled(): boolean {
+        return this.pending.length === 0 && this.queued.length === 0 && !this.visible.hasUpdates();
+    }
+
+    /** Where the copy stands now, for changes made now (see {@link Base}). */
+    base(): Base {
+        return { push: this.pushCount, overlayFrom: this.firstUnappliedSeq(), numberedBefore: this.lastPendingSeq };
+    }
+
+    /**
+     * For the unsent changes about to go as batch {@code seq}: how many of this copy's batches before it they were
+     * made over (sent and not yet applied by the master, so laid over its state): {@code seq} minus the first of
+     * them, or 0.
+     */
+    overlay(seq: number): number {
+        const from = this.firstUnappliedSeq();
+        return from === 0 ? 0 : seq - from;
+    }
+
+    /** The oldest changes set apart and not yet numbered, or null. */
+    nextQueued(): Queued | null {
+        return this.queued[0] ?? null;
+    }
+
+    /** Takes {@link nextQueued} as batch {@code seq}, kept until durable as any batch is; null when none is queued. */
+    takeQueued(seq: number): OutgoingBatch | null {
+        const next = this.queued.shift();
+        if (next === undefined) {
+            return null;
+        }
+        let from = next.base.overlayFrom;
+        if (from === 0) {
+            // Nothing was pending then, but changes set apart before it were: the first of them numbered since.
+            from = this.pending.find((batch) => batch.seq > next.base.numberedBefore)?.seq ?? seq;
+        }
+        this.pending.push({ seq, delta: next.delta, applied: false, edits: next.edits });
+        const base = next.base.push;
+        return { seq, base, overlay: base > 0 ? seq - from : 0, delta: next.delta };
+    }
+
+    /** Forgets the oldest changes set apart (too large to send): visible returns to what is still laid over. */
+    dropQueued(): void {
+        this.queued.shift();
+        this.rebuild();
+    }
+
+    /**
+     * Takes the changes made since the last call (not those set apart: see {@link takeQueued}) as batch
+     * {@code seq}; null when nothing changed. Its base is the current push and its overlay computed before it joins
+     * the pending batches.
+     */
+    takeChanges(seq: number): OutgoingBatch | null {
         if (!this.visible.hasUpdates()) {
             return null;
         }
         const delta = this.visible.getUpdates();
+        const batch = { seq, base: this.pushCount, overlay: this.overlay(seq), delta };
+        const edits = this.lists.capture(this.visible);
         this.visible.clearUpdates();
-        this.pending.push({ seq, delta, applied: false });
-        return delta;
+        this.pending.push({ seq, delta, applied: false, edits });
+        return batch;
     }
 
     /** Drops the unsent changes: visible returns to confirmed + pending (a batch too large to send). */
@@ -67,15 +182,25 @@ export class Replica {
      * and that batches up to {@code durableSeq} are committed to its database (forgotten here; the rest are kept).
      */
     onPush(delta: Uint8Array | null, ackSeq: number, durableSeq: number = ackSeq): void {
-        const inSync = this.pendingBatches === 0 && !this.visible.hasUpdates();
+        const inSync = !this.overlaid() && !this.visible.hasUpdates();
+        if (!inSync && (delta !== null || this.appliesAny(ackSeq))) {
+            this.setApartIndexedEdits();
+        }
         if (delta !== null) {
-            this.confirmed.applyUpdates(delta);
+            this.lists.applyPush(this.confirmed, delta);
+            this.pushCount++;
+        }
+        if (this.appliesAny(ackSeq)) {
+            // The elements the acknowledged batches created take back the identities the copy gave them.
+            this.lists.acknowledged(this.pending.filter((batch) => !batch.applied && batch.seq <= ackSeq)
+                .map((batch) => batch.edits), this.confirmed);
         }
         const dropped = this.markApplied(ackSeq);
         this.drop(durableSeq);
         if (inSync) {
             if (delta !== null) {
                 this.visible.applyUpdates(delta);
+                this.lists.visibleIsConfirmed();
             }
         } else if (delta !== null || dropped) {
             this.rebuild();
@@ -83,15 +208,55 @@ export class Replica {
     }
 
     /**
-     * A whole profile after a reconnection: it holds exactly the batches up to lastAppliedSeq; any later one is not
-     * applied (a master restarted from its database may hold fewer than the one before said) and is laid over again.
+     * A whole profile after a reconnection, push number {@code push} of this copy (at least 1): it holds exactly the
+     * batches up to lastAppliedSeq; any later one is not applied (a master restarted from its database may hold fewer
+     * than the one before said) and is laid over again.
      */
-    onSnapshot(snapshot: Uint8Array, lastAppliedSeq: number): void {
+    onSnapshot(snapshot: Uint8Array, lastAppliedSeq: number, push = 1): void {
         this.confirmed.fromBytes(snapshot);
+        this.lists.reset(this.confirmed);
+        this.pushCount = Math.max(1, push);
+        // The whole new state tells nothing of which element is which: the batches not yet applied are laid over it
+        // at their indices from now on, and sent again without a base, so the master applies them at their indices
+        // too. What was set apart before names no push the master still knows.
+        for (const batch of this.pending) {
+            batch.edits = ListViews.atTheirIndices(batch.edits);
+        }
+        this.queued = this.queued.map((one) => ({ delta: one.delta, base: UNKNOWN_BASE,
+            edits: ListViews.atTheirIndices(one.edits) }));
         for (const batch of this.pending) {
             batch.applied = batch.seq <= lastAppliedSeq;
         }
         this.rebuild();
+    }
+
+    /** The seq of the first pending batch the master has not applied yet, or 0 when none is. */
+    private firstUnappliedSeq(): number {
+        return this.pending.find((batch) => !batch.applied)?.seq ?? 0;
+    }
+
+    /** Whether a batch not yet applied by the master, or changes set apart, are laid over confirmed. */
+    private overlaid(): boolean {
+        return this.pendingBatches > 0 || this.queued.length > 0;
+    }
+
+    /** Whether {@code ackSeq} acknowledges a batch not yet applied. */
+    private appliesAny(ackSeq: number): boolean {
+        return this.pending.some((batch) => !batch.applied && batch.seq <= ackSeq);
+    }
+
+    /**
+     * The view is about to change under unsent list edits that name an index: the whole unsent record is set apart,
+     * with the base it was made on, to go in a batch of its own, so the master reads each index in the view it was
+     * made in (laid over the new view, an index may point at another element until the master's answer).
+     */
+    private setApartIndexedEdits(): void {
+        if (!this.visible.hasUpdates() || !this.visible.recordsIndexedEdits()) {
+            return;
+        }
+        const made = this.base();
+        this.queued.push({ delta: this.visible.getUpdates(), base: made, edits: this.lists.capture(this.visible) });
+        this.visible.clearUpdates();
     }
 
     private markApplied(ackSeq: number): boolean {
@@ -111,14 +276,29 @@ export class Replica {
 
     private rebuild(): void {
         const target = this.confirmed.copy();
+        const laid = this.lists.startLaying();
         for (const batch of this.pending) {
             if (batch.applied) {
                 continue; // in confirmed already
             }
             try {
-                target.applyUpdates(batch.delta);
+                // What of it no longer fits the master's newer state (an element removed meanwhile) is left out
+                // alone: the master leaves it out too, and its acknowledgement brings the truth. List edits apply to
+                // the elements they were made on, wherever those now are, as the master moves them.
+                target.applyUpdates(batch.delta,
+                    { ...KEEP_WHAT_FITS, rebase: this.lists.layingOver(batch.edits, laid) });
             } catch (e) {
                 // The batch no longer fits the master's newer state; its acknowledgement will bring the truth.
+                if (!(e instanceof ProfileFormatError)) {
+                    throw e;
+                }
+            }
+        }
+        for (const one of this.queued) {
+            try {
+                // As a pending batch: the master reads it so.
+                target.applyUpdates(one.delta, { ...KEEP_WHAT_FITS, rebase: this.lists.layingOver(one.edits, laid) });
+            } catch (e) {
                 if (!(e instanceof ProfileFormatError)) {
                     throw e;
                 }
@@ -137,6 +317,7 @@ export class Replica {
         const rest = (d: { name: string }) => !keep.has(d.name);
         const unsent = visible.hasUpdates() ? visible.getUpdates(rest) : null;
         visible.loadFrom(target, rest);
+        this.lists.finishLaying(laid, target);
         if (unsent !== null && unsent.length > 1) {
             try {
                 visible.applyUpdates(unsent, { recordAsLocal: true });

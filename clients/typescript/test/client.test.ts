@@ -35,13 +35,13 @@ function setup() {
 }
 
 /** Answers the handshake of the newest connection with Welcome and a snapshot. */
-async function welcome(master: FakeMaster, snapshot: Profile, lastAppliedSeq = 0): Promise<FakeConnection> {
+async function welcome(master: FakeMaster, snapshot: Profile, lastAppliedSeq = 0, push = 1): Promise<FakeConnection> {
     await flush();
     const c = master.last;
     assert.equal(c.sent("Hello").length, 1);
     c.send({ type: "Welcome", userId: "alice", schemaJson: SCHEMA, maxUpdateSize: 65536 });
     assert.equal(c.sent("ProfileRequest").length, 1);
-    c.send({ type: "ProfileSnapshot", lastAppliedSeq, profile: snapshot.toBytes() });
+    c.send({ type: "ProfileSnapshot", lastAppliedSeq, push, profile: snapshot.toBytes() });
     return c;
 }
 
@@ -270,4 +270,85 @@ test("flush sends the write at once, asks the master to save, and resolves only 
         client.close();
         await assert.rejects(cut, NotDurableError);
         await assert.rejects(client.flush(), NotDurableError);
+    });
+
+test("each ClientUpdate says its base (pushes with a delta applied, the snapshot counting 1) and its overlay; "
+    + "a resend after a reconnection says none", async () => {
+    const { master, client, clock } = setup();
+    const loading = client.connect();
+    const c = await welcome(master, masterProfile());
+    await loading;
+    client.set("displayName", "A");
+    clock.advance(100);
+    client.set("displayName", "B");
+    clock.advance(100);
+    // An empty push is not counted; one with a delta is.
+    c.send({ type: "ClientPush", ackSeq: 0, durableSeq: 0, delta: new Uint8Array(0), refusals: [] });
+    const gold = masterProfile();
+    gold.set("gold", 5);
+    c.send({ type: "ClientPush", ackSeq: 1, durableSeq: 0, delta: gold.getUpdates(), refusals: [] });
+    client.set("displayName", "C");
+    clock.advance(100);
+    assert.deepEqual(c.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 1, 0], [2, 1, 1], [3, 2, 1]]);
+    c.drop();
+    clock.advance(300);
+    const second = await welcome(master, masterProfile({ displayName: "A", gold: 5 }), 1);
+    assert.deepEqual(second.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 0, 0], [2, 0, 0],
+        [3, 0, 0]], "sent again without a base");
+    client.set("displayName", "D");
+    clock.advance(100);
+    assert.deepEqual(second.sent("ClientUpdate").slice(3).map((u) => [u.seq, u.base, u.overlay]), [[4, 1, 2]],
+        "push 1 is the new snapshot; laid over batches 2 and 3");
+});
+
+test("an unsent remove by index is set apart before a push that inserts at 0, and goes first with its base",
+    async () => {
+        const { master, client } = setup();
+        const loading = client.connect();
+        const snapshot = masterProfile();
+        snapshot.listAdd("items", "a");
+        snapshot.listAdd("items", "b");
+        snapshot.clearUpdates();
+        const c = await welcome(master, snapshot);
+        const profile = await loading;
+        profile.listRemove("items", 1);
+        const push = masterProfile();
+        push.listInsert("items", 0, "z");
+        c.send({ type: "ClientPush", ackSeq: 0, durableSeq: 0, delta: push.getUpdates(), refusals: [] });
+        assert.deepEqual(profile.getList("items"), ["z", "a"], "the remove laid over the new list by identity: "
+            + "it still removes \"b\"");
+        profile.listAdd("items", "c");
+        const flushed = client.flush();
+        const updates = c.sent("ClientUpdate");
+        assert.deepEqual(updates.map((u) => [u.seq, u.base, u.overlay]), [[1, 1, 0], [2, 2, 1]]);
+        const remove = snapshot.copy();
+        remove.listRemove("items", 1);
+        assert.equal(toHex(updates[0]!.delta), toHex(remove.getUpdates()), "the remove, as made on push 1");
+        assert.deepEqual(c.sent("Flush").map((f) => f.seq), [2], "the flush waits for both");
+        assert.equal(client.pendingBatches, 2);
+        // The master rebases the remove onto its list (removing "b"), appends "c", and makes both durable.
+        const applied = masterProfile();
+        applied.listReplace("items", ["z", "a", "c"]);
+        c.send({ type: "ClientPush", ackSeq: 2, durableSeq: 2, delta: applied.getUpdates(), refusals: [] });
+        await flushed;
+        assert.deepEqual(profile.getList("items"), ["z", "a", "c"]);
+        assert.equal(client.pendingBatches, 0);
+    });
+
+test("the snapshot's push number is the base of the batches made on it, on the first load and after a reconnection",
+    async () => {
+        const { master, client, clock } = setup();
+        const loading = client.connect();
+        const c = await welcome(master, masterProfile(), 0, 3);
+        await loading;
+        client.set("displayName", "A");
+        clock.advance(100);
+        assert.deepEqual(c.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 3, 0]]);
+        c.drop();
+        clock.advance(300);
+        const second = await welcome(master, masterProfile({ displayName: "A" }), 1, 7);
+        client.set("displayName", "B");
+        clock.advance(100);
+        assert.deepEqual(second.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 0, 0], [2, 7, 0]],
+            "batch 1 sent again without a base (applied: no overlay); batch 2 made on push 7");
     });

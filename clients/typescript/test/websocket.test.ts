@@ -21,7 +21,8 @@ test("one message per binary frame, both ways, over node's ws", async () => {
             socket.on("message", (data, isBinary) => {
                 assert.ok(isBinary);
                 frames.push(data as Buffer);
-                socket.send(encodeMessage({ type: "ProfileSnapshot", lastAppliedSeq: 3, profile: Uint8Array.of(1) }));
+                socket.send(encodeMessage({ type: "ProfileSnapshot", lastAppliedSeq: 3, push: 1,
+                    profile: Uint8Array.of(1) }));
             });
         });
         const received: Uint8Array[] = [];
@@ -36,7 +37,7 @@ test("one message per binary frame, both ways, over node's ws", async () => {
             });
         });
         assert.deepEqual([...frames[0]!], [110 + 2]);
-        assert.deepEqual(decodeMessage(received[0]!), { type: "ProfileSnapshot", lastAppliedSeq: 3,
+        assert.deepEqual(decodeMessage(received[0]!), { type: "ProfileSnapshot", lastAppliedSeq: 3, push: 1,
             profile: Uint8Array.of(1) });
     } finally {
         wss.close();

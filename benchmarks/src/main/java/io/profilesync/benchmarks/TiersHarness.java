@@ -105,8 +105,9 @@ public final class TiersHarness {
         Kryo kryo = new Kryo();
         Protocol.register(kryo);
         KryoSerialization serialization = new KryoSerialization(kryo);
-        int batch = frame(serialization, new ServerBatch(1, List.of(new HandleDelta(1, delta))));
-        int batchLater = frame(serialization, new ServerBatch(100_000, List.of(new HandleDelta(1, delta))));
+        // Made on push 2 of the copy, nothing of it laid over (the base every batch entry carries since protocol 6).
+        int batch = frame(serialization, new ServerBatch(1, List.of(new HandleDelta(1, 2, 0, delta))));
+        int batchLater = frame(serialization, new ServerBatch(100_000, List.of(new HandleDelta(1, 2, 0, delta))));
         int push = frame(serialization, new ClientPush(0, 0, delta, List.of()));
         System.out.println("== bytes on the wire for one changed int (gold = 5)");
         System.out.printf("delta                                 %3d bytes   (MST: 14)%n", delta.length);

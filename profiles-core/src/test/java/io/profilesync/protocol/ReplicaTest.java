@@ -276,6 +276,25 @@ class ReplicaTest {
     }
 
     @Test
+    void anElementTheCopyCreatedKeepsItsIdentityOnceAcknowledgedSoAPendingRemoveStillFindsIt() {
+        ObservableProfile master = newProfile();
+        master.getList("items", ElementType.STRING).add("a");
+        byte[] snapshot = master.toBytes();
+        master.clearUpdates();
+        Replica replica = new Replica(newProfile(), snapshot);
+        ObservableList<String> items = replica.visible().getList("items", ElementType.STRING);
+        items.add("x");
+        replica.takeChanges(1); // batch 1 creates "x"
+        items.remove(1);
+        replica.takeChanges(2); // batch 2 removes it, before batch 1 is acknowledged
+        // The master applied batch 1, after another writer inserted "z"; batch 2 not yet.
+        master.getList("items", ElementType.STRING).insert(0, "z");
+        master.getList("items", ElementType.STRING).add("x");
+        replica.onPush(master.getUpdates(), 1);
+        assertThat(replica.visible().getList("items", ElementType.STRING).value()).containsExactly("z", "a");
+    }
+
+    @Test
     void anUnsentEditThatNoLongerFitsTheMastersStateIsSetApartForTheMasterAndLaidOverWhatFits() {
         ObservableProfile master = newProfile();
         master.getList("items", ElementType.STRING).add("a");
