@@ -431,9 +431,11 @@ export class ProfilesClient {
         } else {
             this.replica.onSnapshot(profile, lastAppliedSeq, push);
             // The batches not yet durable go again, with their original numbers (a restarted master skips those
-            // its database holds), and without a base: the pushes they were made on are not this master's.
+            // its database holds) and the base they were made on (0 when the snapshot renumbered the pushes: a new
+            // master does not know them).
             for (const batch of this.replica.unacknowledged()) {
-                this.send({ type: "ClientUpdate", seq: batch.seq, base: 0, overlay: 0, delta: batch.delta });
+                this.send({ type: "ClientUpdate", seq: batch.seq, base: batch.basePush,
+                    overlay: batch.basePush > 0 ? batch.overlay : 0, delta: batch.delta });
             }
         }
 

@@ -48,6 +48,59 @@ export class ListViews {
     }
 
     /**
+     * The confirmed copy is a whole new state from the same master ({@code before}: the state it replaced): each
+     * element takes the identity of an equal one the copy had (in the state it replaced, or created by one of the
+     * batches the snapshot holds, {@code applied}), in order, so batches made on the old view still find their
+     * elements; the others get fresh identities. As profiles-core's ListViews.snapshot.
+     */
+    snapshot(before: Profile, confirmedCopy: Profile, applied: readonly ListEdits[]): void {
+        const next = new Map<string, Ids>();
+        for (const name of listNames(confirmedCopy)) {
+            const poolValues: unknown[] = [];
+            const poolIds: number[] = [];
+            const old = this.confirmed.get(name);
+            if (old !== undefined && before.has(name)) {
+                const values = before.getList(name);
+                for (let i = 0; i < old.length && i < values.length; i++) {
+                    poolValues.push(values[i]);
+                    poolIds.push(old[i]!);
+                }
+            }
+            for (const batch of applied) {
+                const edits = batch?.get(name);
+                if (edits === undefined) {
+                    continue;
+                }
+                for (const op of edits.ops) {
+                    if (op.created !== null && op.values !== undefined) {
+                        for (let k = 0; k < op.created.length; k++) {
+                            poolValues.push(op.values[k]);
+                            poolIds.push(op.created[k]!);
+                        }
+                    }
+                }
+            }
+            const used = new Array<boolean>(poolIds.length).fill(false);
+            const ids: Ids = [];
+            for (const value of confirmedCopy.getList(name)) {
+                let id = 0;
+                for (let j = 0; j < poolIds.length; j++) {
+                    if (!used[j] && sameElement(poolValues[j], value)) {
+                        used[j] = true;
+                        id = poolIds[j]!;
+                        break;
+                    }
+                }
+                ids.push(id !== 0 ? id : this.nextId++);
+            }
+            next.set(name, ids);
+        }
+        this.confirmed = next;
+        this.visibleIsConfirmed();
+        this.unlinked.clear();
+    }
+
+    /**
      * The edits the visible copy recorded since its last batch, with the view they were made on, by list (null when
      * none); the view moves on past them.
      */

@@ -19,6 +19,9 @@ import { Profile } from "./profile.js";
 interface PendingBatch {
     readonly seq: number;
     readonly delta: Uint8Array;
+    /** The push its copy stood on when it was made (0: unknown, after a renumbering), and its overlay: sent again. */
+    basePush: number;
+    readonly overlay: number;
     /** The master said it is in its state (so in confirmed, not laid over it again). */
     applied: boolean;
     /** Its list edits and the views they were made on, to lay it over newer states; null when none. */
@@ -133,14 +136,15 @@ export class Replica {
         if (next === undefined) {
             return null;
         }
-        let from = next.base.overlayFrom;
-        if (from === 0) {
-            // Nothing was pending then, but changes set apart before it were: the first of them numbered since.
-            from = this.pending.find((batch) => batch.seq > next.base.numberedBefore)?.seq ?? seq;
-        }
-        this.pending.push({ seq, delta: next.delta, applied: false, edits: next.edits });
+        const from = next.base.overlayFrom === 0 ? seq : next.base.overlayFrom;
+        // The changes set apart after it were made over it: those made when nothing was pending are laid over from
+        // this batch on (it may be durable and gone by the time they are numbered). As in profiles-core's Replica.
+        this.queued = this.queued.map((one) => one.base.overlayFrom !== 0 || one.base.push === 0 ? one
+            : { ...one, base: { ...one.base, overlayFrom: seq } });
         const base = next.base.push;
-        return { seq, base, overlay: base > 0 ? seq - from : 0, delta: next.delta };
+        const overlay = base > 0 ? seq - from : 0;
+        this.pending.push({ seq, delta: next.delta, applied: false, edits: next.edits, basePush: base, overlay });
+        return { seq, base, overlay, delta: next.delta };
     }
 
     /** Forgets the oldest changes set apart (too large to send): visible returns to what is still laid over. */
@@ -162,7 +166,7 @@ export class Replica {
         const batch = { seq, base: this.pushCount, overlay: this.overlay(seq), delta };
         const edits = this.lists.capture(this.visible);
         this.visible.clearUpdates();
-        this.pending.push({ seq, delta, applied: false, edits });
+        this.pending.push({ seq, delta, applied: false, edits, basePush: batch.base, overlay: batch.overlay });
         return batch;
     }
 
@@ -213,17 +217,31 @@ export class Replica {
      * than the one before said) and is laid over again.
      */
     onSnapshot(snapshot: Uint8Array, lastAppliedSeq: number, push = 1): void {
+        const renumbered = push <= this.pushCount;
+        // Unsent edits by index were made on the view before the snapshot: set apart with the base they name.
+        this.setApartIndexedEdits();
+        const applied = this.pending.filter((batch) => !batch.applied && batch.seq <= lastAppliedSeq)
+            .map((batch) => batch.edits);
+        const before = this.confirmed.copy();
         this.confirmed.fromBytes(snapshot);
-        this.lists.reset(this.confirmed);
         this.pushCount = Math.max(1, push);
-        // The whole new state tells nothing of which element is which: the batches not yet applied are laid over it
-        // at their indices from now on, and sent again without a base, so the master applies them at their indices
-        // too. What was set apart before names no push the master still knows.
-        for (const batch of this.pending) {
-            batch.edits = ListViews.atTheirIndices(batch.edits);
+        if (renumbered) {
+            // A new master, or the profile loaded again: it knows none of the pushes the bases name, and the whole
+            // new state tells nothing of which element is which. The batches not yet applied are laid over it at
+            // their indices from now on, and sent again without a base, so the master applies them at their
+            // indices too.
+            this.lists.reset(this.confirmed);
+            for (const batch of this.pending) {
+                batch.edits = ListViews.atTheirIndices(batch.edits);
+                batch.basePush = 0;
+            }
+            this.queued = this.queued.map((one) => ({ delta: one.delta, base: UNKNOWN_BASE,
+                edits: ListViews.atTheirIndices(one.edits) }));
+        } else {
+            // The same master, its numbering going on: it still knows the pushes the bases name, so the batches go
+            // again with theirs. The elements keep their identities, found again by value.
+            this.lists.snapshot(before, this.confirmed, applied);
         }
-        this.queued = this.queued.map((one) => ({ delta: one.delta, base: UNKNOWN_BASE,
-            edits: ListViews.atTheirIndices(one.edits) }));
         for (const batch of this.pending) {
             batch.applied = batch.seq <= lastAppliedSeq;
         }

@@ -349,6 +349,6 @@ test("the snapshot's push number is the base of the batches made on it, on the f
         const second = await welcome(master, masterProfile({ displayName: "A" }), 1, 7);
         client.set("displayName", "B");
         clock.advance(100);
-        assert.deepEqual(second.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 0, 0], [2, 7, 0]],
-            "batch 1 sent again without a base (applied: no overlay); batch 2 made on push 7");
+        assert.deepEqual(second.sent("ClientUpdate").map((u) => [u.seq, u.base, u.overlay]), [[1, 3, 0], [2, 7, 0]],
+            "batch 1 sent again with its base (the same master's numbering goes on: 7 > 3); batch 2 made on push 7");
     });

@@ -149,7 +149,7 @@ test("a push that only acknowledges a batch laid over sets the edits apart too",
     assert.deepEqual(pick(replica.takeQueued(2)), { seq: 2, base: 1, overlay: 1 }, "made over batch 1");
 });
 
-test("the overlay of changes set apart: from the batch pending then, else the first set apart numbered since", () => {
+test("the overlay of changes set apart: from the batch pending then, else the one set apart before it", () => {
     const { master, replica } = masterAndReplica();
     replica.visible.listRemove("items", 0); // A: nothing pending
     master.set("gold", 1);
@@ -160,7 +160,7 @@ test("the overlay of changes set apart: from the batch pending then, else the fi
     replica.visible.listAdd("items", "c"); // ordinary, made while A and B are laid over
     assert.deepEqual(replica.nextQueued()?.base, { push: 1, overlayFrom: 0, numberedBefore: 0 });
     assert.deepEqual(pick(replica.takeQueued(1)), { seq: 1, base: 1, overlay: 0 });
-    assert.deepEqual(replica.nextQueued()?.base, { push: 2, overlayFrom: 0, numberedBefore: 0 });
+    assert.deepEqual(replica.nextQueued()?.base, { push: 2, overlayFrom: 1, numberedBefore: 0 }, "laid over A");
     assert.deepEqual(pick(replica.takeQueued(2)), { seq: 2, base: 2, overlay: 1 }, "A was numbered since");
     assert.deepEqual(pick(replica.takeChanges(3)), { seq: 3, base: 3, overlay: 2 });
     assert.deepEqual(replica.visible.getList("items"), ["B", "c"]);

@@ -276,6 +276,28 @@ class ReplicaTest {
     }
 
     @Test
+    void changesSetApartAfterOthersAreLaidOverThemEvenWhenTheyAreDurableAndGoneByTheirTurn() {
+        ObservableProfile master = newProfile();
+        master.getList("items", ElementType.STRING).add("a");
+        byte[] snapshot = master.toBytes();
+        master.clearUpdates();
+        Replica replica = new Replica(newProfile(), snapshot);
+        replica.visible().getList("items", ElementType.STRING).insert(0, "x");
+        replica.atomically(new byte[] {0}, () -> replica.visible().get("gold", ObservableInt.class).set(5));
+        replica.visible().getList("items", ElementType.STRING).remove(1); // "a", made over "x" and the atomic change
+        master.get("gold", ObservableInt.class).set(1);
+        replica.onPush(master.getUpdates(), 0); // sets the remove apart: nothing was pending, two set apart before
+        master.clearUpdates();
+        assertThat(replica.takeQueued(1)).isZero();
+        assertThat(replica.takeQueued(2)).isEqualTo(1);
+        // Both applied and durable before the remove is numbered: it was still made over them.
+        master.getList("items", ElementType.STRING).insert(0, "x");
+        master.get("gold", ObservableInt.class).set(5);
+        replica.onPush(master.getUpdates(), 2, 2);
+        assertThat(replica.takeQueued(3)).as("made over batch 1 on").isEqualTo(2);
+    }
+
+    @Test
     void anElementTheCopyCreatedKeepsItsIdentityOnceAcknowledgedSoAPendingRemoveStillFindsIt() {
         ObservableProfile master = newProfile();
         master.getList("items", ElementType.STRING).add("a");

@@ -187,10 +187,32 @@ class OperationsTierTest {
         ObservableServerProfile truth = master.profile("u1");
         assertThat(truth.get("gold", ObservableInt.class).intValue()).as("the same delta's scalar applies").isEqualTo(77);
         assertThat(truth.getList("loot", ElementType.STRING).value()).containsExactly("a");
-        // Sent again after the reconnection, with no base (the copy's snapshot says nothing of which element is
-        // which): the index applies as it is, and is beyond the list.
-        assertThat(refusals).singleElement().asString().startsWith("gs1 loot: ").contains("remove of index 2 of "
-                + "'loot' is beyond the list, which holds 1 elements now");
+        // Sent again after the reconnection to the same master, with its base: the element it named ("c") was
+        // removed meanwhile by the client.
+        assertThat(refusals).singleElement().asString().startsWith("gs1 loot: ").contains("the element at index 2 of "
+                + "'loot' that your copy showed was removed meanwhile by another writer; this remove was left out");
+    }
+
+    @Test
+    void aRemoveSentAgainAfterAReconnectionToTheSameMasterStillDeletesTheElementItsWriterSaw() throws Exception {
+        master.change("u1", p -> p.getList("loot", ElementType.STRING).replaceAll(List.of("a", "b", "c", "d")));
+        GameServerCore gs = server();
+        ObservableServerProfile a = master.result(gs.fillProfileValues("u1"));
+        ObservableProfile c = master.result(client().fillInProfileValues());
+        // The game server's remove of "c" is lost on the way; the client inserts at the front meanwhile.
+        master.loseToMaster(true);
+        a.getList("loot", ElementType.STRING).remove(2);
+        master.run(Duration.ofMillis(30));
+        master.loseToMaster(false);
+        c.getList("loot", ElementType.STRING).insert(0, "z");
+        master.runUntil("the master applied the client's insert",
+                () -> master.profile("u1").getList("loot", ElementType.STRING).size() == 5);
+        master.cutConnections();
+        master.runUntil("the game server's batch is acknowledged", () -> gs.settled("u1"));
+        awaitConverged(a, c);
+        assertThat(master.profile("u1").getList("loot", ElementType.STRING).value())
+                .as("index 2 of the view it was made on was \"c\"").containsExactly("z", "a", "b", "d");
+        assertThat(refusals).isEmpty();
     }
 
     @Test

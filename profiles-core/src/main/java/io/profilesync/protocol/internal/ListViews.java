@@ -51,6 +51,65 @@ final class ListViews {
     }
 
     /**
+     * The confirmed copy is a whole new state from the same master ({@code before}: the state it replaced): each
+     * element takes the identity of an equal one the copy had (in the state it replaced, or created by one of the
+     * batches the snapshot holds, {@code applied}), in order, so batches made on the old view still find their
+     * elements; the others get fresh identities.
+     */
+    void snapshot(ObservableProfile before, ObservableProfile confirmedCopy, List<Map<String, Edits>> applied) {
+        Map<String, Ids> next = new HashMap<>();
+        for (ObservableProperty<?> property : confirmedCopy) {
+            if (!(property instanceof ObservableList<?> list)) {
+                continue;
+            }
+            String name = list.name();
+            List<Object> poolValues = new ArrayList<>();
+            List<Long> poolIds = new ArrayList<>();
+            Ids old = confirmed.get(name);
+            if (old != null && before.has(name)) {
+                List<?> values = ((ObservableList<?>) before.get(name)).value();
+                for (int i = 0; i < old.size() && i < values.size(); i++) {
+                    poolValues.add(values.get(i));
+                    poolIds.add(old.get(i));
+                }
+            }
+            for (Map<String, Edits> batch : applied) {
+                Edits edits = batch.get(name);
+                if (edits == null) {
+                    continue;
+                }
+                for (Made op : edits.ops()) {
+                    if (op.created() != null && op.values() != null) {
+                        for (int k = 0; k < op.created().length; k++) {
+                            poolValues.add(op.values().get(k));
+                            poolIds.add(op.created()[k]);
+                        }
+                    }
+                }
+            }
+            List<?> now = list.value();
+            boolean[] used = new boolean[poolIds.size()];
+            Ids ids = new Ids();
+            for (Object value : now) {
+                long id = 0;
+                for (int j = 0; j < poolIds.size(); j++) {
+                    if (!used[j] && java.util.Objects.equals(poolValues.get(j), value)) {
+                        used[j] = true;
+                        id = poolIds.get(j);
+                        break;
+                    }
+                }
+                ids.add(id != 0 ? id : nextId++);
+            }
+            next.put(name, ids);
+        }
+        confirmed.clear();
+        confirmed.putAll(next);
+        visibleIsConfirmed();
+        unlinked.clear();
+    }
+
+    /**
      * The edits the visible copy recorded since its last batch, with the view they were made on, by list (null when
      * none); the view moves on past them.
      */

@@ -228,15 +228,17 @@ public final class Replica {
      */
     public long takeQueued(long seq) {
         Queued next = queued.pollFirst();
-        long from = next.base().overlayFrom();
-        if (from == 0) {
-            // Nothing was pending then, but changes set apart before it were: the first of them numbered since.
-            from = seq;
-            for (PendingBatch batch : pending) {
-                if (batch.seq > next.base().numberedBefore()) {
-                    from = batch.seq;
-                    break;
-                }
+        long from = next.base().overlayFrom() == 0 ? seq : next.base().overlayFrom();
+        if (!queued.isEmpty()) {
+            // The changes set apart after it were made over it: those made when nothing was pending are laid over
+            // from this batch on (it may be durable and gone by the time they are numbered).
+            List<Queued> later = List.copyOf(queued);
+            queued.clear();
+            for (Queued one : later) {
+                Base base = one.base();
+                queued.addLast(base.overlayFrom() != 0 || base.push() == 0 ? one : new Queued(one.delta(),
+                        one.preconditions(), one.outcome(), new Base(base.push(), seq, base.numberedBefore()),
+                        one.edits()));
             }
         }
         PendingBatch batch = new PendingBatch(seq, next.delta(), next.preconditions(), next.outcome());
@@ -515,13 +517,30 @@ public final class Replica {
      * without one).
      */
     public void onSnapshot(byte[] snapshot, long lastAppliedSeq, long push) {
+        boolean renumbered = push <= pushes;
+        // Unsent edits by index were made on the view before the snapshot: set apart with the base they name.
+        setApartIndexedEdits();
+        List<Map<String, ListViews.Edits>> applied = new ArrayList<>();
+        for (PendingBatch batch : pending) {
+            if (!batch.applied && batch.seq() <= lastAppliedSeq && batch.edits != null) {
+                applied.add(batch.edits);
+            }
+        }
+        ObservableProfile before = confirmed.copy();
         confirmed.fromBytes(snapshot);
-        lists.reset(confirmed);
         pushes = Math.max(1, push);
-        // The whole new state tells nothing of which element is which: the batches not yet applied are laid over it
-        // at their indices from now on, and sent again without a base, so the master applies them at their indices
-        // too.
-        forgetBases();
+        if (renumbered) {
+            // A new master, or the profile loaded again: it knows none of the pushes the bases name, and the whole
+            // new state tells nothing of which element is which. The batches not yet applied are laid over it at
+            // their indices from now on, and sent again without a base, so the master applies them at their indices
+            // too.
+            lists.reset(confirmed);
+            forgetBases();
+        } else {
+            // The same master, its numbering going on: it still knows the pushes the bases name, so the batches go
+            // again with theirs. The elements keep their identities, found again by value.
+            lists.snapshot(before, confirmed, applied);
+        }
         // The snapshot holds exactly the batches up to lastAppliedSeq: those are applied, any later one is not (a
         // master restarted from the database may hold fewer than the one before told), so it is laid over again.
         for (PendingBatch batch : pending) {

@@ -11,9 +11,10 @@ package io.profilesync.master.internal;
  * <p>Threading: the profile thread only.
  */
 final class PushedVersions {
-    static final int KEPT = 16;
+    static final int KEPT = 64;
 
-    private final long[] versions = new long[KEPT];
+    /** Grows from 8 to {@link #KEPT} as pushes come (an idle holder costs little). */
+    private long[] versions = new long[8];
     private long count;
     /** The session the numbering follows now: a writer's older connection, not yet closed, pushes out of it. */
     private Session owner;
@@ -26,8 +27,7 @@ final class PushedVersions {
      */
     long snapshot(long version, Session session) {
         owner = session;
-        count++;
-        versions[(int) (count % KEPT)] = version;
+        record(version);
         return count;
     }
 
@@ -36,8 +36,19 @@ final class PushedVersions {
         if (session != owner) {
             return; // an older connection's: the copy never counts it
         }
+        record(version);
+    }
+
+    private void record(long version) {
         count++;
-        versions[(int) (count % KEPT)] = version;
+        if (count >= versions.length && versions.length < KEPT) {
+            long[] grown = new long[versions.length * 2];
+            for (long number = Math.max(1, count - versions.length); number < count; number++) {
+                grown[(int) (number % grown.length)] = versions[(int) (number % versions.length)];
+            }
+            versions = grown;
+        }
+        versions[(int) (count % versions.length)] = version;
     }
 
     /**
@@ -45,9 +56,14 @@ final class PushedVersions {
      * ahead, too old, or an older connection's).
      */
     long versionAt(long number, Session session) {
-        if (session != owner || number <= 0 || number > count || count - number >= KEPT) {
+        if (session != owner || number <= 0 || number > count || count - number >= versions.length) {
             return -1;
         }
-        return versions[(int) (number % KEPT)];
+        return versions[(int) (number % versions.length)];
+    }
+
+    @Override
+    public String toString() {
+        return "count " + count + " " + java.util.Arrays.toString(versions);
     }
 }

@@ -63,6 +63,13 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
         pendingWrites.clear();
     }
 
+    private java.util.function.Consumer<String> onRestore = userId -> { };
+
+    /** Tells {@code listener} of every profile the master loads (a restore asked for). */
+    public void onRestore(java.util.function.Consumer<String> listener) {
+        this.onRestore = listener;
+    }
+
     /** Tells {@code listener} of every row as it commits. */
     public void onCommit(BiConsumer<String, String> listener) {
         this.onCommit = listener;
@@ -103,6 +110,7 @@ public final class FaultyAccessor implements IProfilesDatabaseAccessor {
     public CompletableFuture<Boolean> restoreProfileAsync(ObservableServerProfile profile) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         String userId = profile.userId();
+        onRestore.accept(userId);
         boolean fail = random.nextDouble() < faults.failure();
         long delay = delay();
         trace.add("db restore " + userId + (fail ? " (will fail)" : "") + " in " + delay / 1000 + " us");

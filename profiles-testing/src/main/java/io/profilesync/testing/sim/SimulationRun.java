@@ -174,6 +174,8 @@ public final class SimulationRun {
         this.accessor = new FaultyAccessor(random, trace, swarm.database());
         // Every row the database ever holds keeps the derived rule, not only the last one.
         accessor.onCommit((userId, json) -> derived("a row of " + userId + " as committed", json));
+        // A profile loaded again numbers its pushes afresh: removes its writers made lately may go without a base.
+        accessor.onRestore(userId -> sentAgainWithoutBase(userId));
         for (int i = 1; i <= swarm.users(); i++) {
             users.add("u" + i);
         }
@@ -399,7 +401,6 @@ public final class SimulationRun {
     private void connectionLost(String writer, ConnectionState state) {
         if (state == ConnectionState.RECONNECTING) {
             lastConnectionLoss.put(writer, scheduler.nanoTime());
-            sentAgainWithoutBase(writer + "/");
         }
         if (state == ConnectionState.CONNECTED) {
             disconnected.remove(writer);
@@ -437,15 +438,23 @@ public final class SimulationRun {
 
     // ------------------------------------------------------------------ game servers
 
-    /** Removes by writers named by {@code prefix} ("" for all) lately may go again without a base. */
-    private void sentAgainWithoutBase(String prefix) {
+    /**
+     * Removes made lately (by any writer, on the profile of {@code userId}, or of every user when it is "") may go
+     * again without a base: a new master, or the profile loaded again, numbers its pushes afresh.
+     */
+    private void sentAgainWithoutBase(String userId) {
         long now = scheduler.nanoTime();
+        loadedAgainAt.put(userId, now);
         lastShelfRemove.forEach((key, at) -> {
-            if (key.startsWith(prefix) && now - at <= RESEND_WINDOW_NANOS) {
-                shelfAtItsIndex.add(key.substring(key.indexOf('/') + 1));
+            String user = key.substring(key.indexOf('/') + 1);
+            if ((userId.isEmpty() || user.equals(userId)) && now - at <= RESEND_WINDOW_NANOS) {
+                shelfAtItsIndex.add(user);
             }
         });
     }
+
+    /** When each profile ("" for all: a master crash) was last loaded afresh. */
+    private final Map<String, Long> loadedAgainAt = new TreeMap<>();
 
     /**
      * One edit of the shelf by {@code writer}, from its copy's view: remove one of its own tokens by its index there,
@@ -467,9 +476,14 @@ public final class SimulationRun {
             trace.add(writer + " removes " + token + " at " + index + " from the shelf of " + userId + " " + seen);
             shelf.remove(index);
             Long connectedAt = lastConnected.get(writer);
-            if (disconnected.contains(writer)
-                    || (connectedAt != null && scheduler.nanoTime() - connectedAt < SNAPSHOT_WINDOW_NANOS)) {
-                shelfAtItsIndex.add(userId); // made on a view the next snapshot replaces
+            boolean beforeItsSnapshot = disconnected.contains(writer)
+                    || (connectedAt != null && scheduler.nanoTime() - connectedAt < SNAPSHOT_WINDOW_NANOS);
+            long renumbered = Math.max(loadedAgainAt.getOrDefault("", -1L), loadedAgainAt.getOrDefault(userId, -1L));
+            if (master == null || (beforeItsSnapshot && renumbered >= 0
+                    && (connectedAt == null || renumbered > connectedAt - SNAPSHOT_WINDOW_NANOS))) {
+                // Made on a view a new master's snapshot replaces: it numbers the pushes afresh, so the remove goes
+                // out without a base and applies at its index.
+                shelfAtItsIndex.add(userId);
             }
             shelfRemovedAt.put(token, scheduler.nanoTime());
             lastShelfRemove.put(writer + "/" + userId, scheduler.nanoTime());

@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
 @ChannelHandler.Sharable
 public final class PagesHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String ROOT = "io/profilesync/master/pages/";
-    private static final Pattern CLIENT_FILE = Pattern.compile("/client/[a-z0-9]+(/[a-z0-9]+)*\\.js");
+    /** The compiled client's modules: lower-case names, hyphens inside (list-views.js), never a dot or "..". */
+    private static final Pattern CLIENT_FILE =
+            Pattern.compile("/client/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*\\.js");
     private static final Map<String, String> PAGES = Map.of(
             "/", "index.html", "/index.html", "index.html", "/demo.js", "demo.js", "/pages.css", "pages.css");
     private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "

@@ -169,7 +169,11 @@ class WebSocketTransportTest {
         java.net.http.HttpResponse<String> client = http.send(java.net.http.HttpRequest.newBuilder(
                 URI.create(base + "/client/index.js")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(client.statusCode()).as("the client is compiled into the jar when node is there").isIn(200, 404);
-        for (String bad : new String[] {"/client/../index.html", "/etc/passwd", "/client/x.ts"}) {
+        java.net.http.HttpResponse<String> module = http.send(java.net.http.HttpRequest.newBuilder(
+                URI.create(base + "/client/list-views.js")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(module.statusCode()).as("a module named with a hyphen, served as the others").isEqualTo(
+                client.statusCode());
+        for (String bad : new String[] {"/client/../index.html", "/etc/passwd", "/client/x.ts", "/client/x-.js"}) {
             assertThat(http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + bad)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).as(bad).isEqualTo(404);
         }
