@@ -34,7 +34,8 @@ final class ListRebases implements ListRebaser {
     private final boolean rebasing;
     /** Whether the writer named a base at all (none: a batch sent again after a reconnection). */
     private final boolean based;
-    private final Map<String, OneList> lists = new HashMap<>(2);
+    /** By list name; empty (and not allocated) for the many deltas that change no list. */
+    private Map<String, OneList> lists = Map.of();
 
     /**
      * @param baseVersion the profile's version the writer's copy showed, or -1 when unknown (indices apply as they are)
@@ -64,6 +65,9 @@ final class ListRebases implements ListRebaser {
         // the batch at its indices, and so does the master when it builds the writer's view again).
         Ids madeOn = !based ? null : view == null ? master.copy() : view.copy();
         OneList one = new OneList(name, madeOn, new ListIdentity.Mapping(name, view, master, history::newId));
+        if (lists.isEmpty()) {
+            lists = new HashMap<>(4);
+        }
         lists.put(name, one);
         return one.mapping;
     }
@@ -100,6 +104,9 @@ final class ListRebases implements ListRebaser {
 
     /** What the writer did, recorded for its later deltas (also when nothing of it applied). */
     WriterOps.Batch writerBatch() {
+        if (lists.isEmpty()) {
+            return null;
+        }
         Map<String, WriterOps.OnList> byList = new HashMap<>(lists.size() * 2);
         lists.forEach((name, one) -> {
             if (!one.mapping.made.isEmpty()) {
