@@ -30,16 +30,15 @@ interface PendingBatch {
 
 /**
  * Where the copy stood when changes were made: push number {@code push} (1: the snapshot; 0: unknown, as after a
- * reconnection), the first batch laid over it ({@code overlayFrom}, 0: none was pending) and the newest batch numbered
- * then ({@code numberedBefore}), so the master can tell which view a list index pointed into.
+ * renumbering) and the first of its batches laid over it ({@code overlayFrom}; 0: none yet, then the first change set
+ * apart before it, once numbered), so the master can tell which view a list index pointed into.
  */
 export interface Base {
     readonly push: number;
     readonly overlayFrom: number;
-    readonly numberedBefore: number;
 }
 
-const UNKNOWN_BASE: Base = Object.freeze({ push: 0, overlayFrom: 0, numberedBefore: 0 });
+const UNKNOWN_BASE: Base = Object.freeze({ push: 0, overlayFrom: 0 });
 
 /** Unsent changes set apart for a batch of their own (list edits by index made before the view changed). */
 export interface Queued {
@@ -112,7 +111,7 @@ export class Replica {
 
     /** Where the copy stands now, for changes made now (see {@link Base}). */
     base(): Base {
-        return { push: this.pushCount, overlayFrom: this.firstUnappliedSeq(), numberedBefore: this.lastPendingSeq };
+        return { push: this.pushCount, overlayFrom: this.firstUnappliedSeq() };
     }
 
     /**
@@ -187,14 +186,15 @@ export class Replica {
      */
     onPush(delta: Uint8Array | null, ackSeq: number, durableSeq: number = ackSeq): void {
         const inSync = !this.overlaid() && !this.visible.hasUpdates();
-        if (!inSync && (delta !== null || this.appliesAny(ackSeq))) {
+        const acknowledges = this.appliesAny(ackSeq);
+        if (!inSync && (delta !== null || acknowledges)) {
             this.setApartIndexedEdits();
         }
         if (delta !== null) {
             this.lists.applyPush(this.confirmed, delta);
             this.pushCount++;
         }
-        if (this.appliesAny(ackSeq)) {
+        if (acknowledges) {
             // The elements the acknowledged batches created take back the identities the copy gave them.
             this.lists.acknowledged(this.pending.filter((batch) => !batch.applied && batch.seq <= ackSeq)
                 .map((batch) => batch.edits), this.confirmed);

@@ -95,23 +95,17 @@ public final class Replica {
 
     /**
      * Where the copy stood when changes were made: push number {@code push} (1: the snapshot; 0: unknown, as after a
-     * reconnection), the first batch laid over it ({@code overlayFrom}, 0: none was pending) and the newest batch
-     * numbered then ({@code numberedBefore}), so the master can tell which view a list index pointed into.
+     * renumbering) and the first of its batches laid over it ({@code overlayFrom}; 0: none yet, then the first
+     * change set apart before it, once numbered), so the master can tell which view a list index pointed into.
      */
-    public record Base(long push, long overlayFrom, long numberedBefore) {
-        static final Base UNKNOWN = new Base(0, 0, 0);
+    public record Base(long push, long overlayFrom) {
+        static final Base UNKNOWN = new Base(0, 0);
     }
 
     /** The number of pushes of this copy applied since its snapshot, counting the snapshot as 1. */
     private long pushes = 1;
     /** The identities of its lists' elements, so batches not yet acknowledged are laid over newer states by them. */
     private final ListViews lists = new ListViews();
-
-    /** Sends one atomic change as its own numbered batch. */
-    @FunctionalInterface
-    public interface AtomicSink {
-        void send(long seq, byte[] preconditions, byte[] delta);
-    }
 
     /** Applies every change that fits, and leaves out alone one that no longer does (told to nobody). */
     private static final ApplyOptions KEEP_WHAT_FITS = ApplyOptions.REMOTE.filteredBy((property, value) -> true);
@@ -237,7 +231,7 @@ public final class Replica {
             for (Queued one : later) {
                 Base base = one.base();
                 queued.addLast(base.overlayFrom() != 0 || base.push() == 0 ? one : new Queued(one.delta(),
-                        one.preconditions(), one.outcome(), new Base(base.push(), seq, base.numberedBefore()),
+                        one.preconditions(), one.outcome(), new Base(base.push(), seq),
                         one.edits()));
             }
         }
@@ -251,14 +245,17 @@ public final class Replica {
 
     /** Where the copy stands now, for changes made now (see {@link Base}). */
     public Base base() {
-        long from = 0;
+        return new Base(pushes, firstUnappliedSeq());
+    }
+
+    /** The number of the first batch sent and not yet applied by the master, or 0 when none is. */
+    private long firstUnappliedSeq() {
         for (PendingBatch batch : pending) {
             if (!batch.applied) {
-                from = batch.seq;
-                break;
+                return batch.seq;
             }
         }
-        return new Base(pushes, from, lastPendingSeq());
+        return 0;
     }
 
     /** The number of the last push of this copy applied (1: the snapshot). */
@@ -272,12 +269,8 @@ public final class Replica {
      * them, or 0.
      */
     public long overlay(long seq) {
-        for (PendingBatch batch : pending) {
-            if (!batch.applied) {
-                return seq - batch.seq;
-            }
-        }
-        return 0;
+        long first = firstUnappliedSeq();
+        return first == 0 ? 0 : seq - first;
     }
 
     /**
@@ -424,14 +417,15 @@ public final class Replica {
      */
     public void onPush(byte[] delta, long ackSeq, long durableSeq) {
         boolean inSync = !overlaid() && !visible.hasUpdates();
-        if (!inSync && (delta != null || appliesAny(ackSeq))) {
+        boolean acknowledges = appliesAny(ackSeq);
+        if (!inSync && (delta != null || acknowledges)) {
             setApartIndexedEdits();
         }
         if (delta != null) {
             lists.applyPush(confirmed, delta);
             pushes++;
         }
-        if (appliesAny(ackSeq)) {
+        if (acknowledges) {
             lists.acknowledged(acknowledgedEdits(ackSeq), confirmed);
         }
         boolean dropped = markApplied(ackSeq);

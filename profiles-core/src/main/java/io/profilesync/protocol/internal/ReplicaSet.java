@@ -423,8 +423,8 @@ public final class ReplicaSet {
                 int handle = copy.handle;
                 // Each with the base it was made on: the master still has it when it is the same master and kept the
                 // profile loaded (a network blip), and names no base otherwise (the copy's snapshot says which).
-                copy.replica.forEachUnacknowledged((seq, push, overlay, delta) -> unacknowledged
-                        .computeIfAbsent(seq, s -> new ArrayList<>()).add(new HandleDelta(handle, push, overlay, delta)),
+                copy.replica.forEachUnacknowledged((seq, push, overlay, delta) -> unacknowledged.computeIfAbsent(seq,
+                        s -> new ArrayList<>()).add(new HandleDelta(handle, push, overlay, delta)),
                         (seq, push, overlay, preconditions, delta) -> inOrder.put(seq,
                                 () -> atomic.send(seq, new HandleDelta(handle, push, overlay, delta), preconditions)));
             }

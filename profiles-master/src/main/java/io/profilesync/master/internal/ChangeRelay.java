@@ -107,6 +107,18 @@ final class ChangeRelay {
      */
     record WriterBase(long version, long overlayFrom) {
         static final WriterBase UNKNOWN = new WriterBase(-1, -1);
+
+        /**
+         * Where the copy {@code session} serves stood when it made batch {@code seq}: push number {@code push} (0:
+         * not said) of {@code pushed}, with its batches from {@code seq - overlay} on laid over it.
+         */
+        static WriterBase of(PushedVersions pushed, Session session, long seq, long push, long overlay) {
+            if (push <= 0) {
+                return UNKNOWN;
+            }
+            long back = overlay < 0 || overlay > seq ? 0 : overlay;
+            return new WriterBase(pushed.versionAt(push, session), seq - back);
+        }
     }
 
     /**
@@ -219,9 +231,8 @@ final class ChangeRelay {
      * rebase over is lost).
      */
     private static void recordUnread(ProfileEntry entry, Session writer, long seq) {
-        if (entry.writerOps != null && entry.writerOps.containsKey(writer.writerKey)) {
-            entry.writerOps.get(writer.writerKey).add(new WriterOps.Batch(seq, java.util.Map.of(), true));
-        } else if (entry.lists != null) {
+        boolean onRecord = entry.writerOps != null && entry.writerOps.containsKey(writer.writerKey);
+        if (onRecord || entry.lists != null) {
             entry.writerOps(writer.writerKey).add(new WriterOps.Batch(seq, java.util.Map.of(), true));
         }
     }

@@ -69,24 +69,12 @@ final class ClientHolders {
         applied.receive(session, seq, () -> {
             if (!applied.holds(entry, session.writerKey, seq)
                     && !relay.apply(session, entry, seq, 0, update.delta(),
-                            base(holder.pushed, session, seq, update.base(), update.overlay()), clientView, clientValidator)) {
+                            ChangeRelay.WriterBase.of(holder.pushed, session, seq, update.base(),
+                            update.overlay()), clientView, clientValidator)) {
                 return List.of(); // refused: nothing to save
             }
             return List.of(DurableAcks.need(entry));
         }, () -> List.of(DurableAcks.need(entry)), () -> pushes.schedule(session));
-    }
-
-    /**
-     * Where the writer's copy stood when it made batch {@code seq}: push number {@code base} (0: not said) with its
-     * batches from {@code seq - overlay} on laid over it.
-     */
-    static ChangeRelay.WriterBase base(PushedVersions pushed, Session session, long seq, long base,
-            long overlay) {
-        if (base <= 0) {
-            return ChangeRelay.WriterBase.UNKNOWN;
-        }
-        long back = overlay < 0 || overlay > seq ? 0 : overlay;
-        return new ChangeRelay.WriterBase(pushed.versionAt(base, session), seq - back);
     }
 
     /** The client is gone: it lets its profile go. */

@@ -75,8 +75,9 @@ final class GameServerHolders {
                 holding.changedAt = -1; // the snapshot carries it
             }
             holding.pushed = entry.pushedTo(session.writerKey);
+            long push = holding.pushed.snapshot(entry.version, session);
             session.outbound.send(new ProfileAcquired(request.requestId(), holding.handle,
-                    applied.lastApplied(entry, session.writerKey), holding.pushed.snapshot(entry.version, session), snapshot));
+                    applied.lastApplied(entry, session.writerKey), push, snapshot));
         });
     }
 
@@ -155,7 +156,7 @@ final class GameServerHolders {
             // A master before this one applied and saved it (its acknowledgement was lost with that master).
             needs.add(DurableAcks.need(holding.entry));
         } else if (relay.apply(session, holding.entry, seq, entry.handle(), entry.delta(),
-                ClientHolders.base(holding.pushed, session, seq, entry.base(), entry.overlay()), preconditions,
+                ChangeRelay.WriterBase.of(holding.pushed, session, seq, entry.base(), entry.overlay()), preconditions,
                 PropertyView.ALL, serverValidator)) {
             needs.add(DurableAcks.need(holding.entry));
         }

@@ -60,11 +60,11 @@ final class ListRebases implements ListRebaser {
         ListHistory history = entry.listHistory(name, list.size());
         Ids master = history.current().copy();
         Ids view = rebasing && baseVersion >= 0 ? viewOf(history, name) : null;
-        // The view the writer made its operations on, recorded for its later deltas: its own indices as the master's
-        // when it could not be built (what they were applied as), none when the writer named no base (its copy lays
-        // the batch at its indices, and so does the master when it builds the writer's view again).
-        Ids madeOn = !based ? null : view == null ? master.copy() : view.copy();
-        OneList one = new OneList(name, madeOn, new ListIdentity.Mapping(name, view, master, history::newId));
+        // The view the writer made its operations on, recorded for its later deltas (writerBatch): a rebuilt one is
+        // copied now, since the mapping changes it as the operations go; otherwise it is the master's list as it
+        // was, which the history still holds until the relay, so it is copied only if needed.
+        OneList one = new OneList(history, view == null ? null : view.copy(),
+                new ListIdentity.Mapping(name, view, master, history::newId));
         if (lists.isEmpty()) {
             lists = new HashMap<>(4);
         }
@@ -110,25 +110,37 @@ final class ListRebases implements ListRebaser {
         Map<String, WriterOps.OnList> byList = new HashMap<>(lists.size() * 2);
         lists.forEach((name, one) -> {
             if (!one.mapping.made.isEmpty()) {
-                // The view matters only to operations that name an index: appends alone keep none (less to hold).
-                Ids view = ListIdentity.namesAnIndex(one.mapping.made) ? one.madeOn : null;
-                byList.put(name, new WriterOps.OnList(view, List.copyOf(one.mapping.made)));
+                byList.put(name, new WriterOps.OnList(madeOn(one), List.copyOf(one.mapping.made)));
             }
         });
         return byList.isEmpty() ? null : new WriterOps.Batch(seq, byList, false);
     }
 
+    /**
+     * The view {@code one}'s operations were made on, as recorded: none when they name no index (appends alone apply
+     * the same on any view: less to hold) or when the writer named no base (its copy lays the batch at its indices,
+     * and so does the master when it builds the writer's view again); else the view rebuilt, or, when it was the
+     * master's list itself, that list as it was before them. Asked before the relay, which moves the history on.
+     */
+    private Ids madeOn(OneList one) {
+        if (!based || !ListIdentity.namesAnIndex(one.mapping.made)) {
+            return null;
+        }
+        return one.rebuiltView != null ? one.rebuiltView : one.history.current().copy();
+    }
+
     /** The rebase of one list's operations, and whether the master's list took them. */
     static final class OneList {
-        final String name;
-        final Ids madeOn;
+        final ListHistory history;
+        /** The writer's view as rebuilt, before the operations; null when it was the master's list itself. */
+        final Ids rebuiltView;
         final ListIdentity.Mapping mapping;
         /** Whether the master's list took them (set by the relay once the delta is applied). */
         boolean committed;
 
-        OneList(String name, Ids madeOn, ListIdentity.Mapping mapping) {
-            this.name = name;
-            this.madeOn = madeOn;
+        OneList(ListHistory history, Ids rebuiltView, ListIdentity.Mapping mapping) {
+            this.history = history;
+            this.rebuiltView = rebuiltView;
             this.mapping = mapping;
         }
     }
