@@ -137,6 +137,25 @@ class IncrementsTest {
     }
 
     @Test
+    void aLongIncrementAtTheEdgesOfTheTypeIsRefusedLocallyAndItsSumTravelsAsTheValue() {
+        ObservableProfile writer = new ObservableProfile(List.of(new ObservableLong("xp", Long.MAX_VALUE - 1)));
+        ObservableLong xp = writer.get("xp", ObservableLong.class);
+        assertThat(xp.add(2)).isFalse(); // past Long.MAX_VALUE
+        assertThat(xp.add(1)).isTrue();
+        assertThat(xp.longValue()).isEqualTo(Long.MAX_VALUE);
+        assertThat(xp.subtract(Long.MAX_VALUE)).isTrue();
+        assertThat(xp.subtract(Long.MAX_VALUE)).isTrue();
+        assertThat(xp.subtract(2)).isFalse(); // past Long.MIN_VALUE
+        assertThat(xp.longValue()).isEqualTo(-Long.MAX_VALUE);
+        // 1 - MAX - MAX fits no long, so the composed increment cannot travel: the value does.
+        assertThat(xp.recordedIncrement()).isNull();
+        xp.add(1, Long.MAX_VALUE);
+        ObservableProfile replica = new ObservableProfile(List.of(new ObservableLong("xp", 7)));
+        replica.applyUpdates(writer.getUpdates());
+        assertThat(replica.get("xp", ObservableLong.class).longValue()).isEqualTo(1 - Long.MAX_VALUE);
+    }
+
+    @Test
     void composedBoundsAcceptExactlyWhatTheStepsWouldHaveAcceptedOneByOne() {
         Random random = new Random(7);
         for (int run = 0; run < 2000; run++) {
