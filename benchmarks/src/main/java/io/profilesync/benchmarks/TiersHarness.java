@@ -39,6 +39,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * io.profilesync.benchmarks.TiersHarness [gameServers] [clients] [seconds] [extra profiles per game server]}
  */
 public final class TiersHarness {
+    static {
+        // The benchmarks jar binds slf4j-simple, which reads its level once, when the first logger is made: that is
+        // during this class's initialization (SCHEMA below), so setting it in main was too late and every run
+        // printed about 9,000 INFO lines of connection chatter.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+
     private static final String TOKEN_SECRET = "harness-token-secret-0123456789abcdef";
     private static final String SECRET = "harness-game-server-secret";
     private static final ProfileSchema SCHEMA = ProfileSchema.builder()
@@ -52,8 +59,6 @@ public final class TiersHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        // The benchmarks jar binds slf4j-simple; connection chatter at INFO would bury the figures.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         int gameServers = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
