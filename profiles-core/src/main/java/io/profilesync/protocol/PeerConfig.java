@@ -216,7 +216,10 @@ public abstract class PeerConfig {
             return self();
         }
 
-        /** How often local changes go to the master; default 100 ms (MST's). */
+        /**
+         * How often local changes go to the master; default 100 ms (MST's). Ticks keep a fixed rate: each is due one
+         * interval after the last was due, and ticks the profile thread missed whole are skipped, not run in a burst.
+         */
         public final B updateInterval(Duration value) {
             this.updateInterval = Checks.positive("updateInterval", value, "100 ms is MST's interval");
             return self();

@@ -45,10 +45,18 @@ public final class VirtualLoop implements EventLoop {
         advanceTo(now + duration.toNanos());
     }
 
+    /**
+     * Moves the clock forward by {@code duration} without running anything, as a loop kept busy that long would: what
+     * fell due meanwhile runs late, at the next {@link #runDue()} or {@link #advance}.
+     */
+    public void stall(Duration duration) {
+        now += duration.toNanos();
+    }
+
     private void advanceTo(long target) {
         while (!tasks.isEmpty() && tasks.peek().at <= target) {
             Task task = tasks.poll();
-            now = task.at;
+            now = Math.max(now, task.at); // after a stall, late
             if (!task.cancelled[0]) {
                 task.run.run();
             }

@@ -357,6 +357,11 @@ public final class MasterConfig {
             return this;
         }
 
+        /**
+         * Changes are pushed to a client at most this often (default 1 s; 0: at once, like game servers). The period
+         * is steady: it counts from 10 ms (at most a quarter of it) after the change that opened it, so a game
+         * server ticking at a divisor of it is heard just after each of its batches (docs/master.md, "Pushing").
+         */
         public Builder clientUpdateDebounce(Duration value) {
             clientUpdateDebounce = nonNegative("clientUpdateDebounce", value);
             return this;

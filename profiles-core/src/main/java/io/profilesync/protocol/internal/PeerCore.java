@@ -125,6 +125,8 @@ public final class PeerCore<S> {
     private volatile Throwable stopCause;
     private volatile ConnectionState finalState;
     private Cancellable tickTimer;
+    /** When the next tick is due on the loop's clock: ticks keep a fixed rate (see {@link #scheduleNextTick}). */
+    private long nextTickAt;
     private Cancellable closeTimer;
 
     /**
@@ -158,7 +160,8 @@ public final class PeerCore<S> {
             return;
         }
         started = true;
-        tickTimer = loop.schedule(config.updateInterval().toNanos(), this::tick);
+        nextTickAt = loop.nanoTime();
+        scheduleNextTick();
         connection.start();
     }
 
@@ -415,10 +418,28 @@ public final class PeerCore<S> {
     // ---------------------------------------------------------------- the tick
 
     private void tick() {
-        tickTimer = loop.schedule(config.updateInterval().toNanos(), this::tick);
+        scheduleNextTick();
         if (!halted) {
             tickNow();
         }
+    }
+
+    /**
+     * The next tick one interval after the last one was due, not after it ran: at a fixed rate, as the game server
+     * before the cores (a scheduleAtFixedRate) and MST's. Scheduled from "now", each tick drifted later by the loop's
+     * lateness, so the master's once-a-debounce pushes slid from just after a batch's arrival to just before the next
+     * one and carried a value a whole tick older (MST's cadence in BENCHMARKS.md). A loop late by more than an
+     * interval skips the ticks it missed, keeping the phase, rather than running them in a burst.
+     */
+    private void scheduleNextTick() {
+        long interval = config.updateInterval().toNanos();
+        long now = loop.nanoTime();
+        nextTickAt += interval;
+        long late = now - nextTickAt;
+        if (late >= 0) {
+            nextTickAt += (late / interval + 1) * interval;
+        }
+        tickTimer = loop.schedule(nextTickAt - now, this::tick);
     }
 
     /**

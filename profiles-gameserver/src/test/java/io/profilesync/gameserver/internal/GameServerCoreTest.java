@@ -319,6 +319,35 @@ class GameServerCoreTest {
     }
 
     @Test
+    void ticksKeepAFixedRateWhenTheLoopRunsThemLateAndSkipThoseItMissedWhole() {
+        Channel channel = startWelcomed();
+        ObservableServerProfile profile = acquire(channel, "u1", 1);
+        gold(profile).set(1);
+        loop.advance(TICK.minusMillis(1));
+        assertThat(channel.sent(ServerBatch.class)).isEmpty();
+        loop.stall(Duration.ofMillis(31)); // the tick due at 100 ms runs at 130 ms
+        loop.runDue();
+        assertThat(channel.sent(ServerBatch.class)).hasSize(1);
+
+        gold(profile).set(2);
+        loop.advance(Duration.ofMillis(69));
+        assertThat(channel.sent(ServerBatch.class)).hasSize(1);
+        loop.advance(Duration.ofMillis(1)); // due at 200 ms, not 100 ms after the late one ran
+        assertThat(channel.sent(ServerBatch.class)).hasSize(2);
+
+        gold(profile).set(3);
+        loop.stall(Duration.ofMillis(250)); // the tick due at 300 ms runs at 450 ms; the one of 400 ms is skipped
+        loop.runDue();
+        assertThat(channel.sent(ServerBatch.class)).hasSize(3);
+        gold(profile).set(4);
+        loop.advance(Duration.ofMillis(49));
+        assertThat(channel.sent(ServerBatch.class)).hasSize(3);
+        loop.advance(Duration.ofMillis(1)); // back on the 100 ms grid at 500 ms
+        assertThat(channel.sent(ServerBatch.class)).hasSize(4);
+        assertThat(loop.elapsed()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void theInFlightWindowHoldsNewBatchesBackWhileTheChangesCoalesce() {
         Channel channel = startWelcomed();
         ObservableServerProfile profile = acquire(channel, "u1", 1);

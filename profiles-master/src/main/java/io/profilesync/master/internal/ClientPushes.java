@@ -11,6 +11,14 @@ import io.profilesync.protocol.internal.Messages.Role;
  * the last one, coalesced in the client's outbox (its visible part only), with the acknowledgement of its latest
  * batch and its refusals. A full write buffer is tried again shortly, the outbox coalescing meanwhile.
  *
+ * <p>The debounce keeps a steady period: a change that finds the debounce over is pushed at once and anchors the
+ * period {@link #ARRIVAL_MARGIN_NANOS} after itself; while changes keep coming, each push falls due exactly a debounce
+ * after the one before was due, not after it was sent, so the loop's lateness does not make the pushes drift against
+ * the game servers' ticks (the old master's pushes drifted only by that lateness and stayed at the phase of their
+ * first push; a 10 ms grid made them sweep through the tick and cost half a tick on average: MST's cadence in
+ * BENCHMARKS.md). A push sent late (a full write buffer, a loop busy beyond the margin) counts the next debounce from
+ * when it was sent, so no two pushes are less than a debounce apart by more than the margin.
+ *
  * <p>Threading: the profile thread only.
  */
 final class ClientPushes {
@@ -20,27 +28,23 @@ final class ClientPushes {
     private final MasterMetrics metrics;
     private final PropertyView clientView;
     private final long debounceNanos;
+    private final long marginNanos;
 
     ClientPushes(MasterConfig config, EventLoop loop, MasterMetrics metrics, PropertyView clientView) {
         this.loop = loop;
         this.metrics = metrics;
         this.clientView = clientView;
         this.debounceNanos = config.clientUpdateDebounce().toNanos();
+        this.marginNanos = Math.min(ARRIVAL_MARGIN_NANOS, debounceNanos / 4);
     }
 
     /**
-     * Debounced pushes fall due on a grid of this step of the loop's clock, so a client's pushes drift against the
-     * ticks of the game servers that write to it. Due exactly a
-     * debounce after the last push, the push to a client written by a game server ticking at a divisor of the
-     * debounce (100 ms and 1 s) would fall on the very instant that server's batch arrives, lose that race every
-     * time, and carry a value one tick old.
+     * How long after the batch that opened a debounce its pushes fall due. A client written by a game server whose
+     * tick divides the debounce (MST's 100 ms and 1 s) then hears each batch just after it arrives, every debounce,
+     * rather than just before the next one arrives (a value a whole tick old): two ties the margin breaks, the
+     * virtual time's exact one and the real clocks' jitter.
      */
-    static final long PUSH_GRID_NANOS = 10_000_000;
-
-    /** {@code at}, rounded up to the next point of the push grid. */
-    static long onGrid(long at) {
-        return Math.floorDiv(at + PUSH_GRID_NANOS - 1, PUSH_GRID_NANOS) * PUSH_GRID_NANOS;
-    }
+    static final long ARRIVAL_MARGIN_NANOS = 10_000_000;
 
     /** A new client holder that may be pushed to at once. */
     ClientHolder newHolder() {
@@ -65,9 +69,9 @@ final class ClientPushes {
             return;
         }
         long now = loop.nanoTime();
-        long due = holder.lastPushAt + debounceNanos;
-        long delay = due - now <= 0 ? 0 : onGrid(due) - now;
-        holder.push = loop.schedule(delay, () -> {
+        long due = holder.pushAnchor + debounceNanos;
+        holder.pushDueAt = due - now <= 0 ? Long.MIN_VALUE : due;
+        holder.push = loop.schedule(due - now, () -> {
             holder.push = null;
             push(session);
         });
@@ -101,9 +105,16 @@ final class ClientPushes {
             holder.pushed.pushed(holder.entry.version, session);
         }
         session.answered();
-        holder.lastPushAt = loop.nanoTime();
+        long now = loop.nanoTime();
+        long dueAt = holder.pushDueAt;
+        holder.pushDueAt = Long.MIN_VALUE;
+        if (dueAt == Long.MIN_VALUE) {
+            holder.pushAnchor = now + marginNanos; // opened by this change: the next ones fall just after theirs
+        } else {
+            holder.pushAnchor = now - dueAt <= marginNanos ? dueAt : now; // on time: the period stays exact
+        }
         if (holder.changedAt >= 0 && delta.length > 0) {
-            metrics.pushed(Role.CLIENT, holder.lastPushAt - holder.changedAt);
+            metrics.pushed(Role.CLIENT, now - holder.changedAt);
         }
         holder.changedAt = -1;
     }

@@ -23,7 +23,9 @@ import io.profilesync.protocol.internal.Messages.ServerPush;
 import io.profilesync.protocol.internal.Messages.Welcome;
 import io.profilesync.protocol.internal.Protocol;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -156,54 +158,106 @@ class MasterCoreTest extends CoreHarness {
         return back.entries().size();
     }
 
+    /** Alice's client, with a copy of her profile from its snapshot, and a game server writing her gold. */
+    private final class Watched {
+        private final RecordingChannel client;
+        private final RecordingChannel gameServer;
+        private final ProfileAcquired held;
+        private final ObservableServerProfile replica;
+        private final byte[] snapshot;
+
+        Watched(Duration clientUpdateDebounce) {
+            start(config().clientUpdateDebounce(clientUpdateDebounce).build());
+            client = client("alice", 1);
+            receive(client, new ProfileRequest());
+            snapshot = client.last(ProfileSnapshot.class).profile();
+            gameServer = gameServer(2);
+            held = acquire(gameServer, 1, "alice");
+            replica = replica(held.profile());
+        }
+
+        /** The game server's batch {@code seq} sets her gold. */
+        void gold(long seq, int gold) {
+            batch(gameServer, seq, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(gold)));
+        }
+
+        int pushes() {
+            return client.sent(ClientPush.class).size();
+        }
+
+        /** The gold her client shows after its first {@code pushes} pushes. */
+        int goldShown(int pushes) {
+            ObservableProfile copy = SCHEMA.clientSchema().newProfile();
+            copy.fromBytes(snapshot);
+            List<ClientPush> sent = client.sent(ClientPush.class);
+            for (int i = 0; i < pushes; i++) {
+                copy.applyUpdates(sent.get(i).delta());
+            }
+            return copy.get("gold", ObservableInt.class).get();
+        }
+    }
+
     @Test
     void aClientIsPushedToAtMostOncePerDebounceWithEverythingCoalesced() {
-        start(config().clientUpdateDebounce(ms(100)).build());
-        RecordingChannel client = client("alice", 1);
-        receive(client, new ProfileRequest());
-        ObservableProfile copy = clientCopy(client);
-        RecordingChannel gameServer = gameServer(2);
-        ProfileAcquired held = acquire(gameServer, 1, "alice");
-        ObservableServerProfile replica = replica(held.profile());
+        Watched alice = new Watched(ms(100));
         for (int i = 1; i <= 100; i++) {
-            int gold = i;
-            batch(gameServer, i, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(gold)));
+            alice.gold(i, i);
             loop.advance(ms(10)); // one change every 10 ms for 1 s
         }
         loop.advance(ms(100));
-        for (ClientPush push : client.sent(ClientPush.class)) {
-            copy.applyUpdates(push.delta());
-        }
-        assertThat(copy.get("gold", ObservableInt.class).get()).isEqualTo(100);
-        assertThat(client.sent(ClientPush.class)).as("1 s of changes, 100 ms debounce").hasSizeBetween(10, 11);
+        assertThat(alice.goldShown(alice.pushes())).isEqualTo(100);
+        assertThat(alice.pushes()).as("1 s of changes, 100 ms debounce").isBetween(10, 11);
     }
 
     @Test
     void aDebouncedPushDoesNotRaceTheBatchArrivingExactlyOneDebounceAfterTheLastPush() {
         // A game server ticking at a divisor of the debounce delivers a batch exactly when the next push falls due;
-        // the push waits for the next 10 ms step, so it carries that batch, not the value one tick older.
-        start(config().clientUpdateDebounce(Duration.ofSeconds(1)).build());
-        RecordingChannel client = client("alice", 1);
-        receive(client, new ProfileRequest());
-        ObservableProfile copy = clientCopy(client);
-        RecordingChannel gameServer = gameServer(2);
-        ProfileAcquired held = acquire(gameServer, 1, "alice");
-        ObservableServerProfile replica = replica(held.profile());
-        loop.advance(ms(3)); // off the grid
-        batch(gameServer, 1, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(1)));
-        int pushes = client.sent(ClientPush.class).size();
+        // the push falls due a margin after that instant, so it carries that batch, not the value one tick older.
+        Watched alice = new Watched(Duration.ofSeconds(1));
+        loop.advance(ms(3));
+        alice.gold(1, 1);
+        int pushes = alice.pushes();
         for (int tick = 2; tick <= 11; tick++) { // every 100 ms: the 11th arrives a debounce after the first push
             loop.advance(ms(100));
-            int gold = tick;
-            batch(gameServer, tick, held.handle(), delta(replica, p -> p.get("gold", ObservableInt.class).set(gold)));
+            alice.gold(tick, tick);
         }
-        loop.advance(Duration.ofNanos(ClientPushes.PUSH_GRID_NANOS));
-        List<ClientPush> sent = client.sent(ClientPush.class);
-        assertThat(sent).as("the first push, then one a debounce later").hasSize(pushes + 1);
-        for (ClientPush push : sent) {
-            copy.applyUpdates(push.delta());
+        loop.advance(Duration.ofNanos(ClientPushes.ARRIVAL_MARGIN_NANOS));
+        assertThat(alice.pushes()).as("the first push, then one a debounce later").isEqualTo(pushes + 1);
+        assertThat(alice.goldShown(alice.pushes())).as("the batch of that instant included").isEqualTo(11);
+    }
+
+    @Test
+    void debouncedPushesKeepAnExactPeriodThroughALateLoopAndCountFromTheSendWhenLaterThanTheMargin() {
+        Watched alice = new Watched(Duration.ofSeconds(1));
+        int seen = alice.pushes();
+        // At 1016 ms the loop is busy 2 ms (the push due at 1017 leaves 1 ms late, within the 10 ms margin); at
+        // 3016 ms 16 ms (the push due at 3017 leaves 15 ms late, beyond it).
+        Map<Long, Long> stalls = Map.of(1016L, 2L, 3016L, 16L);
+        List<Long> pushedAt = new ArrayList<>();
+        List<Integer> carried = new ArrayList<>();
+        int tick = 0;
+        for (long ms = 0; ms < 5000; ) {
+            if (ms % 100 == 7) { // a game server ticking every 100 ms
+                tick++;
+                alice.gold(tick, tick);
+            }
+            long step = stalls.getOrDefault(ms, 1L);
+            if (step > 1) {
+                loop.stall(ms(step));
+                loop.runDue();
+            } else {
+                loop.advance(ms(1));
+            }
+            ms += step;
+            for (; seen < alice.pushes(); seen++) {
+                pushedAt.add(ms);
+                carried.add(alice.goldShown(seen + 1));
+            }
         }
-        assertThat(copy.get("gold", ObservableInt.class).get()).as("the batch of that instant included").isEqualTo(11);
+        assertThat(pushedAt).as("at once, then a debounce and the margin after; exact through 1 ms of lateness, "
+                + "counted from the send after 15 ms").containsExactly(8L, 1018L, 2017L, 3032L, 4032L);
+        assertThat(carried).as("each push carries the batch that arrived just before it").containsExactly(1, 11, 21,
+                31, 41);
     }
 
     @Test
