@@ -115,6 +115,11 @@ public final class Replica {
     private BiConsumer<String, String> onDropped = (property, reason) -> { };
     private final Deque<PendingBatch> pending = new ArrayDeque<>();
     private final Deque<Queued> queued = new ArrayDeque<>();
+    /**
+     * How many atomic batches are pending and not yet applied: {@link #awaitingAtomic()} is asked for every copy on
+     * every tick, and walking the batches in flight each time cost a game server 7% of its thread at saturation.
+     */
+    private int atomicsUnapplied;
     /** Atomic outcomes made durable during a push, completed once the copy is whole again. */
     private final List<CompletableFuture<Void>> durableOutcomes = new ArrayList<>();
 
@@ -198,16 +203,7 @@ public final class Replica {
      * hidden behind a later batch the profile's record holds).
      */
     public boolean awaitingAtomic() {
-        for (Iterator<PendingBatch> it = pending.descendingIterator(); it.hasNext(); ) {
-            PendingBatch batch = it.next();
-            if (batch.applied) {
-                return false;
-            }
-            if (batch.atomic()) {
-                return true;
-            }
-        }
-        return false;
+        return atomicsUnapplied > 0;
     }
 
     /** The oldest change set apart and not yet numbered, or null. */
@@ -240,6 +236,9 @@ public final class Replica {
         batch.overlay = seq - from;
         batch.edits = next.edits();
         pending.addLast(batch);
+        if (batch.atomic()) {
+            atomicsUnapplied++;
+        }
         return seq - from;
     }
 
@@ -284,6 +283,7 @@ public final class Replica {
             if (batch.seq == seq && batch.atomic()) {
                 it.remove();
                 if (!batch.applied) {
+                    atomicsUnapplied--;
                     rebuild();
                 }
                 batch.outcome.completeExceptionally(refusal);
@@ -537,8 +537,12 @@ public final class Replica {
         }
         // The snapshot holds exactly the batches up to lastAppliedSeq: those are applied, any later one is not (a
         // master restarted from the database may hold fewer than the one before told), so it is laid over again.
+        atomicsUnapplied = 0;
         for (PendingBatch batch : pending) {
             batch.applied = batch.seq() <= lastAppliedSeq;
+            if (!batch.applied && batch.atomic()) {
+                atomicsUnapplied++;
+            }
         }
         rebuild();
     }
@@ -579,6 +583,9 @@ public final class Replica {
             if (batch.seq() <= ackSeq) {
                 batch.applied = true;
                 changed = true;
+                if (batch.atomic()) {
+                    atomicsUnapplied--;
+                }
             }
         }
         return changed;
@@ -587,6 +594,9 @@ public final class Replica {
     private void drop(long durableSeq) {
         while (!pending.isEmpty() && pending.peekFirst().seq() <= durableSeq) {
             PendingBatch batch = pending.pollFirst();
+            if (!batch.applied && batch.atomic()) {
+                atomicsUnapplied--; // durable without an acknowledgement of it seen: applied all the same
+            }
             if (batch.outcome != null) {
                 durableOutcomes.add(batch.outcome); // applied (a refused one is gone already) and now durable
             }
