@@ -427,9 +427,10 @@ public final class PeerCore<S> {
     /**
      * The next tick one interval after the last one was due, not after it ran: at a fixed rate, as the game server
      * before the cores (a scheduleAtFixedRate) and MST's. Scheduled from "now", each tick drifted later by the loop's
-     * lateness, so the master's once-a-debounce pushes slid from just after a batch's arrival to just before the next
-     * one and carried a value a whole tick older (MST's cadence in BENCHMARKS.md). A loop late by more than an
-     * interval skips the ticks it missed, keeping the phase, rather than running them in a burst.
+     * lateness, so against a client's debounced pushes, which keep an exact period (the master's ClientPushes), the
+     * batches slid from just before a push to just after it, which then carried a value a whole tick older (MST's
+     * cadence in BENCHMARKS.md). A loop late by more than an interval skips the ticks it missed, keeping the phase,
+     * rather than running them in a burst.
      */
     private void scheduleNextTick() {
         long interval = config.updateInterval().toNanos();

@@ -249,12 +249,17 @@ public final class Replica {
 
     /** The number of the first batch sent and not yet applied by the master, or 0 when none is. */
     private long firstUnappliedSeq() {
-        for (PendingBatch batch : pending) {
-            if (!batch.applied) {
-                return batch.seq;
+        // From the end: the batches not yet applied are the last few in flight, after every one applied and kept
+        // until durable (a debounce's worth), which a walk from the front visited on every tick.
+        long first = 0;
+        for (Iterator<PendingBatch> it = pending.descendingIterator(); it.hasNext(); ) {
+            PendingBatch batch = it.next();
+            if (batch.applied) {
+                break;
             }
+            first = batch.seq;
         }
-        return 0;
+        return first;
     }
 
     /** The number of the last push of this copy applied (1: the snapshot). */
